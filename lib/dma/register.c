@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Registered memory: mapped once through the dma_map_page flow, then
+ * translated on drivers' hot paths by a lock-free table lookup.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <uvf/dma.h>
+
+#include "device/device_priv.h"
+#include "dma/regmap.h"
+#include "iommu/domain.h"
+#include "util/trace.h"
+
+/* The domain's map, created on first use; a lost race frees its copy. */
+static struct uvf_regmap *regmap_get(struct uvf_domain *dom)
+{
+	struct uvf_regmap *m = atomic_load(&dom->regmap), *expect = NULL;
+
+	if (m)
+		return m;
+	if (uvf_regmap_create(&m))
+		return NULL;
+	if (!atomic_compare_exchange_strong(&dom->regmap, &expect, m)) {
+		uvf_regmap_destroy(m);
+		m = expect;
+	}
+	return m;
+}
+
+/* Direct domains: one device address per page (noiommu memory need not be
+ * physically contiguous). */
+static int direct_pages(struct uvf_domain *dom, void *vaddr, uint64_t len,
+			uvf_iova_t **out)
+{
+	uint64_t i, n = len >> UVF_PAGE_SHIFT;
+	uvf_iova_t *v = malloc(n * sizeof(*v));
+	int ret = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < n && !ret; i++)
+		ret = dom->iommu->ops->direct_addr(
+			dom, (char *)vaddr + (i << UVF_PAGE_SHIFT),
+			UVF_PAGE_SIZE, &v[i]);
+	if (ret) {
+		free(v);
+		return ret;
+	}
+	*out = v;
+	return 0;
+}
+
+int uvf_dma_register(struct uvf_device *dev, void *vaddr, size_t len,
+		     uvf_iova_t *iova)
+{
+	struct uvf_domain *dom = dev ? dev->domain : NULL;
+	uvf_iova_t base = 0, *pages = NULL;
+	struct uvf_dma_seg seg = { vaddr, len };
+	struct uvf_regmap *m;
+	uint64_t last;
+	int ret;
+
+	if (!dom || !vaddr || !len ||
+	    !uvf_is_aligned((uintptr_t)vaddr, UVF_PAGE_SIZE) ||
+	    !uvf_is_aligned(len, UVF_PAGE_SIZE))
+		return -EINVAL;
+	if (uvf_range_last((uintptr_t)vaddr, len, &last))
+		return -EOVERFLOW;
+	m = regmap_get(dom);
+	if (!m)
+		return -ENOMEM;
+
+	uvf_regmap_lock(m);
+	ret = uvf_regmap_check_free(m, vaddr, len);
+	if (ret)
+		goto out;
+	if (dom->type == UVF_DOMAIN_DIRECT)
+		ret = direct_pages(dom, vaddr, len, &pages);
+	else
+		ret = uvf_domain_map_alloc(dom, &seg, 1, UVF_PROT_RW, &base);
+	if (ret)
+		goto out;
+	ret = uvf_regmap_add(m, vaddr, len, pages, pages ? pages[0] : base, 0);
+	if (ret) {
+		if (!pages)
+			uvf_domain_unmap_free(dom, base, len);
+		goto out;
+	}
+	if (iova)
+		*iova = pages ? pages[0] : base;
+	uvf_trace("registered %p len %#zx at iova %#llx", vaddr, len,
+		  (unsigned long long)(pages ? pages[0] : base));
+out:
+	uvf_regmap_unlock(m);
+	free(pages);
+	return ret;
+}
+
+int uvf_dma_unregister(struct uvf_device *dev, void *vaddr, size_t len)
+{
+	struct uvf_domain *dom = dev ? dev->domain : NULL;
+	struct uvf_regmap *m;
+	uint64_t cookie;
+	uvf_iova_t iova;
+	int ret;
+
+	if (!dom || !vaddr || !len)
+		return -EINVAL;
+	m = atomic_load(&dom->regmap);
+	if (!m)
+		return -ENOENT;
+	uvf_regmap_lock(m);
+	ret = uvf_regmap_remove(m, vaddr, len, &iova, &cookie);
+	if (!ret && dom->type == UVF_DOMAIN_TRANSLATED)
+		ret = uvf_domain_unmap_free(dom, iova, len);
+	uvf_regmap_unlock(m);
+	return ret;
+}
+
+int uvf_dma_vtoiova(const struct uvf_device *dev, const void *vaddr,
+		    uvf_iova_t *iova)
+{
+	const struct uvf_domain *dom = dev ? dev->domain : NULL;
+
+	if (!dom || !iova)
+		return -ENOENT;
+	return uvf_regmap_lookup(atomic_load_explicit(
+					 &((struct uvf_domain *)dom)->regmap,
+					 memory_order_acquire),
+				 vaddr, iova);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* uvf: userspace PCI drivers over VFIO. The umbrella header. */
+#ifndef UVF_UVF_H
+#define UVF_UVF_H
+
+#include <uvf/types.h>
+#include <uvf/trace.h>
+#include <uvf/iova.h>
+#include <uvf/pgtable.h>
+#include <uvf/acpi.h>
+#include <uvf/iommu.h>
+#include <uvf/device.h>
+#include <uvf/dma.h>
+#include <uvf/sim.h>
+
+#endif

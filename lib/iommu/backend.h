@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What an IOMMU backend (software model, VFIO type1, iommufd, noiommu)
+ * implements. Everything above this table -- IOVA allocation, reserved
+ * regions, mapping records, invalidation policy, the dma_map_page flow -- is
+ * shared by all backends.
+ */
+#ifndef UVF_IOMMU_BACKEND_H
+#define UVF_IOMMU_BACKEND_H
+
+#include <pthread.h>
+
+#include <uvf/acpi.h>
+#include <uvf/iommu.h>
+#include <uvf/pgtable.h>
+
+struct uvf_iommu_ops {
+	/* Bind backend state to a new domain (dom->priv). Called with the
+	 * domain's type set; may refuse a type with -ENOTSUP. */
+	int (*domain_init)(struct uvf_domain *dom);
+	void (*domain_fini)(struct uvf_domain *dom);
+
+	/* Put @dev behind @dom's translations (hardware: context entry). */
+	int (*attach)(struct uvf_domain *dom, struct uvf_device *dev);
+	void (*detach)(struct uvf_domain *dom, struct uvf_device *dev);
+
+	/* Translated domains: write / remove translations of process memory.
+	 * Arguments are validated by the caller; the domain lock is held.
+	 * @st may be NULL; backends with real page tables fill it. */
+	int (*map)(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
+		   uint64_t len, int prot, struct uvf_pgtable_op_stats *st);
+	int (*unmap)(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
+		     struct uvf_pgtable_op_stats *st);
+
+	/* Identity-map a physical window (firmware direct regions). NULL
+	 * when the kernel does that itself (VFIO). */
+	int (*map_phys)(struct uvf_domain *dom, uvf_iova_t iova,
+			uint64_t paddr, uint64_t len, int prot);
+
+	/* Direct domains: the device address of CPU address @vaddr. */
+	int (*direct_addr)(struct uvf_domain *dom, const void *vaddr,
+			   uint64_t len, uvf_iova_t *addr);
+
+	/* The aperture: IOVA ranges the hardware can translate. @nr is the
+	 * capacity of @out on entry, the number of ranges on return. */
+	int (*iova_ranges)(struct uvf_domain *dom, struct uvf_iova_range *out,
+			   size_t *nr);
+
+	/* Reserved regions of one device (besides its firmware direct
+	 * regions, which the core applies). Same @nr contract. */
+	int (*reserved_regions)(struct uvf_domain *dom,
+				struct uvf_device *dev,
+				struct uvf_resv_region *out, size_t *nr);
+
+	/* Invalidate the IOTLB for a range, or the whole domain when @len
+	 * is 0. NULL when the kernel does it. */
+	void (*invalidate)(struct uvf_domain *dom, uvf_iova_t iova,
+			   uint64_t len);
+
+	/* Mapping entries left (NULL: no limit). */
+	int (*budget)(struct uvf_domain *dom, uint64_t *avail);
+
+	void (*destroy)(struct uvf_iommu *iommu);
+};
+
+struct uvf_iommu {
+	const struct uvf_iommu_ops *ops;
+	void *priv;
+	char name[32];
+	/* Firmware direct regions (ACPI) for devices behind this IOMMU. */
+	struct uvf_direct_regions direct;
+	pthread_mutex_t lock;	/* domain list */
+	unsigned int nr_domains;
+	uint16_t next_domid;
+};
+
+/**
+ * uvf_iommu_init() - initialise the common part of a backend's IOMMU
+ * @iommu: zeroed IOMMU
+ * @ops: backend ops
+ * @name: short name
+ *
+ * Return: 0 or a negative errno.
+ */
+int uvf_iommu_init(struct uvf_iommu *iommu, const struct uvf_iommu_ops *ops,
+		   const char *name);
+
+/**
+ * uvf_iommu_set_direct_regions() - give the IOMMU the firmware direct
+ *                                  regions (copied)
+ * @iommu: IOMMU with no domains yet
+ * @regions: regions from uvf_acpi_*()
+ *
+ * Return: 0, -EBUSY (domains exist), -ENOMEM.
+ */
+int uvf_iommu_set_direct_regions(struct uvf_iommu *iommu,
+				 const struct uvf_direct_regions *regions);
+
+/**
+ * uvf_domain_priv() - backend state of a domain
+ * @dom: domain
+ *
+ * Return: what domain_init stored with uvf_domain_set_priv().
+ */
+void *uvf_domain_priv(const struct uvf_domain *dom);
+
+/**
+ * uvf_domain_set_priv() - store backend state
+ * @dom: domain
+ * @priv: state
+ *
+ * Return: nothing.
+ */
+void uvf_domain_set_priv(struct uvf_domain *dom, void *priv);
+
+/**
+ * uvf_domain_id() - the domain's hardware ID (tags IOTLB entries)
+ * @dom: domain
+ *
+ * Return: the ID.
+ */
+uint16_t uvf_domain_id(const struct uvf_domain *dom);
+
+#endif

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shared IOVA pool: a buddy allocator whose free lists are kept as extents.
+ *
+ * Policy. Allocations are naturally aligned blocks of 2^k pages, like the
+ * kernel's alloc_iova(size_aligned=true). Take the free space as its unique
+ * tiling by maximal naturally aligned blocks (the blocks a buddy allocator
+ * would hold after full coalescing; usable ranges that are not powers of two
+ * simply tile into several). An allocation of order k takes the smallest
+ * such block of order >= k (best fit, so large blocks are kept whole), the
+ * lowest-addressed one among those, and returns its lowest 2^k pages. The
+ * result depends only on the free set, so equal call sequences give equal
+ * addresses.
+ *
+ * Representation. A classic buddy allocator keeps one free list per order
+ * and splits/merges level by level: up to 52 list operations per call here
+ * (the 64-bit space has 2^52 pages), each of which needs an address-ordered
+ * tree to stay deterministic and to find buddies without a page array. We
+ * store instead the maximal free extents (runs of free pages) in one AVL
+ * tree keyed by address. The buddy tiling of an extent is implicit and
+ * computable in O(1) (iova_extent_orders()), and every node caches the OR of
+ * the orders tiled in its subtree. So:
+ *   - the root's mask is the "bitmap of non-empty orders": ctz() of it above
+ *     k gives the best-fitting order j;
+ *   - the lowest block of order j is one descent guided by the masks, plus
+ *     O(1) arithmetic inside the extent found;
+ *   - allocating shrinks or splits one extent (at most one insertion), and
+ *     freeing merges with at most two neighbours (at most one erase).
+ * Every call is O(log n) in the worst case, n = number of free extents or
+ * outstanding blocks, however fragmented or full the space is: there is no
+ * gap search and no level-by-level split cascade.
+ *
+ * Outstanding blocks (allocations, reservations, and blocks parked in
+ * thread caches) sit in a second AVL tree keyed by address, which is what
+ * the checked free validates against. Reservations of any page count are one
+ * node each. Freeing reuses the freed node for a new extent if needed, so
+ * frees never allocate memory; allocations need at most two nodes, taken
+ * from a spare list refilled in chunks before anything is changed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "iova/pool.h"
+
+#define IOVA_CHUNK_NODES 128
+
+struct iova_chunk {
+	struct iova_chunk *next;
+	struct iova_node nodes[IOVA_CHUNK_NODES];
+};
+
+/* Make sure @n nodes can be taken without failing, before any change. */
+static int ensure_spare(struct iova_pool *p, size_t n)
+{
+	while (p->nr_spare < n) {
+		struct iova_chunk *c = malloc(sizeof(*c));
+
+		if (!c)
+			return -ENOMEM;
+		c->next = p->chunks;
+		p->chunks = c;
+		for (size_t i = 0; i < IOVA_CHUNK_NODES; i++) {
+			c->nodes[i].right = p->spare;
+			p->spare = &c->nodes[i];
+		}
+		p->nr_spare += IOVA_CHUNK_NODES;
+	}
+	return 0;
+}
+
+static struct iova_node *node_get(struct iova_pool *p)
+{
+	struct iova_node *n = p->spare;
+
+	p->spare = n->right;
+	p->nr_spare--;
+	return n;
+}
+
+static void node_put(struct iova_pool *p, struct iova_node *n)
+{
+	n->right = p->spare;
+	p->spare = n;
+	p->nr_spare++;
+}
+
+static int cmp_range(const void *x, const void *y)
+{
+	const struct uvf_iova_range *a = x, *b = y;
+
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* Sorted, merged frame ranges from the caller's byte ranges. */
+static int build_usable(struct iova_pool *p,
+			const struct uvf_iova_range *usable, size_t nr)
+{
+	struct uvf_iova_range *sorted;
+	size_t n = 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		if (!uvf_is_aligned(usable[i].first, UVF_PAGE_SIZE) ||
+		    !uvf_is_aligned(usable[i].last + 1, UVF_PAGE_SIZE) ||
+		    usable[i].first > usable[i].last)
+			return -EINVAL;
+	}
+	sorted = malloc(nr * sizeof(*sorted));
+	p->usable = malloc(nr * sizeof(*p->usable));
+	if (!sorted || !p->usable) {
+		free(sorted);
+		free(p->usable);
+		return -ENOMEM;
+	}
+	memcpy(sorted, usable, nr * sizeof(*sorted));
+	qsort(sorted, nr, sizeof(*sorted), cmp_range);
+	for (size_t i = 0; i < nr; i++) {
+		uint64_t start = sorted[i].first >> UVF_PAGE_SHIFT;
+		/* last is at most 2^64 - 1, so this is at most 2^52. */
+		uint64_t end = (sorted[i].last >> UVF_PAGE_SHIFT) + 1;
+
+		if (i && sorted[i].first <= sorted[i - 1].last) {
+			free(sorted);
+			free(p->usable);
+			return -EINVAL;
+		}
+		if (n && p->usable[n - 1].end == start)
+			p->usable[n - 1].end = end;
+		else
+			p->usable[n++] = (struct iova_usable){ start, end };
+	}
+	free(sorted);
+	p->nr_usable = n;
+	return 0;
+}
+
+int iova_pool_init(struct iova_pool *p, const struct uvf_iova_range *usable,
+		   size_t nr)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (!usable || !nr)
+		return -EINVAL;
+	ret = build_usable(p, usable, nr);
+	if (ret)
+		return ret;
+	ret = ensure_spare(p, p->nr_usable);
+	if (ret)
+		goto fail;
+	ret = -pthread_mutex_init(&p->lock, NULL);
+	if (ret)
+		goto fail;
+	iova_tree_init(&p->free, true);
+	iova_tree_init(&p->out, false);
+	for (size_t i = 0; i < p->nr_usable; i++) {
+		struct iova_node *n = node_get(p);
+
+		n->start = p->usable[i].start;
+		n->end = p->usable[i].end;
+		iova_tree_insert(&p->free, n);
+		p->total_pages += n->end - n->start;
+		p->free_blocks += iova_extent_blocks(n->start, n->end);
+	}
+	p->free_pages = p->total_pages;
+	p->initial_blocks = p->free_blocks;
+	return 0;
+fail:
+	while (p->chunks) {
+		struct iova_chunk *c = p->chunks;
+
+		p->chunks = c->next;
+		free(c);
+	}
+	free(p->usable);
+	return ret;
+}
+
+void iova_pool_fini(struct iova_pool *p)
+{
+	while (p->chunks) {
+		struct iova_chunk *c = p->chunks;
+
+		p->chunks = c->next;
+		free(c);
+	}
+	free(p->usable);
+	pthread_mutex_destroy(&p->lock);
+}
+
+bool iova_pool_in_usable(const struct iova_pool *p, uint64_t start,
+			 uint64_t end)
+{
+	size_t lo = 0, hi = p->nr_usable;
+
+	/* Last range starting at or before @start. */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->usable[mid].start <= start)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return p->usable[lo].start <= start && end <= p->usable[lo].end;
+}
+
+/* Remove [@start, @end) from extent @x, which holds it. */
+static void carve(struct iova_pool *p, struct iova_node *x, uint64_t start,
+		  uint64_t end)
+{
+	uint64_t old_end = x->end;
+
+	p->free_blocks -= iova_extent_blocks(x->start, x->end);
+	p->free_pages -= end - start;
+	if (x->start == start && old_end == end) {
+		iova_tree_erase(&p->free, x);
+		node_put(p, x);
+		return;
+	}
+	if (x->start == start) {
+		x->start = end;
+		iova_tree_resized(&p->free, x);
+	} else {
+		x->end = start;
+		iova_tree_resized(&p->free, x);
+		p->free_blocks += iova_extent_blocks(x->start, x->end);
+		if (old_end != end) {
+			struct iova_node *r = node_get(p);
+
+			r->start = end;
+			r->end = old_end;
+			iova_tree_insert(&p->free, r);
+		}
+	}
+	if (old_end != end)
+		p->free_blocks += iova_extent_blocks(end, old_end);
+}
+
+/* Turn the detached node @n into free space, merging with neighbours. */
+static void give_back(struct iova_pool *p, struct iova_node *n)
+{
+	struct iova_node *prev = iova_tree_find_le(&p->free, n->start);
+	struct iova_node *next = prev ? iova_tree_next(prev) :
+					iova_tree_first(&p->free);
+	bool join_prev = prev && prev->end == n->start;
+	bool join_next = next && next->start == n->end;
+	struct iova_node *x;
+
+	p->free_pages += n->end - n->start;
+	if (join_prev)
+		p->free_blocks -= iova_extent_blocks(prev->start, prev->end);
+	if (join_next)
+		p->free_blocks -= iova_extent_blocks(next->start, next->end);
+	if (join_prev && join_next) {
+		uint64_t end = next->end;
+
+		iova_tree_erase(&p->free, next);
+		node_put(p, next);
+		prev->end = end;
+		iova_tree_resized(&p->free, prev);
+		node_put(p, n);
+		x = prev;
+	} else if (join_prev) {
+		prev->end = n->end;
+		iova_tree_resized(&p->free, prev);
+		node_put(p, n);
+		x = prev;
+	} else if (join_next) {
+		next->start = n->start;
+		iova_tree_resized(&p->free, next);
+		node_put(p, n);
+		x = next;
+	} else {
+		iova_tree_insert(&p->free, n);
+		x = n;
+	}
+	p->free_blocks += iova_extent_blocks(x->start, x->end);
+}
+
+int iova_pool_alloc(struct iova_pool *p, unsigned int order, uint64_t *pfn)
+{
+	uint64_t fit = iova_tree_orders(&p->free) & ~((1ull << order) - 1);
+	struct iova_node *x, *o;
+	unsigned int best;
+	uint64_t start;
+
+	if (!fit)
+		return -ENOSPC;
+	if (ensure_spare(p, 2))
+		return -ENOMEM;
+	best = (unsigned int)__builtin_ctzll(fit);
+	x = iova_tree_first_with_order(&p->free, best);
+	start = iova_extent_block(x->start, x->end, best);
+	carve(p, x, start, start + (1ull << order));
+	o = node_get(p);
+	o->start = start;
+	o->end = start + (1ull << order);
+	o->kind = IOVA_OUT_ALLOC;
+	iova_tree_insert(&p->out, o);
+	*pfn = start;
+	return 0;
+}
+
+bool iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order)
+{
+	struct iova_node *o = iova_tree_find(&p->out, pfn);
+
+	if (!o || o->kind != IOVA_OUT_ALLOC || o->end - o->start != 1ull << order)
+		return false;
+	iova_tree_erase(&p->out, o);
+	give_back(p, o);
+	return true;
+}
+
+int iova_pool_free(struct iova_pool *p, uint64_t pfn, uint64_t pages)
+{
+	struct iova_node *o = iova_tree_find(&p->out, pfn);
+	uint64_t len;
+
+	if (!o)
+		return -ENOENT;
+	len = o->end - o->start;
+	if (o->kind == IOVA_OUT_ALLOC) {
+		/* Any request size that rounds up to this block: len/2 < pages. */
+		if (pages > len || pages <= len / 2)
+			return -ENOENT;
+	} else if (pages != len) {
+		return -ENOENT;
+	}
+	iova_tree_erase(&p->out, o);
+	give_back(p, o);
+	return 0;
+}
+
+int iova_pool_reserve(struct iova_pool *p, uint64_t pfn, uint64_t pages)
+{
+	uint64_t end = pfn + pages;
+	struct iova_node *x, *o;
+
+	if (!iova_pool_in_usable(p, pfn, end))
+		return -ERANGE;
+	/* Extents are maximal runs, so all-free means inside one extent. */
+	x = iova_tree_find_le(&p->free, pfn);
+	if (!x || x->end < end)
+		return -EEXIST;
+	if (ensure_spare(p, 2))
+		return -ENOMEM;
+	carve(p, x, pfn, end);
+	o = node_get(p);
+	o->start = pfn;
+	o->end = end;
+	o->kind = IOVA_OUT_RESERVED;
+	iova_tree_insert(&p->out, o);
+	return 0;
+}
+
+bool iova_pool_none_free(const struct iova_pool *p, uint64_t start,
+			 uint64_t end)
+{
+	/*
+	 * Extents are disjoint, so only the last one starting before @end can
+	 * reach into the range.
+	 */
+	struct iova_node *x = iova_tree_find_le(&p->free, end - 1);
+
+	return !x || x->end <= start;
+}

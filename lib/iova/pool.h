@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shared IOVA pool behind one allocator: free extents, outstanding
+ * blocks and the node memory for both, under one mutex. See pool.c for the
+ * design. Everything here works in 4 KiB page frames (pfn = iova >> 12);
+ * frame ranges are [start, end) with end <= 2^52.
+ */
+#ifndef UVF_IOVA_POOL_H
+#define UVF_IOVA_POOL_H
+
+#include <pthread.h>
+
+#include <uvf/types.h>
+
+#include "iova/tree.h"
+
+/* What an outstanding node stands for. */
+enum iova_out_kind {
+	IOVA_OUT_ALLOC,		/* a 2^order block from iova_pool_alloc() */
+	IOVA_OUT_RESERVED,	/* a range from iova_pool_reserve() */
+};
+
+struct iova_usable {
+	uint64_t start, end;	/* frames, [start, end) */
+};
+
+struct iova_chunk;
+
+struct iova_pool {
+	pthread_mutex_t lock;
+	struct iova_tree free;	/* maximal free extents, augmented */
+	struct iova_tree out;	/* allocated, reserved and thread-cached */
+	struct iova_node *spare;	/* unused nodes, linked by ->right */
+	size_t nr_spare;
+	struct iova_chunk *chunks;	/* node memory, freed with the pool */
+	uint64_t free_pages;
+	uint64_t free_blocks;	/* maximal aligned blocks tiling the extents */
+	uint64_t total_pages;
+	uint64_t initial_blocks;	/* free_blocks when nothing is out */
+	struct iova_usable *usable;	/* sorted, adjacent ranges merged */
+	size_t nr_usable;
+};
+
+/**
+ * iova_pool_init() - set up a pool over @nr usable byte ranges
+ * @p: pool
+ * @usable: inclusive ranges, page aligned at both ends, not overlapping
+ * @nr: count, at least one
+ *
+ * Return: 0, -EINVAL (bad ranges), -ENOMEM.
+ */
+int iova_pool_init(struct iova_pool *p, const struct uvf_iova_range *usable,
+		   size_t nr);
+
+/**
+ * iova_pool_fini() - free everything the pool holds
+ * @p: pool
+ *
+ * Return: nothing.
+ */
+void iova_pool_fini(struct iova_pool *p);
+
+/*
+ * The calls below need @p->lock held, except iova_pool_in_usable(), which
+ * reads only what iova_pool_init() wrote.
+ */
+
+/**
+ * iova_pool_alloc() - take the lowest block of 2^@order frames among the
+ *                     smallest free blocks that can hold it
+ * @p: pool
+ * @order: 0..IOVA_MAX_ORDER
+ * @pfn: first frame of the block
+ *
+ * Return: 0, -ENOSPC, -ENOMEM.
+ */
+int iova_pool_alloc(struct iova_pool *p, unsigned int order, uint64_t *pfn);
+
+/**
+ * iova_pool_release() - give back an allocated block without asking for it
+ *                       to be right (cache drains, free_fast)
+ * @p: pool
+ * @pfn: first frame
+ * @order: block order
+ *
+ * A block that is not outstanding as exactly that allocation is left alone,
+ * so a stray double free of a large block cannot corrupt the pool.
+ *
+ * Return: true when the block went back.
+ */
+bool iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order);
+
+/**
+ * iova_pool_free() - checked free of an allocation or a reservation
+ * @p: pool
+ * @pfn: first frame
+ * @pages: for allocations, any count that rounds up to the block; for
+ *         reservations, the reserved count
+ *
+ * Return: 0, or -ENOENT (nothing changed).
+ */
+int iova_pool_free(struct iova_pool *p, uint64_t pfn, uint64_t pages);
+
+/**
+ * iova_pool_reserve() - take [@pfn, @pfn + @pages) out of the free space
+ * @p: pool
+ * @pfn: first frame
+ * @pages: count, @pfn + @pages <= 2^52
+ *
+ * Return: 0, -ERANGE (not inside the usable ranges), -EEXIST (part of it
+ * is not free), -ENOMEM.
+ */
+int iova_pool_reserve(struct iova_pool *p, uint64_t pfn, uint64_t pages);
+
+/**
+ * iova_pool_in_usable() - whether [@start, @end) lies in one usable range
+ * @p: pool
+ * @start: first frame
+ * @end: one past the last frame
+ *
+ * Return: true when it does.
+ */
+bool iova_pool_in_usable(const struct iova_pool *p, uint64_t start,
+			 uint64_t end);
+
+/**
+ * iova_pool_none_free() - whether no frame of [@start, @end) is free
+ * @p: pool
+ * @start: first frame
+ * @end: one past the last frame
+ *
+ * Return: true when every frame is outstanding or outside the usable set.
+ */
+bool iova_pool_none_free(const struct iova_pool *p, uint64_t start,
+			 uint64_t end);
+
+#endif

@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-thread IOVA caches (the kernel's rcache, per thread instead of per
+ * CPU).
+ *
+ * Each thread that allocates from an allocator gets one iova_tcache for it:
+ * per cached order a "loaded" and a "prev" magazine of up to IOVA_MAG_SIZE
+ * blocks, swapped so alternating alloc/free at a magazine boundary does not
+ * thrash. Full magazines overflow to a small depot in the allocator (under
+ * the pool lock), from which any thread can refill; past that, blocks go
+ * back to the pool. Cached blocks stay outstanding in the pool's tree, so
+ * taking one out of or putting one into a cache touches nothing shared.
+ *
+ * Locks, always taken in this order:
+ *   1. registry_lock (global): thread and allocator lists of caches, cache
+ *      creation, thread exit, allocator destroy, flush and stats;
+ *   2. tcache->busy: a one-word lock owned in practice by the cache's thread
+ *      and only contended while a flush, stats or destroy is inspecting the
+ *      cache. The owner takes it with a single atomic exchange that always
+ *      succeeds, so alloc + free_fast never touch a shared cache line;
+ *   3. pool->lock: pool and depot.
+ * The owner never takes the registry lock while holding busy.
+ *
+ * Lifetime. The cache struct is referenced from both its thread (TLS list)
+ * and its allocator, and either may go first:
+ *   - thread exit (pthread key destructor), under the registry lock: drains
+ *     each live cache into its allocator, unlinks and frees it;
+ *   - uvf_iova_allocator_destroy(), under the registry lock: frees the
+ *     magazines and marks each cache dead (rc = NULL, id = 0). A dead cache
+ *     of the calling thread is freed at once; one of another thread stays in
+ *     that thread's list as an empty husk, freed when that thread next looks
+ *     for a cache or exits. So an exiting thread never touches a destroyed
+ *     allocator and destroy never frees memory another thread might read.
+ * The per-thread fast lookup compares the cached pointer's id with the
+ * allocator's; ids are never reused, so a husk (id 0) or a cache of another
+ * allocator that happens to live at a recycled address never matches.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "iova/rcache.h"
+
+/* 127 pfns and a count fill 1 KiB, as in the kernel. */
+#define IOVA_MAG_SIZE 127
+
+struct iova_magazine {
+	uint64_t size;
+	uint64_t pfns[IOVA_MAG_SIZE];
+};
+
+struct iova_thread;
+
+struct iova_tcache {
+	atomic_uint busy;
+	_Atomic uint64_t id;		/* rc->id; 0 once rc is destroyed */
+	/* Registry lock: */
+	struct iova_rcache *rc;		/* NULL once destroyed */
+	struct iova_thread *thread;
+	struct iova_tcache *rc_next, *rc_prev;
+	struct iova_tcache *thread_next;
+	/* busy: */
+	struct iova_magazine *loaded[IOVA_CACHED_ORDERS];
+	struct iova_magazine *prev[IOVA_CACHED_ORDERS];
+	uint64_t pages, blocks;		/* cached here */
+	uint64_t hits, misses;
+};
+
+struct iova_thread {
+	struct iova_tcache *caches;	/* registry lock */
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_key;
+static int key_err;
+static _Atomic uint64_t next_id = 1;
+
+/*
+ * initial-exec: one %fs-relative load on the fast path even in the shared
+ * library, instead of a __tls_get_addr() call; two pointers of static TLS
+ * are well within what glibc sets aside for that.
+ */
+#define IOVA_TLS __attribute__((tls_model("initial-exec")))
+static _Thread_local struct iova_tcache *tl_last IOVA_TLS;
+static _Thread_local struct iova_thread *tl_thread IOVA_TLS;
+
+static void tc_lock(struct iova_tcache *tc)
+{
+	while (atomic_exchange_explicit(&tc->busy, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(&tc->busy, memory_order_relaxed))
+			sched_yield();
+	}
+}
+
+static void tc_unlock(struct iova_tcache *tc)
+{
+	atomic_store_explicit(&tc->busy, 0, memory_order_release);
+}
+
+static struct iova_magazine *mag_alloc(void)
+{
+	struct iova_magazine *m = malloc(sizeof(*m));
+
+	if (m)
+		m->size = 0;
+	return m;
+}
+
+/* Pool lock held. */
+static void mag_release(struct iova_pool *p, struct iova_magazine *m,
+			unsigned int order)
+{
+	for (uint64_t i = 0; i < m->size; i++)
+		iova_pool_release(p, m->pfns[i], order);
+	m->size = 0;
+}
+
+/* busy held (and the registry lock, so the cache is live). */
+static void tc_drain(struct iova_rcache *rc, struct iova_tcache *tc)
+{
+	pthread_mutex_lock(&rc->pool->lock);
+	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
+		if (tc->loaded[o])
+			mag_release(rc->pool, tc->loaded[o], o);
+		if (tc->prev[o])
+			mag_release(rc->pool, tc->prev[o], o);
+	}
+	pthread_mutex_unlock(&rc->pool->lock);
+	tc->pages = 0;
+	tc->blocks = 0;
+}
+
+static void tc_free_mags(struct iova_tcache *tc)
+{
+	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
+		free(tc->loaded[o]);
+		free(tc->prev[o]);
+		tc->loaded[o] = NULL;
+		tc->prev[o] = NULL;
+	}
+}
+
+/* Registry lock held. */
+static void rc_unlink(struct iova_rcache *rc, struct iova_tcache *tc)
+{
+	if (tc->rc_prev)
+		tc->rc_prev->rc_next = tc->rc_next;
+	else
+		rc->caches = tc->rc_next;
+	if (tc->rc_next)
+		tc->rc_next->rc_prev = tc->rc_prev;
+}
+
+/* pthread key destructor: the thread is exiting. */
+static void thread_exit(void *arg)
+{
+	struct iova_thread *ts = arg;
+	struct iova_tcache *tc;
+
+	pthread_mutex_lock(&registry_lock);
+	while ((tc = ts->caches)) {
+		struct iova_rcache *rc = tc->rc;
+
+		ts->caches = tc->thread_next;
+		if (rc) {
+			tc_lock(tc);
+			tc_drain(rc, tc);
+			rc->retired_hits += tc->hits;
+			rc->retired_misses += tc->misses;
+			rc_unlink(rc, tc);
+			tc_unlock(tc);
+		}
+		tc_free_mags(tc);
+		free(tc);
+	}
+	pthread_mutex_unlock(&registry_lock);
+	free(ts);
+	tl_thread = NULL;
+	tl_last = NULL;
+}
+
+static void make_key(void)
+{
+	key_err = pthread_key_create(&thread_key, thread_exit);
+}
+
+/* Registry lock held. */
+static struct iova_thread *this_thread(void)
+{
+	struct iova_thread *ts = tl_thread;
+
+	if (ts)
+		return ts;
+	ts = calloc(1, sizeof(*ts));
+	if (!ts)
+		return NULL;
+	if (pthread_setspecific(thread_key, ts)) {
+		free(ts);
+		return NULL;
+	}
+	tl_thread = ts;
+	return ts;
+}
+
+/*
+ * Slow path: find or create this thread's cache for @rc, freeing husks of
+ * destroyed allocators on the way. NULL (no memory) means "no cache": the
+ * caller goes to the pool, which is always correct.
+ */
+static struct iova_tcache *find_tcache(struct iova_rcache *rc)
+{
+	struct iova_tcache *tc = NULL, **link;
+	struct iova_thread *ts;
+
+	if (pthread_once(&key_once, make_key) || key_err)
+		return NULL;
+	pthread_mutex_lock(&registry_lock);
+	ts = this_thread();
+	if (!ts)
+		goto out;
+	link = &ts->caches;
+	while (*link) {
+		struct iova_tcache *c = *link;
+
+		if (!c->rc) {
+			*link = c->thread_next;
+			free(c);
+			continue;
+		}
+		if (c->rc == rc)
+			tc = c;
+		link = &c->thread_next;
+	}
+	if (!tc) {
+		tc = calloc(1, sizeof(*tc));
+		if (!tc)
+			goto out;
+		atomic_init(&tc->busy, 0);
+		atomic_init(&tc->id, rc->id);
+		tc->rc = rc;
+		tc->thread = ts;
+		tc->thread_next = ts->caches;
+		ts->caches = tc;
+		tc->rc_next = rc->caches;
+		if (rc->caches)
+			rc->caches->rc_prev = tc;
+		rc->caches = tc;
+	}
+out:
+	pthread_mutex_unlock(&registry_lock);
+	/* Also forgets any husk just freed. */
+	tl_last = tc;
+	return tc;
+}
+
+static inline struct iova_tcache *this_tcache(struct iova_rcache *rc)
+{
+	struct iova_tcache *tc = tl_last;
+
+	if (tc && atomic_load_explicit(&tc->id, memory_order_relaxed) == rc->id)
+		return tc;
+	return find_tcache(rc);
+}
+
+void iova_rcache_init(struct iova_rcache *rc, struct iova_pool *pool)
+{
+	*rc = (struct iova_rcache){
+		.id = atomic_fetch_add(&next_id, 1),
+		.pool = pool,
+	};
+}
+
+void iova_rcache_fini(struct iova_rcache *rc)
+{
+	struct iova_tcache *tc;
+
+	pthread_mutex_lock(&registry_lock);
+	while ((tc = rc->caches)) {
+		tc_lock(tc);
+		rc_unlink(rc, tc);
+		tc_free_mags(tc);
+		tc->rc = NULL;
+		atomic_store_explicit(&tc->id, 0, memory_order_relaxed);
+		if (tc->thread == tl_thread) {
+			struct iova_tcache **link = &tl_thread->caches;
+
+			while (*link != tc)
+				link = &(*link)->thread_next;
+			*link = tc->thread_next;
+			if (tl_last == tc)
+				tl_last = NULL;
+			free(tc);
+		} else {
+			tc_unlock(tc);
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
+		for (unsigned int i = 0; i < rc->depot_size[o]; i++)
+			free(rc->depot[o][i]);
+		rc->depot_size[o] = 0;
+	}
+}
+
+/* busy held, loaded[order] empty or missing: refill it from the depot. */
+static bool depot_take(struct iova_rcache *rc, struct iova_tcache *tc,
+		       unsigned int order)
+{
+	struct iova_magazine *empty = NULL, *full = NULL;
+
+	pthread_mutex_lock(&rc->pool->lock);
+	if (rc->depot_size[order]) {
+		full = rc->depot[order][--rc->depot_size[order]];
+		empty = tc->loaded[order];
+		tc->loaded[order] = full;
+	}
+	pthread_mutex_unlock(&rc->pool->lock);
+	if (!full)
+		return false;
+	free(empty);
+	tc->pages += full->size << order;
+	tc->blocks += full->size;
+	return true;
+}
+
+bool iova_rcache_get(struct iova_rcache *rc, unsigned int order,
+		     uint64_t *pfn)
+{
+	struct iova_tcache *tc = this_tcache(rc);
+	struct iova_magazine *m;
+
+	if (!tc)
+		return false;
+	tc_lock(tc);
+	m = tc->loaded[order];
+	if (!m || !m->size) {
+		struct iova_magazine *prev = tc->prev[order];
+
+		if (prev && prev->size) {
+			tc->prev[order] = m;
+			tc->loaded[order] = prev;
+		} else if (!depot_take(rc, tc, order)) {
+			tc->misses++;
+			tc_unlock(tc);
+			return false;
+		}
+		m = tc->loaded[order];
+	}
+	*pfn = m->pfns[--m->size];
+	tc->pages -= 1ull << order;
+	tc->blocks--;
+	tc->hits++;
+	tc_unlock(tc);
+	return true;
+}
+
+/*
+ * busy held, loaded[order] full: make room. Returns a magazine whose blocks
+ * the caller must give back to the pool once busy is dropped (depot full),
+ * or sets *ok false when no memory is left for a fresh magazine.
+ */
+static struct iova_magazine *make_room(struct iova_rcache *rc,
+				       struct iova_tcache *tc,
+				       unsigned int order, bool *ok)
+{
+	struct iova_magazine *full = tc->loaded[order], *fresh, *spill = NULL;
+
+	if (!tc->prev[order])
+		tc->prev[order] = mag_alloc();
+	if (tc->prev[order] && tc->prev[order]->size < IOVA_MAG_SIZE) {
+		tc->loaded[order] = tc->prev[order];
+		tc->prev[order] = full;
+		return NULL;
+	}
+	fresh = mag_alloc();
+	if (!fresh) {
+		*ok = false;
+		return NULL;
+	}
+	pthread_mutex_lock(&rc->pool->lock);
+	if (rc->depot_size[order] < IOVA_DEPOT_MAGS)
+		rc->depot[order][rc->depot_size[order]++] = full;
+	else
+		spill = full;
+	pthread_mutex_unlock(&rc->pool->lock);
+	tc->pages -= full->size << order;
+	tc->blocks -= full->size;
+	tc->loaded[order] = fresh;
+	return spill;
+}
+
+bool iova_rcache_put(struct iova_rcache *rc, unsigned int order,
+		     uint64_t pfn)
+{
+	struct iova_tcache *tc = this_tcache(rc);
+	struct iova_magazine *m, *spill = NULL;
+	bool ok = true;
+
+	if (!tc)
+		return false;
+	tc_lock(tc);
+	m = tc->loaded[order];
+	if (!m) {
+		m = tc->loaded[order] = mag_alloc();
+		ok = m != NULL;
+	} else if (m->size == IOVA_MAG_SIZE) {
+		spill = make_room(rc, tc, order, &ok);
+		m = tc->loaded[order];
+	}
+	if (ok) {
+		m->pfns[m->size++] = pfn;
+		tc->pages += 1ull << order;
+		tc->blocks++;
+	}
+	tc_unlock(tc);
+	if (spill) {
+		pthread_mutex_lock(&rc->pool->lock);
+		mag_release(rc->pool, spill, order);
+		pthread_mutex_unlock(&rc->pool->lock);
+		free(spill);
+	}
+	return ok;
+}
+
+void iova_rcache_flush(struct iova_rcache *rc)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct iova_tcache *tc = rc->caches; tc; tc = tc->rc_next) {
+		tc_lock(tc);
+		tc_drain(rc, tc);
+		tc_unlock(tc);
+	}
+	pthread_mutex_lock(&rc->pool->lock);
+	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
+		while (rc->depot_size[o]) {
+			struct iova_magazine *m =
+				rc->depot[o][--rc->depot_size[o]];
+
+			mag_release(rc->pool, m, o);
+			free(m);
+		}
+	}
+	pthread_mutex_unlock(&rc->pool->lock);
+	pthread_mutex_unlock(&registry_lock);
+}
+
+/* 2^52 pages are 2^64 bytes: only the whole 64-bit space saturates. */
+static uint64_t pages_to_bytes(uint64_t pages)
+{
+	return pages >> (64 - UVF_PAGE_SHIFT) ? UINT64_MAX :
+						 pages << UVF_PAGE_SHIFT;
+}
+
+void iova_rcache_stats(struct iova_rcache *rc, struct uvf_iova_stats *st)
+{
+	struct iova_pool *p = rc->pool;
+	uint64_t cached_pages = 0, cached_blocks = 0;
+	uint64_t hits, misses;
+	struct iova_tcache *tc;
+
+	pthread_mutex_lock(&registry_lock);
+	hits = rc->retired_hits;
+	misses = rc->retired_misses;
+	for (tc = rc->caches; tc; tc = tc->rc_next) {
+		tc_lock(tc);
+		cached_pages += tc->pages;
+		cached_blocks += tc->blocks;
+		hits += tc->hits;
+		misses += tc->misses;
+	}
+	pthread_mutex_lock(&p->lock);
+	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
+		for (unsigned int i = 0; i < rc->depot_size[o]; i++) {
+			cached_pages += rc->depot[o][i]->size << o;
+			cached_blocks += rc->depot[o][i]->size;
+		}
+	}
+	*st = (struct uvf_iova_stats){
+		.total_bytes = pages_to_bytes(p->total_pages),
+		.free_bytes = pages_to_bytes(p->free_pages),
+		.cached_bytes = pages_to_bytes(cached_pages),
+		.allocated_blocks = p->out.count - cached_blocks,
+		.free_blocks = p->free_blocks,
+		.cache_hits = hits,
+		.cache_misses = misses,
+	};
+	pthread_mutex_unlock(&p->lock);
+	for (tc = rc->caches; tc; tc = tc->rc_next)
+		tc_unlock(tc);
+	pthread_mutex_unlock(&registry_lock);
+}

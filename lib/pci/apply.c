@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Carrying out plans: the sysfs writes that move a device between drivers,
+ * the check that the kernel did move it, and the rollback of a failed bind.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pci/plan.h"
+
+static int write_override(struct uvf_pci_ctx *ctx, const char *bdf,
+			  const char *driver)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/driver_override", bdf);
+	/* A lone newline is how sysfs-bus-pci says to clear it. */
+	return pci_sysfs_write(ctx, rel, driver ? driver : "\n");
+}
+
+static int write_driver_attr(struct uvf_pci_ctx *ctx, const char *driver,
+			     const char *attr, const char *bdf)
+{
+	char rel[PATH_MAX];
+
+	if (snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/%s", driver,
+		     attr) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return pci_sysfs_write(ctx, rel, bdf);
+}
+
+static int probe(struct uvf_pci_ctx *ctx, const char *bdf)
+{
+	return pci_sysfs_write(ctx, "bus/pci/drivers_probe", bdf);
+}
+
+/* Re-reads the driver of @e into its result; "" stands for none. */
+static int refresh_result(struct uvf_pci_ctx *ctx, struct plan_entry *e,
+			  char *cur, size_t len)
+{
+	int err = pci_read_driver(ctx, e->bdf, cur, len);
+	char *dup = NULL;
+
+	if (err) {
+		pci_set_error(ctx, "cannot read the driver of %s: %s", e->bdf,
+			      strerror(-err));
+		return err;
+	}
+	if (cur[0] && !(dup = strdup(cur)))
+		return -ENOMEM;
+	free(e->result_driver);
+	e->result_driver = dup;
+	e->step.result_driver = dup;
+	return 0;
+}
+
+/* Sends a device without a driver to @driver; drivers_probe, then bind. */
+static int attach(struct uvf_pci_ctx *ctx, struct plan_entry *e,
+		  const char *driver, char *cur, size_t len)
+{
+	int err = probe(ctx, e->bdf);
+
+	if (!err)
+		err = refresh_result(ctx, e, cur, len);
+	if (!err && !cur[0]) {
+		/* The kernel's choice may differ from the old driver; its
+		 * bind file asks for that one explicitly. */
+		write_driver_attr(ctx, driver, "bind", e->bdf);
+		err = refresh_result(ctx, e, cur, len);
+	}
+	if (!err && strcmp(cur, driver)) {
+		pci_set_error(ctx, "%s did not return to %s (it has %s)",
+			      e->bdf, driver, cur[0] ? cur : "no driver");
+		err = -EIO;
+	}
+	return err;
+}
+
+static int bind_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
+{
+	char cur[256];
+	int err;
+
+	err = write_override(ctx, e->bdf, UVF_PCI_VFIO_DRIVER);
+	if (!err && e->driver)
+		err = write_driver_attr(ctx, e->driver, "unbind", e->bdf);
+	if (!err)
+		err = probe(ctx, e->bdf);
+	if (!err)
+		err = refresh_result(ctx, e, cur, sizeof(cur));
+	if (!err && strcmp(cur, UVF_PCI_VFIO_DRIVER)) {
+		pci_set_error(ctx, "the kernel did not bind %s to vfio-pci "
+			      "(see dmesg)", e->bdf);
+		err = -EIO;
+	}
+	return err;
+}
+
+/* Returns a device of a failed bind to its driver and driver_override. */
+static int revert_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
+{
+	char cur[256];
+	int err;
+
+	err = write_override(ctx, e->bdf, e->override);
+	if (!err)
+		err = refresh_result(ctx, e, cur, sizeof(cur));
+	if (!err && !strcmp(cur, UVF_PCI_VFIO_DRIVER)) {
+		err = write_driver_attr(ctx, UVF_PCI_VFIO_DRIVER, "unbind",
+					e->bdf);
+		if (!err)
+			err = refresh_result(ctx, e, cur, sizeof(cur));
+	}
+	if (err || !e->driver || !strcmp(cur, e->driver))
+		return err;
+	if (cur[0]) {
+		pci_set_error(ctx, "%s is on %s instead of %s", e->bdf, cur,
+			      e->driver);
+		return -EIO;
+	}
+	return attach(ctx, e, e->driver, cur, sizeof(cur));
+}
+
+static int release_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
+{
+	char cur[256];
+	int err;
+
+	err = write_override(ctx, e->bdf, e->target_override);
+	if (!err)
+		err = write_driver_attr(ctx, UVF_PCI_VFIO_DRIVER, "unbind",
+					e->bdf);
+	if (err)
+		return err;
+	if (e->step.kernel_choice) {
+		err = probe(ctx, e->bdf);
+		return err ? err : refresh_result(ctx, e, cur, sizeof(cur));
+	}
+	if (!e->target_driver)
+		return refresh_result(ctx, e, cur, sizeof(cur));
+	return attach(ctx, e, e->target_driver, cur, sizeof(cur));
+}
+
+static int apply_bind(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
+		      struct uvf_pci_state *state)
+{
+	char saved_err[sizeof(ctx->err)];
+	size_t i, failed = plan->n;
+	int err = 0;
+
+	/* Write-ahead: records first, so a crash leaves what restore needs.
+	 * A device being bound now is not on vfio-pci, so its current driver
+	 * is the one to return to, whatever an older record says. */
+	for (i = 0; state && !err && i < plan->n; i++) {
+		struct plan_entry *e = plan->e[i];
+
+		if (e->step.action != UVF_PCI_ACT_BIND)
+			continue;
+		pci_state_remove(state, e->bdf);
+		err = pci_state_add(state, e->bdf, e->driver, e->override);
+	}
+	if (!err && state)
+		err = uvf_pci_state_save(state);
+	if (err) {
+		pci_set_error(ctx, "cannot write state file %s: %s",
+			      uvf_pci_state_path(state), strerror(-err));
+		for (i = 0; i < plan->n; i++)
+			if (plan->e[i]->step.action == UVF_PCI_ACT_BIND)
+				pci_state_remove(state, plan->e[i]->bdf);
+		return err;
+	}
+
+	for (i = 0; i < plan->n; i++) {
+		struct plan_entry *e = plan->e[i];
+
+		if (e->step.action != UVF_PCI_ACT_BIND)
+			continue;
+		err = bind_one(ctx, e);
+		e->step.status = err;
+		if (err) {
+			failed = i;
+			break;
+		}
+		e->step.applied = true;
+	}
+	if (!err)
+		return 0;
+
+	/* Keep the reason of the failure, not that of a later revert. */
+	memcpy(saved_err, ctx->err, sizeof(saved_err));
+	for (i = failed + 1; i-- > 0;) {
+		struct plan_entry *e = plan->e[i];
+
+		if (e->step.action != UVF_PCI_ACT_BIND)
+			continue;
+		e->step.applied = false;
+		if (revert_one(ctx, e))
+			e->step.rollback_failed = true;
+		else if (state)
+			pci_state_remove(state, e->bdf);
+	}
+	/* Records of reverted devices would only be dropped by restore as
+	 * "already on its old driver", so failing to save is harmless. */
+	if (state)
+		uvf_pci_state_save(state);
+	memcpy(ctx->err, saved_err, sizeof(saved_err));
+	return err;
+}
+
+static int apply_release(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
+			 struct uvf_pci_state *state)
+{
+	char saved_err[sizeof(ctx->err)] = "";
+	bool dropped = false;
+	int first = 0;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		struct plan_entry *e = plan->e[i];
+		int err = 0;
+
+		if (e->step.action == UVF_PCI_ACT_RELEASE) {
+			err = release_one(ctx, e);
+			e->step.status = err;
+			e->step.applied = !err;
+		}
+		if (err && !first) {
+			first = err;
+			memcpy(saved_err, ctx->err, sizeof(saved_err));
+		}
+		if (!err && e->drop_record && state) {
+			pci_state_remove(state, e->bdf);
+			dropped = true;
+		}
+	}
+	if (dropped) {
+		int err = uvf_pci_state_save(state);
+
+		if (err && !first) {
+			pci_set_error(ctx, "cannot write state file %s: %s",
+				      uvf_pci_state_path(state),
+				      strerror(-err));
+			return err;
+		}
+	}
+	if (first)
+		memcpy(ctx->err, saved_err, sizeof(saved_err));
+	return first;
+}
+
+int uvf_pci_plan_apply(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
+		       struct uvf_pci_state *state)
+{
+	return plan->release ? apply_release(ctx, plan, state)
+			     : apply_bind(ctx, plan, state);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* Private structures and helpers shared by the files of the PCI layer. */
+#ifndef UVF_PCI_PRIV_H
+#define UVF_PCI_PRIV_H
+
+#include <limits.h>
+#include <uvf/pci.h>
+
+#include "pci/ids.h"
+
+struct uvf_pci_ctx {
+	char *sysfs_root;
+	char *dev_root;
+	char *mounts;
+	char *swaps;
+	char *pci_ids;
+	bool pci_ids_default;	/* try the hwdata location too */
+	struct pci_ids_db *ids;	/* loaded on first use */
+	bool ids_tried;
+	uvf_pci_write_hook_fn hook;
+	void *hook_arg;
+	char err[512];
+};
+
+struct uvf_pci_dev {
+	char bdf[UVF_PCI_BDF_LEN];
+	char *path;		/* resolved device directory */
+	struct uvf_pci_ids ids;
+	int iommu_group;	/* -1 when none */
+	int numa_node;		/* -1 when none */
+	char *driver;
+	char *override;
+	unsigned int nres;
+	struct uvf_pci_resource res[UVF_PCI_MAX_RESOURCES];
+	char *vendor_name;
+	char *device_name;
+	char *class_name;
+	char *subsys_name;
+	char *vfio_group_node;
+	char *vfio_cdev;
+};
+
+struct uvf_pci_list {
+	struct uvf_pci_dev **devs;
+	size_t n;
+};
+
+/* Records the reason of a failure for uvf_pci_ctx_error(). */
+void pci_set_error(struct uvf_pci_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Builds "<sysfs root>/<rel>"; -ENAMETOOLONG rather than a cut path. */
+int pci_sysfs_path(const struct uvf_pci_ctx *ctx, char out[PATH_MAX],
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Reads a small attribute, without its trailing newline and blanks. */
+int pci_read_attr(const char *path, char *buf, size_t len);
+
+/* Reads an attribute holding one number ("0x1af4", "-1"), base 0. */
+int pci_read_long(const char *path, long long *val);
+
+/* Name a symlink points to, its last path component ("vfio-pci"). */
+int pci_link_name(const char *path, char *buf, size_t len);
+
+/* Whether @path is @dir or lies below it; both resolved paths. */
+bool pci_path_within(const char *path, const char *dir);
+
+/*
+ * Writes @value to sysfs attribute @rel (relative to the root) as a shell's
+ * "echo -n value > attr" would, then runs the context's write hook. Failures
+ * set the context's error.
+ */
+int pci_sysfs_write(struct uvf_pci_ctx *ctx, const char *rel,
+		    const char *value);
+
+/* Re-reads the driver link of @bdf; buf is "" when no driver is bound. */
+int pci_read_driver(const struct uvf_pci_ctx *ctx, const char *bdf,
+		    char *buf, size_t len);
+
+/* Loads the PCI ID database once; NULL when there is none. */
+const struct pci_ids_db *pci_ctx_ids(struct uvf_pci_ctx *ctx);
+
+/* Reads the members of an IOMMU group as addresses, sorted. */
+int pci_group_bdfs(const struct uvf_pci_ctx *ctx, int group,
+		   char (**bdfs)[UVF_PCI_BDF_LEN], size_t *n);
+
+/* Whether the sysfs or /dev root of @ctx is the live system's. */
+bool pci_ctx_is_live(const struct uvf_pci_ctx *ctx);
+
+/* Duplicates @s, or returns NULL for NULL; *ok goes false on ENOMEM. */
+char *pci_strdup_or_null(const char *s, bool *ok);
+
+/* Records @bdf unless it already has a record, which then stays. */
+int pci_state_add(struct uvf_pci_state *state, const char *bdf,
+		  const char *old_driver, const char *old_override);
+
+/* Drops the record of @bdf, if any. */
+void pci_state_remove(struct uvf_pci_state *state, const char *bdf);
+
+#endif

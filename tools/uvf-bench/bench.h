@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uvf-bench harness: per-operation timing, percentiles, baselines measured
+ * in the same run and ratios against them.
+ */
+#ifndef UVF_BENCH_H
+#define UVF_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bench_ctx;
+
+struct bench_opts {
+	unsigned int threads;	/* --threads N: the "N threads" cases */
+	uint64_t iterations;	/* --iterations: timed operations per case */
+	bool quick;		/* --quick: a short run for smoke tests */
+	bool json;		/* --json */
+	const char *filter;	/* --case SUBSTR: run only matching cases */
+	const char *device;	/* --device BDF (real VFIO) */
+	const char *backend;	/* --backend sim|type1|iommufd */
+};
+
+/* Timed samples of one case, in timer ticks. */
+struct bench_samples {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+/**
+ * bench_opts() - the run's options
+ * @ctx: run
+ *
+ * Return: the options.
+ */
+const struct bench_opts *bench_opts(const struct bench_ctx *ctx);
+
+/**
+ * bench_selected() - whether a case named @name should run (--case filter)
+ * @ctx: run
+ * @name: case name
+ *
+ * Return: true to run it.
+ */
+bool bench_selected(const struct bench_ctx *ctx, const char *name);
+
+/**
+ * bench_now() - timestamp in ticks (serialising TSC read on x86, monotonic
+ *               clock elsewhere)
+ *
+ * Return: ticks.
+ */
+uint64_t bench_now(void);
+
+/**
+ * bench_samples_init() - make room for @cap samples
+ * @s: samples
+ * @cap: capacity
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int bench_samples_init(struct bench_samples *s, size_t cap);
+
+/**
+ * bench_samples_add() - record one timed operation (silently dropped past
+ *                       capacity)
+ * @s: samples
+ * @ticks: bench_now() difference
+ *
+ * Return: nothing.
+ */
+static inline void bench_samples_add(struct bench_samples *s, uint64_t ticks)
+{
+	if (s->n < s->cap)
+		s->v[s->n++] = ticks;
+}
+
+/**
+ * bench_samples_fini() - free the samples
+ * @s: samples
+ *
+ * Return: nothing.
+ */
+void bench_samples_fini(struct bench_samples *s);
+
+/**
+ * bench_report() - print one case: mean, p50, p99, p99.9, max in ns, and,
+ *                  when @baseline names a case reported earlier in this run,
+ *                  the ratio baseline/this at p50 and p99 (how many times
+ *                  faster this case is)
+ * @ctx: run
+ * @name: case name, e.g. "iova/alloc-free/95%/1thr/4p"
+ * @s: samples (the timer's own overhead is subtracted); sorted in place
+ * @div: operations per sample (a sample that timed a batch of @div ops is
+ *       reported per op); 1 for per-op samples
+ * @baseline: NULL or the name of the baseline case
+ *
+ * Return: nothing.
+ */
+void bench_report(struct bench_ctx *ctx, const char *name,
+		  struct bench_samples *s, unsigned int div,
+		  const char *baseline);
+
+/**
+ * bench_progress() - show a progress line on a terminal for long runs
+ * @ctx: run
+ * @name: case name
+ * @done: work done
+ * @total: work in all
+ *
+ * Return: nothing.
+ */
+void bench_progress(struct bench_ctx *ctx, const char *name, uint64_t done,
+		    uint64_t total);
+
+/* Per-thread body for bench_run_threads(): time your ops into @s. */
+typedef void (*bench_thread_fn)(void *arg, unsigned int tid,
+				struct bench_samples *s);
+
+/**
+ * bench_run_threads() - run @fn on @nthreads threads released together,
+ *                       each with its own sample buffer of @cap, and merge
+ *                       the samples into @out
+ * @nthreads: threads
+ * @cap: samples per thread
+ * @fn: body
+ * @arg: passed to @fn
+ * @out: merged samples (initialised here)
+ *
+ * Return: 0 or a negative errno.
+ */
+int bench_run_threads(unsigned int nthreads, size_t cap, bench_thread_fn fn,
+		      void *arg, struct bench_samples *out);
+
+/* Case groups, one per file. */
+void bench_iova(struct bench_ctx *ctx);
+void bench_pgtable(struct bench_ctx *ctx);
+void bench_translate(struct bench_ctx *ctx);
+void bench_dma(struct bench_ctx *ctx);
+
+#endif

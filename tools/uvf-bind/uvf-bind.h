@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* uvf-bind: shared declarations of the command-line tool. */
+#ifndef UVF_BIND_H
+#define UVF_BIND_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <uvf/pci.h>
+
+/* Exit statuses; --help lists them. */
+enum bind_exit {
+	BIND_EXIT_OK = 0,
+	BIND_EXIT_FAILED = 1,	/* the operation failed; nothing half done */
+	BIND_EXIT_USAGE = 2,	/* bad command line or malformed address */
+	BIND_EXIT_NODEV = 3,	/* no such PCI device */
+	BIND_EXIT_IN_USE = 4,	/* device in use; --force takes it */
+	BIND_EXIT_ROLLBACK = 5,	/* a failed bind left a device unrestored */
+};
+
+struct bind_opts {
+	bool dry_run;
+	bool force;
+	bool json;
+	bool emulate_kernel;
+	const char *state_path;
+	char **bdfs;		/* canonical addresses of the command */
+	int nbdfs;
+};
+
+/* Prints "uvf-bind: <fmt>." style messages on stderr. */
+void bind_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The exit status for a library error, after printing its sentence. */
+int bind_fail(struct uvf_pci_ctx *ctx, int err);
+
+int cmd_list(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+int cmd_status(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+int cmd_bind(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+int cmd_unbind(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+int cmd_restore(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+
+#endif
