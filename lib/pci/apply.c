@@ -129,7 +129,7 @@ static int release_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
 	int err;
 
 	err = write_override(ctx, e->bdf, e->target_override);
-	if (!err)
+	if (!err && e->driver)
 		err = write_driver_attr(ctx, UVF_PCI_VFIO_DRIVER, "unbind",
 					e->bdf);
 	if (err)

@@ -82,14 +82,14 @@ static size_t put_utf8(char *o, unsigned int cp)
 	return 4;
 }
 
-/* Reads a \u escape at @s (after the backslash), pairing surrogates. */
+/* Reads a \u escape at @s (its backslash), pairing surrogates. */
 static int parse_u_escape(const char **s, unsigned int *cp)
 {
 	unsigned int hi, lo;
 
-	if (hex4(*s + 1, &hi))
+	if (hex4(*s + 2, &hi))
 		return -EBADMSG;
-	*s += 5;
+	*s += 6;
 	if (hi >= 0xdc00 && hi <= 0xdfff)
 		return -EBADMSG;
 	if (hi >= 0xd800 && hi <= 0xdbff) {

@@ -432,7 +432,9 @@ static int restore_record(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 		note = "gone";
 	} else if (err) {
 		return err;
-	} else if (on_vfio(dev)) {
+	} else if (on_vfio(dev) || (!dev->driver && drv)) {
+		/* Unbound counts too: a bind whose rollback failed leaves
+		 * its devices without a driver. */
 		act = UVF_PCI_ACT_RELEASE;
 		note = NULL;
 	} else if (same_driver(dev->driver, drv)) {

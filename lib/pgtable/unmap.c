@@ -12,8 +12,8 @@
 
 #include "pgtable/pgtable_priv.h"
 
-/* Most tables one unmap can need: a split chain from the largest leaf level
- * down to 2 MiB at each end of the range. */
+/* Most tables one unmap can need: at each end of the range, one per level
+ * below the large leaf that covers that end. */
 #define MAX_SPARES (2 * (PGT_MAX_LEVELS - 1))
 
 /* Tables needed to split the leaf at @level mapping from @base so that its
@@ -71,6 +71,8 @@ static uint64_t run_length(unsigned int level, uvf_iova_t cur,
 	return whole < max ? whole : max;
 }
 
+/* Whether the leaf of @level at @cur lies inside [cur, last], so that it
+ * can go without a split. */
 static bool leaf_is_whole(unsigned int level, uvf_iova_t cur, uvf_iova_t last)
 {
 	uint64_t size = 1ull << pgt_shift(level);
@@ -78,6 +80,8 @@ static bool leaf_is_whole(unsigned int level, uvf_iova_t cur, uvf_iova_t last)
 	return uvf_is_aligned(cur, size) && last - cur >= size - 1;
 }
 
+/* Clears @n leaves from @cur and frees the tables this empties, so that no
+ * empty table outlives the call. */
 static void clear_run(struct uvf_pgtable *pt, pgt_path_t path,
 		      unsigned int level, uvf_iova_t cur, uint64_t n,
 		      struct uvf_pgtable_op_stats *st)

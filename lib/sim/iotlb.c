@@ -280,7 +280,7 @@ void uvf_iotlb_destroy(struct uvf_iotlb *t)
 /* ---- lookup ---- */
 
 /* A thread's first lookup claims its counter slot here, out of line, so the
- * fast path needs no stack frame. */
+ * fast path has no call to save registers around. */
 static __attribute__((noinline, cold)) bool
 lookup_first(struct uvf_iotlb *t, uint16_t domid, uvf_iova_t iova,
 	     uint64_t *page_paddr, int *prot)

@@ -25,7 +25,6 @@ struct sim_iommu {
 	uvf_iova_t aperture_last;
 	struct uvf_resv_region *resv;
 	struct uvf_iotlb *iotlb;
-	atomic_uint_fast64_t walks;
 
 	pthread_mutex_t fault_lock;
 	struct uvf_fault *faults;
@@ -67,7 +66,15 @@ struct sim_device {
 	void *state;		/* the model's registers */
 };
 
-struct sim_iommu *sim_iommu_of(struct uvf_iommu *iommu);
+extern const struct uvf_iommu_ops uvf_sim_iommu_ops;
+
+/* The software IOMMU behind @iommu, or NULL for another backend. Inline:
+ * it sits on every simulated DMA access. */
+static inline struct sim_iommu *sim_iommu_of(struct uvf_iommu *iommu)
+{
+	return iommu && iommu->ops == &uvf_sim_iommu_ops ?
+		       (struct sim_iommu *)iommu : NULL;
+}
 int sim_device_create(struct uvf_iommu *iommu, const struct sim_model *model,
 		      void *state, const char *name, uint16_t segment,
 		      uint16_t rid, struct uvf_device **out);

@@ -26,7 +26,7 @@ static void record_fault(struct sim_iommu *si, struct uvf_device *dev,
 		.iova = iova,
 		.segment = dev->segment,
 		.rid = dev->rid,
-		.domid = dev->domain ? uvf_domain_id(dev->domain) : 0,
+		.domid = dev->domain ? dev->domain->id : 0,
 		.access = access,
 		.reason = reason,
 	};
@@ -89,7 +89,7 @@ int uvf_sim_translate(struct uvf_device *dev, uvf_iova_t iova,
 		reason = UVF_FAULT_OUTSIDE_APERTURE;
 		goto fault;
 	}
-	domid = uvf_domain_id(dom);
+	domid = dom->id;
 	if (uvf_iotlb_lookup(si->iotlb, domid, iova, &page, &prot)) {
 		if (!allowed(prot, access)) {
 			reason = UVF_FAULT_PERMISSION;
@@ -104,7 +104,6 @@ int uvf_sim_translate(struct uvf_device *dev, uvf_iova_t iova,
 	pthread_mutex_lock(&dom->lock);
 	ret = uvf_pgtable_translate(((struct sim_domain *)dom->priv)->pt, iova,
 				    &pa, &prot, NULL);
-	atomic_fetch_add_explicit(&si->walks, 1, memory_order_relaxed);
 	if (ret) {
 		reason = in_reserved(dom, iova) ? UVF_FAULT_RESERVED
 						: UVF_FAULT_NOT_PRESENT;

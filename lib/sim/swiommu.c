@@ -12,13 +12,6 @@
 #include "sim/sim_priv.h"
 #include "util/trace.h"
 
-static const struct uvf_iommu_ops sim_ops;
-
-struct sim_iommu *sim_iommu_of(struct uvf_iommu *iommu)
-{
-	return iommu && iommu->ops == &sim_ops ? (struct sim_iommu *)iommu
-					       : NULL;
-}
 
 static struct sim_domain *sd_of(const struct uvf_domain *dom)
 {
@@ -170,7 +163,7 @@ static void sim_destroy(struct uvf_iommu *iommu)
 	free(si);
 }
 
-static const struct uvf_iommu_ops sim_ops = {
+const struct uvf_iommu_ops uvf_sim_iommu_ops = {
 	.domain_init = sim_domain_init,
 	.domain_fini = sim_domain_fini,
 	.attach = sim_attach,
@@ -242,7 +235,7 @@ int uvf_sim_iommu_create(const struct uvf_sim_iommu_params *p,
 	if (p->aperture_last && p->aperture_last < si->aperture_last)
 		si->aperture_last = p->aperture_last;
 	snprintf(name, sizeof(name), "sim-%s", si->fmt->name);
-	ret = uvf_iommu_init(&si->iommu, &sim_ops, name);
+	ret = uvf_iommu_init(&si->iommu, &uvf_sim_iommu_ops, name);
 	if (ret)
 		goto err_free;
 	pthread_mutex_init(&si->fault_lock, NULL);
@@ -362,7 +355,7 @@ int uvf_sim_iommu_iotlb_stats(struct uvf_iommu *iommu,
 		.inval_domain = t.inval_domain,
 		.inval_global = t.inval_global,
 		.entries_invalidated = t.entries_invalidated,
-		.walks = atomic_load(&si->walks),
+		.walks = t.misses,	/* every miss walks the page table */
 	};
 	return 0;
 }

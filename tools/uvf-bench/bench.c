@@ -266,20 +266,23 @@ int bench_run_threads(unsigned int nthreads, size_t cap, bench_thread_fn fn,
 	struct run_thread *rt;
 	uint64_t *buf;
 	unsigned int i, created;
-	size_t n = 0;
+	size_t n = 0, stride;
 	int err = 0;
 
 	if (!nthreads || !fn || !out)
 		return -EINVAL;
-	/* One buffer cut in per-thread slices of whole cache lines, so the
-	 * merge is a compaction that cannot fail after the run. */
-	cap = (cap + 7) & ~(size_t)7;
-	if (cap && nthreads > SIZE_MAX / sizeof(*buf) / cap)
+	/* One buffer cut in per-thread slices of whole cache lines (no false
+	 * sharing), so the merge is a compaction that cannot fail after the
+	 * run. */
+	if (cap > SIZE_MAX / sizeof(*buf) - 7)
+		return -ENOMEM;
+	stride = (cap + 7) & ~(size_t)7;
+	if (stride && nthreads > SIZE_MAX / sizeof(*buf) / stride)
 		return -ENOMEM;
 	rt = calloc(nthreads, sizeof(*rt));
-	buf = cap ? aligned_alloc(64, (size_t)nthreads * cap * sizeof(*buf))
-		  : NULL;
-	if (!rt || (cap && !buf)) {
+	buf = stride ? aligned_alloc(64, (size_t)nthreads * stride *
+				     sizeof(*buf)) : NULL;
+	if (!rt || (stride && !buf)) {
 		free(rt);
 		free(buf);
 		return -ENOMEM;
@@ -294,7 +297,8 @@ int bench_run_threads(unsigned int nthreads, size_t cap, bench_thread_fn fn,
 	for (created = 0; created < nthreads; created++) {
 		rt[created] = (struct run_thread){
 			.tid = created, .sh = &sh,
-			.s = { buf ? buf + (size_t)created * cap : NULL, 0, cap },
+			.s = { buf ? buf + (size_t)created * stride : NULL, 0,
+			       cap },
 		};
 		err = -pthread_create(&rt[created].th, NULL, run_thread_main,
 				      &rt[created]);
@@ -319,7 +323,7 @@ int bench_run_threads(unsigned int nthreads, size_t cap, bench_thread_fn fn,
 	free(rt);
 	out->v = buf;
 	out->n = n;
-	out->cap = (size_t)nthreads * cap;
+	out->cap = (size_t)nthreads * stride;
 	return 0;
 }
 

@@ -50,7 +50,8 @@ static void case_hit(struct bench_ctx *ctx, struct xlate_env *e,
 		     const char *name, uint64_t iters)
 {
 	struct bench_samples s;
-	uint64_t i, pa, sink = 0;
+	uint64_t i, pa;
+	volatile uint64_t sink = 0;	/* keeps the loop from being elided */
 	int k;
 
 	if (bench_samples_init(&s, iters / BATCH + 1))
@@ -66,8 +67,6 @@ static void case_hit(struct bench_ctx *ctx, struct xlate_env *e,
 		}
 		bench_samples_add(&s, bench_now() - t0);
 	}
-	if (sink == 1)	/* keep the loop from being optimised away */
-		puts("");
 	bench_report(ctx, name, &s, BATCH, NULL);
 	bench_samples_fini(&s);
 }

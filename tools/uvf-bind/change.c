@@ -60,12 +60,13 @@ static void print_step(const struct uvf_pci_step *s, bool dry_run)
 	case UVF_PCI_ACT_RELEASE: {
 		const char *to = s->kernel_choice ? "the driver the kernel picks"
 			       : drv_or(s->target_driver, "no driver");
+		/* A restore also returns devices a failed bind left bare. */
+		const char *from = s->driver ? " from vfio-pci" : "";
 
 		if (dry_run)
-			printf("would release %s from vfio-pci to %s\n", s->bdf,
-			       to);
+			printf("would release %s%s to %s\n", s->bdf, from, to);
 		else if (s->applied)
-			printf("released %s from vfio-pci to %s\n", s->bdf,
+			printf("released %s%s to %s\n", s->bdf, from,
 			       drv_or(s->result_driver, "no driver"));
 		else
 			printf("could not release %s to %s; it is on %s\n",

@@ -95,7 +95,8 @@ enum uvf_pci_use {
 /* What one step of a plan does to one device. */
 enum uvf_pci_action {
 	UVF_PCI_ACT_BIND,	/* move from its driver to vfio-pci */
-	UVF_PCI_ACT_RELEASE,	/* move from vfio-pci back to a host driver */
+	UVF_PCI_ACT_RELEASE,	/* move from vfio-pci (or from no driver, in
+				 * a restore) back to a host driver */
 	UVF_PCI_ACT_NONE,	/* already where the plan wants it */
 	UVF_PCI_ACT_LEAVE,	/* left as it is: a bridge or pci-stub device the
 				 * kernel tolerates in a VFIO group, a device
@@ -560,9 +561,10 @@ int uvf_pci_plan_unbind(struct uvf_pci_ctx *ctx, const char *const *bdfs,
  * @state: the records
  * @planp: the plan; empty when @state is
  *
- * Makes no change. A device on vfio-pci is released to its recorded driver;
- * one already back on it gets a NONE step; one that is gone, or that
- * someone moved to another driver, a LEAVE step. Applying the plan drops the
+ * Makes no change. A device on vfio-pci, or left without a driver by a bind
+ * whose rollback failed, is released to its recorded driver; one already
+ * back on it gets a NONE step; one that is gone, or that someone moved to
+ * another driver, a LEAVE step. Applying the plan drops the
  * records of all of these.
  *
  * Return: 0, -ENOMEM, or a negative errno when sysfs cannot be read.

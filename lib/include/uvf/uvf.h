@@ -10,6 +10,7 @@
 #include <uvf/acpi.h>
 #include <uvf/iommu.h>
 #include <uvf/device.h>
+#include <uvf/driver.h>
 #include <uvf/dma.h>
 #include <uvf/sim.h>
 

@@ -107,7 +107,7 @@ static void run_workers(struct uvf_iova_allocator *a, bool flush_at_end,
 	}
 	if (stop) {
 		/* Flush and read stats while the workers run. */
-		for (int i = 0; i < 200; i++) {
+		for (int i = 0; i < 2000; i++) {
 			struct uvf_iova_stats st;
 
 			uvf_iova_flush_caches(a);
@@ -126,7 +126,7 @@ START_TEST(test_threads_never_share_a_block_and_flush_returns_all)
 	struct uvf_iova_allocator *a = make_alloc(BASE, 1024);
 	struct uvf_iova_stats initial = stats_of(a), st;
 
-	run_workers(a, false, NULL, 20000);
+	run_workers(a, false, NULL, 200000);
 	st = stats_of(a);
 	CHECK_EQ(st.allocated_blocks, 0);
 	uvf_iova_flush_caches(a);
@@ -206,7 +206,7 @@ START_TEST(test_destroy_while_other_threads_hold_caches)
 		CHECK_EQ(pthread_create(&th[i], NULL, hold_cache, &h[i]), 0);
 	}
 	pthread_barrier_wait(&bar);
-	CHECK_EQ(stats_of(a).cached_bytes, PG);
+	CHECK_EQ(stats_of(a).cached_bytes, 2 * PG);
 	uvf_iova_allocator_destroy(a);
 	pthread_barrier_wait(&bar);
 	for (int i = 0; i < 2; i++)

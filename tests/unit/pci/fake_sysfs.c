@@ -44,6 +44,17 @@ static void pathf(char out[PATH_MAX], const char *fmt, ...)
 	ck_assert_msg(n > 0 && n < PATH_MAX, "fake path too long");
 }
 
+void fake_fmt(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(n >= 0 && (size_t)n < len, "text too long for buffer");
+}
+
 static void mkdirs(const char *path)
 {
 	char buf[PATH_MAX];
@@ -76,6 +87,19 @@ static void link_to(const char *target, const char *path)
 		      strerror(errno));
 }
 
+/*
+ * $TMPDIR, else /dev/shm: a tree is hundreds of small files and links, and
+ * on a disk-backed /tmp building them dominates the suite's run time.
+ */
+static const char *fake_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	if (t && t[0])
+		return t;
+	return access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+}
+
 void fake_sysfs_create(struct fake_sysfs *fs)
 {
 	static const char *const dirs[] = {
@@ -86,8 +110,7 @@ void fake_sysfs_create(struct fake_sysfs *fs)
 	char path[PATH_MAX];
 
 	memset(fs, 0, sizeof(*fs));
-	pathf(fs->top, "%s/uvf-pci-XXXXXX",
-	      getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	pathf(fs->top, "%s/uvf-pci-XXXXXX", fake_tmpdir());
 	ck_assert_msg(mkdtemp(fs->top), "mkdtemp: %s", strerror(errno));
 	pathf(fs->sys, "%s/sys", fs->top);
 	pathf(fs->dev, "%s/dev", fs->top);
@@ -165,7 +188,7 @@ const char *fake_driver_of(struct fake_sysfs *fs, const char *bdf)
 		return "";
 	target[r] = '\0';
 	base = strrchr(target, '/');
-	snprintf(name, sizeof(name), "%s", base ? base + 1 : target);
+	fake_fmt(name, sizeof(name), "%s", base ? base + 1 : target);
 	return name;
 }
 
@@ -338,7 +361,7 @@ void fake_mount(struct fake_sysfs *fs, const char *devnum,
 	static int id = 20;
 	char line[1024];
 
-	snprintf(line, sizeof(line),
+	fake_fmt(line, sizeof(line),
 		 "%d 1 %s / %s rw,relatime shared:1 - ext4 %s rw\n", id++,
 		 devnum, mnt, source);
 	put_file(fs->mounts, line, true);
@@ -348,7 +371,7 @@ void fake_swap(struct fake_sysfs *fs, const char *source)
 {
 	char line[512];
 
-	snprintf(line, sizeof(line), "%s\tpartition\t1048572\t0\t-2\n",
+	fake_fmt(line, sizeof(line), "%s\tpartition\t1048572\t0\t-2\n",
 		 source);
 	put_file(fs->swaps, line, true);
 }

@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <uvf/pci.h>
@@ -65,6 +66,10 @@ const char *fake_read(struct fake_sysfs *fs, const char *rel);
 /* Name of the driver @bdf is bound to in the fake tree; "" when none. */
 const char *fake_driver_of(struct fake_sysfs *fs, const char *bdf);
 bool fake_exists(const char *path);
+
+/* snprintf that fails the test instead of cutting the text short. */
+void fake_fmt(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* A context on the fake tree, with the emulated kernel as write hook. */
 struct uvf_pci_ctx *fake_ctx(struct fake_sysfs *fs);

@@ -298,16 +298,16 @@ START_TEST(test_vfio_state_shows_group_node_and_cdev)
 	struct uvf_pci_dev *dev;
 
 	/* What the kernel shows for a device on vfio-pci. */
-	snprintf(path, sizeof(path), "%s/vfio", fs.dev);
+	fake_fmt(path, sizeof(path), "%s/vfio", fs.dev);
 	ck_assert_int_eq(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/vfio/4", fs.dev);
+	fake_fmt(path, sizeof(path), "%s/vfio/4", fs.dev);
 	fclose(fopen(path, "w"));
-	snprintf(path, sizeof(path),
+	fake_fmt(path, sizeof(path),
 		 "%s/bus/pci/devices/0000:00:04.0/vfio-dev", fs.sys);
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	strcat(path, "/vfio3");
 	ck_assert_int_eq(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:00:04.0/driver",
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:00:04.0/driver",
 		 fs.sys);
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(symlink("../../../bus/pci/drivers/vfio-pci", path),
@@ -315,9 +315,9 @@ START_TEST(test_vfio_state_shows_group_node_and_cdev)
 
 	ck_assert_int_eq(uvf_pci_dev_open(ctx, "0000:00:04.0", &dev), 0);
 	ck_assert(uvf_pci_dev_vfio_bound(dev));
-	snprintf(path, sizeof(path), "%s/vfio/4", fs.dev);
+	fake_fmt(path, sizeof(path), "%s/vfio/4", fs.dev);
 	ck_assert_str_eq(uvf_pci_dev_vfio_group_node(dev), path);
-	snprintf(path, sizeof(path), "%s/vfio/devices/vfio3", fs.dev);
+	fake_fmt(path, sizeof(path), "%s/vfio/devices/vfio3", fs.dev);
 	ck_assert_str_eq(uvf_pci_dev_vfio_cdev(dev), path);
 	uvf_pci_dev_free(dev);
 }
@@ -328,9 +328,9 @@ START_TEST(test_noiommu_group_node_is_found)
 	char path[PATH_MAX];
 	struct uvf_pci_dev *dev;
 
-	snprintf(path, sizeof(path), "%s/vfio", fs.dev);
+	fake_fmt(path, sizeof(path), "%s/vfio", fs.dev);
 	ck_assert_int_eq(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/vfio/noiommu-3", fs.dev);
+	fake_fmt(path, sizeof(path), "%s/vfio/noiommu-3", fs.dev);
 	fclose(fopen(path, "w"));
 	ck_assert_int_eq(uvf_pci_dev_open(ctx, "0000:00:03.0", &dev), 0);
 	ck_assert_str_eq(uvf_pci_dev_vfio_group_node(dev), path);

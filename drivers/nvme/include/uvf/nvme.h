@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A userspace NVMe driver over uvf's device and DMA APIs.
+ *
+ * A controller (struct uvf_nvme_ctrl) owns the admin queue; each thread
+ * doing I/O creates its own queue pair (struct uvf_nvme_qpair). A queue
+ * pair is not thread-safe by design, like SPDK's: one thread submits on it
+ * and reaps its completions, so the hot path takes no lock. The controller
+ * calls (identify, queue creation, uvf_nvme_admin()) are thread-safe.
+ *
+ * Memory: queues and PRP list pages come from uvf_dma_alloc_coherent().
+ * Data buffers should be registered with uvf_dma_register(): the driver
+ * then builds PRPs with uvf_dma_vtoiova(), page by page. A buffer that is
+ * not registered is mapped with uvf_dma_map_page() for the one command and
+ * unmapped when it completes. Buffers must be 4-byte aligned (the PRP
+ * rule); a transfer may be any size up to the controller's limit
+ * (uvf_nvme_ctrl_info.max_xfer), and the driver chains PRP list pages as
+ * needed.
+ *
+ * Completions are reaped by polling the phase bit (uvf_nvme_qpair_process())
+ * or, with uvf_nvme_ctrl_opts.interrupts, by waiting on the queue pair's
+ * MSI-X (else MSI) eventfd (uvf_nvme_qpair_wait()).
+ *
+ * Errors never hang the caller: every command has a deadline. A command
+ * that misses it, a completion the controller should never have posted
+ * (unknown command ID, wrong queue), or the controller reporting fatal
+ * status (CSTS.CFS) marks the controller failed: it is disabled, which
+ * stops its DMA, every outstanding command on every queue pair completes
+ * with an error, and later submissions fail with the same error. Close the
+ * controller then; nothing else can be done with it.
+ */
+#ifndef UVF_NVME_H
+#define UVF_NVME_H
+
+#include <assert.h>
+
+#include <uvf/dma.h>
+#include <uvf/driver.h>
+#include <uvf/types.h>
+
+struct uvf_device;
+struct uvf_nvme_ctrl;
+struct uvf_nvme_qpair;
+
+/* PCI class code of an NVM Express controller: mass storage, NVM, NVMe. */
+#define UVF_NVME_PCI_CLASS 0x010802u
+
+/* A submission queue entry, as the controller reads it. The driver sets
+ * cid, and prp1/prp2 when the command carries data. */
+struct uvf_nvme_cmd {
+	uint8_t opc;
+	uint8_t flags;
+	uint16_t cid;
+	uint32_t nsid;
+	uint32_t cdw2, cdw3;
+	uint64_t mptr;
+	uint64_t prp1, prp2;
+	uint32_t cdw10, cdw11, cdw12, cdw13, cdw14, cdw15;
+};
+static_assert(sizeof(struct uvf_nvme_cmd) == 64, "SQE is 64 bytes");
+
+/*
+ * The status field of a completion, without the phase bit: SC in bits 7:0,
+ * SCT 10:8, CRD 12:11, M (more) 13, DNR (do not retry) 14.
+ */
+#define UVF_NVME_SC(status) ((unsigned int)(status) & 0xff)
+#define UVF_NVME_SCT(status) (((unsigned int)(status) >> 8) & 0x7)
+#define UVF_NVME_DNR(status) (((unsigned int)(status) >> 14) & 1)
+#define UVF_NVME_STATUS(sct, sc) ((uint16_t)(((sct) & 7) << 8 | ((sc) & 0xff)))
+
+#define UVF_NVME_SCT_GENERIC 0
+#define UVF_NVME_SCT_CMD_SPECIFIC 1
+#define UVF_NVME_SCT_MEDIA 2
+#define UVF_NVME_SCT_PATH 3
+#define UVF_NVME_SCT_VENDOR 7
+
+/* Status the driver gives a command the controller never completed (it
+ * timed out, or the controller failed or its queue was deleted first): the
+ * specification's "command aborted by host". */
+#define UVF_NVME_STATUS_HOST_ABORTED UVF_NVME_STATUS(UVF_NVME_SCT_PATH, 0x71)
+
+/* What the controller answered. */
+struct uvf_nvme_cpl {
+	uint32_t dw0;		/* command specific result */
+	uint16_t status;	/* see UVF_NVME_SC() etc. */
+	uint16_t cid;
+};
+
+/*
+ * Called once per command, from uvf_nvme_qpair_process() or
+ * uvf_nvme_qpair_wait() on the queue pair's thread (or from
+ * uvf_nvme_qpair_destroy()). @err is 0 or a negative errno: the decoded
+ * status (uvf_nvme_status_errno()), or -ETIMEDOUT, -EIO, -EPROTO,
+ * -ECANCELED when the driver gave up on the command. May submit new
+ * commands on the same queue pair.
+ */
+typedef void (*uvf_nvme_cb)(void *arg, int err, const struct uvf_nvme_cpl *cpl);
+
+struct uvf_nvme_ctrl_opts {
+	unsigned int io_queues;		/* I/O queue pairs to ask for */
+	unsigned int admin_queue_size;	/* entries, 2..4096 */
+	unsigned int cmd_timeout_ms;	/* deadline of every command */
+	/* Bytes per command at most: 0 for MDTS capped at 4 MiB; larger
+	 * values up to MDTS cost PRP list memory per queue entry. */
+	uint32_t max_xfer;
+	bool interrupts;		/* MSI-X (else MSI) per queue pair */
+};
+
+struct uvf_nvme_ctrl_info {
+	uint16_t vid, ssvid;		/* PCI vendor, subsystem vendor */
+	uint16_t cntlid;
+	char serial[21];		/* trailing blanks removed */
+	char model[41];
+	char firmware[9];
+	uint32_t version;		/* VS register: major 31:16, minor 15:8 */
+	uint64_t cap;			/* CAP register, raw */
+	uint32_t mqes;			/* largest I/O queue, entries */
+	uint32_t doorbell_stride;	/* bytes */
+	uint32_t ready_timeout_ms;	/* CAP.TO */
+	uint32_t mps_min, mps_max;	/* memory page size limits, bytes */
+	uint8_t mdts;			/* raw; 0: no limit */
+	uint32_t max_xfer;		/* bytes per command the driver allows */
+	uint32_t nn;			/* highest namespace ID */
+	uint16_t oncs;			/* optional NVM commands supported */
+	bool volatile_write_cache;
+	unsigned int io_queues;		/* I/O queue pairs granted */
+	bool interrupts;		/* queue pairs complete by interrupt */
+	const char *irq_type;		/* "msix", "msi" or "none" */
+};
+
+struct uvf_nvme_lbaf {
+	uint16_t ms;			/* metadata bytes per block */
+	uint8_t lbads;			/* log2 of the data size */
+	uint8_t rp;			/* relative performance, 0 best */
+};
+
+struct uvf_nvme_ns_info {
+	uint32_t nsid;
+	uint64_t nsze, ncap, nuse;	/* blocks */
+	uint32_t block_size;		/* bytes of data per block */
+	uint16_t ms;			/* metadata bytes per block */
+	uint8_t lbaf;			/* index of the format in use */
+	uint8_t nlbaf;			/* formats */
+	struct uvf_nvme_lbaf lbafs[64];
+};
+
+/**
+ * uvf_nvme_ctrl_opts_default() - default controller options: one I/O queue
+ *                                pair per online CPU (at most 64), a
+ *                                32-entry admin queue, 30 s command
+ *                                timeout, MDTS-limited transfers, polling
+ * @opts: filled in
+ *
+ * Return: nothing.
+ */
+void uvf_nvme_ctrl_opts_default(struct uvf_nvme_ctrl_opts *opts);
+
+/**
+ * uvf_nvme_match() - whether @dev is an NVMe controller: QEMU's 1b36:0010
+ *                    by ID, or any device of class 01:08:02
+ * @dev: device
+ *
+ * Return: 1 on a match, 0 on none, or a negative errno when configuration
+ * space cannot be read.
+ */
+int uvf_nvme_match(struct uvf_device *dev);
+
+/**
+ * uvf_nvme_ctrl_open() - bring an NVMe controller up
+ * @dev: device attached to a domain
+ * @opts: options, or NULL for uvf_nvme_ctrl_opts_default()
+ * @out: the controller
+ *
+ * Disables the controller (waiting up to CAP.TO for CSTS.RDY to clear),
+ * sets up the admin queue, enables it (again honouring CAP.TO), identifies
+ * it and its active namespaces, and asks for @opts->io_queues I/O queue
+ * pairs with Set Features (Number of Queues).
+ *
+ * Return: 0; -ENODEV (not an NVMe controller, or CSTS reads all ones: the
+ * device is gone); -ENOTSUP (no NVM command set, 4 KiB pages or 64/16-byte
+ * queue entries unsupported, or interrupts asked for and unavailable);
+ * -ETIMEDOUT (CSTS.RDY did not follow CC.EN within CAP.TO); -EIO (fatal
+ * status, or an admin command failed); -EINVAL; -ENOMEM; or a DMA or device
+ * error. The controller is left disabled on failure and nothing leaks.
+ */
+int uvf_nvme_ctrl_open(struct uvf_device *dev,
+		       const struct uvf_nvme_ctrl_opts *opts,
+		       struct uvf_nvme_ctrl **out);
+
+/**
+ * uvf_nvme_ctrl_close() - destroy remaining queue pairs, shut the
+ *                         controller down (CC.SHN, then CC.EN = 0) and free
+ *                         everything
+ * @ctrl: controller, may be NULL; no other thread may be using it
+ *
+ * Return: nothing.
+ */
+void uvf_nvme_ctrl_close(struct uvf_nvme_ctrl *ctrl);
+
+/**
+ * uvf_nvme_ctrl_get_info() - what the controller reported at open
+ * @ctrl: controller
+ *
+ * Return: the information, owned by @ctrl.
+ */
+const struct uvf_nvme_ctrl_info *uvf_nvme_ctrl_get_info(
+	const struct uvf_nvme_ctrl *ctrl);
+
+/**
+ * uvf_nvme_ctrl_error() - why the controller failed
+ * @ctrl: controller
+ *
+ * Return: 0 while it works, else the negative errno that failed it
+ * (-ETIMEDOUT, -EIO, -EPROTO, ...).
+ */
+int uvf_nvme_ctrl_error(const struct uvf_nvme_ctrl *ctrl);
+
+/**
+ * uvf_nvme_ctrl_device() - the device under a controller
+ * @ctrl: controller
+ *
+ * Return: the device given to uvf_nvme_ctrl_open().
+ */
+struct uvf_device *uvf_nvme_ctrl_device(const struct uvf_nvme_ctrl *ctrl);
+
+/**
+ * uvf_nvme_ns_list() - active namespace IDs, ascending, as found at open
+ * @ctrl: controller
+ * @nsids: array to fill, may be NULL when @max is 0
+ * @max: entries in @nsids
+ *
+ * Return: the number of active namespaces (may exceed @max).
+ */
+int uvf_nvme_ns_list(const struct uvf_nvme_ctrl *ctrl, uint32_t *nsids,
+		     size_t max);
+
+/**
+ * uvf_nvme_ns_get_info() - identity of an active namespace
+ * @ctrl: controller
+ * @nsid: namespace ID
+ * @info: filled in
+ *
+ * Return: 0, or -ENOENT (not an active namespace).
+ */
+int uvf_nvme_ns_get_info(const struct uvf_nvme_ctrl *ctrl, uint32_t nsid,
+			 struct uvf_nvme_ns_info *info);
+
+/**
+ * uvf_nvme_identify() - raw Identify command
+ * @ctrl: controller
+ * @cns: controller or namespace structure (0: namespace, 1: controller,
+ *       2: active namespace list, ...)
+ * @nsid: namespace ID field
+ * @buf: receives 4096 bytes
+ *
+ * Return: 0, or a negative errno as for uvf_nvme_admin().
+ */
+int uvf_nvme_identify(struct uvf_nvme_ctrl *ctrl, uint8_t cns, uint32_t nsid,
+		      void *buf);
+
+/**
+ * uvf_nvme_admin() - run one admin command and wait for it
+ * @ctrl: controller
+ * @cmd: command; cid, prp1 and prp2 are filled in by the driver
+ * @buf: data buffer (mapped for the command), or NULL
+ * @len: bytes in @buf, at most 64 KiB and max_xfer; 0 with a NULL @buf
+ * @cpl: receives the completion, may be NULL
+ *
+ * Thread-safe: admin commands are serialised.
+ *
+ * Return: 0; the decoded status (uvf_nvme_status_errno()) with @cpl
+ * holding the raw one; -ETIMEDOUT (no completion within the command
+ * timeout: the controller is failed); -EIO or the error that failed the
+ * controller earlier; -EINVAL; or a DMA error.
+ */
+int uvf_nvme_admin(struct uvf_nvme_ctrl *ctrl, const struct uvf_nvme_cmd *cmd,
+		   void *buf, size_t len, struct uvf_nvme_cpl *cpl);
+
+/**
+ * uvf_nvme_qpair_create() - create an I/O completion and submission queue
+ *                           pair for one thread
+ * @ctrl: controller
+ * @size: entries per queue, 2..CAP.MQES + 1; 0 picks min(256, MQES + 1).
+ *        At most @size - 1 commands are outstanding at once.
+ * @out: the queue pair
+ *
+ * Return: 0; -ENOSPC (every granted queue ID is in use); -EINVAL (bad
+ * size); -ENOMEM; a DMA error; or an admin command error, as for
+ * uvf_nvme_admin(). Nothing is left on the controller on failure.
+ */
+int uvf_nvme_qpair_create(struct uvf_nvme_ctrl *ctrl, unsigned int size,
+			  struct uvf_nvme_qpair **out);
+
+/**
+ * uvf_nvme_qpair_destroy() - delete the queues on the controller (which
+ *                            aborts their outstanding commands), complete
+ *                            whatever is still outstanding with -ECANCELED,
+ *                            and free the pair
+ * @qp: queue pair, may be NULL
+ *
+ * Return: nothing.
+ */
+void uvf_nvme_qpair_destroy(struct uvf_nvme_qpair *qp);
+
+/**
+ * uvf_nvme_qpair_id() - queue ID of the pair on the controller
+ * @qp: queue pair
+ *
+ * Return: the ID, 1..io_queues.
+ */
+unsigned int uvf_nvme_qpair_id(const struct uvf_nvme_qpair *qp);
+
+/**
+ * uvf_nvme_qpair_outstanding() - commands submitted and not yet completed
+ * @qp: queue pair
+ *
+ * Return: the count.
+ */
+unsigned int uvf_nvme_qpair_outstanding(const struct uvf_nvme_qpair *qp);
+
+/**
+ * uvf_nvme_read() - submit a Read
+ * @qp: queue pair
+ * @nsid: active namespace
+ * @buf: destination, 4-byte aligned, @nlb blocks long
+ * @lba: first block
+ * @nlb: blocks, 1..65536 and at most max_xfer bytes
+ * @cb: completion callback
+ * @arg: its argument
+ *
+ * Return: 0; -EAGAIN (queue full: reap completions first); -ENOENT (no such
+ * namespace); -EINVAL (bad alignment or size); -EIO or the error that failed
+ * the controller; or a DMA error. Nothing is submitted on failure.
+ */
+int uvf_nvme_read(struct uvf_nvme_qpair *qp, uint32_t nsid, void *buf,
+		  uint64_t lba, uint32_t nlb, uvf_nvme_cb cb, void *arg);
+
+/**
+ * uvf_nvme_write() - submit a Write
+ * @qp: queue pair
+ * @nsid: active namespace
+ * @buf: source, 4-byte aligned, @nlb blocks long
+ * @lba: first block
+ * @nlb: blocks, 1..65536 and at most max_xfer bytes
+ * @cb: completion callback
+ * @arg: its argument
+ *
+ * Return: as for uvf_nvme_read().
+ */
+int uvf_nvme_write(struct uvf_nvme_qpair *qp, uint32_t nsid, const void *buf,
+		   uint64_t lba, uint32_t nlb, uvf_nvme_cb cb, void *arg);
+
+/**
+ * uvf_nvme_write_zeroes() - submit a Write Zeroes
+ * @qp: queue pair
+ * @nsid: active namespace
+ * @lba: first block
+ * @nlb: blocks, 1..65536
+ * @cb: completion callback
+ * @arg: its argument
+ *
+ * Return: as for uvf_nvme_read(), and -EOPNOTSUPP when the controller does
+ * not offer Write Zeroes (ONCS).
+ */
+int uvf_nvme_write_zeroes(struct uvf_nvme_qpair *qp, uint32_t nsid,
+			  uint64_t lba, uint32_t nlb, uvf_nvme_cb cb,
+			  void *arg);
+
+/**
+ * uvf_nvme_flush() - submit a Flush (commit the volatile write cache)
+ * @qp: queue pair
+ * @nsid: active namespace
+ * @cb: completion callback
+ * @arg: its argument
+ *
+ * Return: as for uvf_nvme_read().
+ */
+int uvf_nvme_flush(struct uvf_nvme_qpair *qp, uint32_t nsid, uvf_nvme_cb cb,
+		   void *arg);
+
+/**
+ * uvf_nvme_submit() - submit a raw I/O command
+ * @qp: queue pair
+ * @cmd: command; cid, prp1 and prp2 are filled in by the driver
+ * @buf: data buffer or NULL
+ * @len: bytes in @buf, at most max_xfer; 0 with a NULL @buf
+ * @dir: direction of the data, for a per-command mapping
+ * @cb: completion callback
+ * @arg: its argument
+ *
+ * Return: as for uvf_nvme_read().
+ */
+int uvf_nvme_submit(struct uvf_nvme_qpair *qp, const struct uvf_nvme_cmd *cmd,
+		    void *buf, size_t len, enum uvf_dma_dir dir,
+		    uvf_nvme_cb cb, void *arg);
+
+/**
+ * uvf_nvme_qpair_process() - reap completions by polling the phase bit,
+ *                            calling each command's callback, and check
+ *                            deadlines and controller fatal status
+ * @qp: queue pair
+ * @max: completions to reap at most; 0 for all available
+ *
+ * Return: the number of completions reaped (0 when none arrived), or a
+ * negative errno once the controller has failed (its outstanding commands
+ * were completed with errors first).
+ */
+int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max);
+
+/**
+ * uvf_nvme_qpair_wait() - wait until at least one completion was reaped
+ * @qp: queue pair
+ * @timeout_ms: -1 waits until the earliest command deadline at most; 0
+ *              polls once
+ *
+ * Sleeps on the queue pair's interrupt eventfd when the controller uses
+ * interrupts, else spins on the completion queue.
+ *
+ * Return: the number of completions reaped (at least 1), -ETIMEDOUT
+ * (nothing within @timeout_ms), -EAGAIN (nothing outstanding), or the
+ * error of a failed controller.
+ */
+int uvf_nvme_qpair_wait(struct uvf_nvme_qpair *qp, int timeout_ms);
+
+/* Completion record for synchronous use with uvf_nvme_sync_cb(). */
+struct uvf_nvme_sync {
+	bool done;
+	int err;
+	struct uvf_nvme_cpl cpl;
+};
+
+/**
+ * uvf_nvme_sync_cb() - a callback that stores the outcome in a struct
+ *                      uvf_nvme_sync passed as @arg
+ * @arg: struct uvf_nvme_sync, zeroed before submitting
+ * @err: outcome
+ * @cpl: completion
+ *
+ * Return: nothing.
+ */
+void uvf_nvme_sync_cb(void *arg, int err, const struct uvf_nvme_cpl *cpl);
+
+/**
+ * uvf_nvme_sync_wait() - reap completions until @s is done
+ * @qp: queue pair the command went to
+ * @s: record given to uvf_nvme_sync_cb()
+ *
+ * Ends within the command timeout even when the controller never answers.
+ *
+ * Return: the command's outcome, @s->err.
+ */
+int uvf_nvme_sync_wait(struct uvf_nvme_qpair *qp, struct uvf_nvme_sync *s);
+
+/**
+ * uvf_nvme_status_errno() - decode a completion status into an errno
+ * @status: status field (struct uvf_nvme_cpl.status)
+ *
+ * Return: 0 for success, else a negative errno: -EOPNOTSUPP (invalid
+ * opcode), -EINVAL (invalid field, queue or PRP/SGL errors), -ENXIO
+ * (invalid namespace), -ERANGE (LBA out of range), -ENOSPC (capacity
+ * exceeded), -EAGAIN (namespace not ready), -EBUSY (format in progress),
+ * -ECANCELED (aborted), -EBADE (reservation conflict), -EACCES (access
+ * denied), -EROFS (write to read-only range), -EILSEQ (protection
+ * information mismatch), -ENODATA (unrecovered read error, unwritten
+ * block), -EBADMSG (compare failure), -EPROTO (command sequence error,
+ * command ID conflict), -ENOLINK (path errors), -EIO otherwise.
+ */
+int uvf_nvme_status_errno(uint16_t status);
+
+/**
+ * uvf_nvme_status_str() - the specification's name of a status
+ * @status: status field
+ *
+ * Return: a static string, e.g. "LBA Out of Range"; "Unknown Status" for
+ * codes the driver does not know.
+ */
+const char *uvf_nvme_status_str(uint16_t status);
+
+/**
+ * uvf_nvme_driver - the driver model entry: probe opens the controller
+ * with default options (drvdata is the struct uvf_nvme_ctrl), remove
+ * closes it. Its ID table holds 1b36:0010; class-code matching (01:08:02)
+ * is in uvf_nvme_match(), which probe applies as well.
+ */
+extern const struct uvf_driver uvf_nvme_driver;
+
+#endif

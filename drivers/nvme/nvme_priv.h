@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* The NVMe driver's internals, shared by its files and its unit tests. */
+#ifndef UVF_NVME_PRIV_H
+#define UVF_NVME_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <uvf/nvme.h>
+
+#include "nvme_fault.h"
+#include "nvme_regs.h"
+
+/* Largest transfer when MDTS says "no limit": PRP list pages are
+ * preallocated per command slot, so some bound is needed. */
+#define NVME_DEFAULT_MAX_XFER (4u << 20)
+/* Data of one admin command (uvf_nvme_admin()). */
+#define NVME_ADMIN_MAX_XFER (64u << 10)
+#define NVME_DEFAULT_QUEUE_SIZE 256u
+
+/* ---- PRP construction (prp.c) ---- */
+
+/* Device address of @vaddr, a byte of a data buffer. */
+typedef int (*nvme_xlate_fn)(const void *ctx, const void *vaddr,
+			     uvf_iova_t *iova);
+
+/* Memory pages a @len-byte buffer at @vaddr touches. */
+static inline size_t nvme_pages_spanned(uintptr_t vaddr, size_t len)
+{
+	return ((vaddr + len - 1) >> NVME_PAGE_SHIFT) -
+	       (vaddr >> NVME_PAGE_SHIFT) + 1;
+}
+
+/* One PRP list page. */
+struct nvme_prp_page {
+	uint64_t *va;
+	uvf_iova_t iova;
+};
+
+/* List pages a command of up to @max_xfer bytes may need. */
+unsigned int nvme_prp_list_pages(size_t max_xfer);
+/* Fill PRP1/PRP2 and, for more than two pages, the list pages @lists (in
+ * chain order) for a @len-byte buffer. */
+int nvme_prp_build(const void *buf, size_t len, nvme_xlate_fn xlate,
+		   const void *ctx, const struct nvme_prp_page *lists,
+		   unsigned int list_pages, uint64_t *prp1, uint64_t *prp2);
+
+/* ---- Queue ring arithmetic ---- */
+
+static inline uint32_t nvme_ring_next(uint32_t idx, uint32_t size)
+{
+	return idx + 1 == size ? 0 : idx + 1;
+}
+
+/* Advance a completion queue head; the expected phase flips on wrap. */
+static inline void nvme_cq_advance(uint32_t *head, uint8_t *phase,
+				   uint32_t size)
+{
+	*head = nvme_ring_next(*head, size);
+	if (!*head)
+		*phase ^= 1;
+}
+
+/* Entries between a queue's head and tail. */
+static inline uint32_t nvme_ring_used(uint32_t head, uint32_t tail,
+				      uint32_t size)
+{
+	return tail >= head ? tail - head : size - head + tail;
+}
+
+/* BAR 0 offsets of queue @qid's doorbells; @dstrd is CAP.DSTRD. */
+static inline uint64_t nvme_sq_doorbell(uint16_t qid, uint32_t dstrd)
+{
+	return NVME_REG_DBS + (uint64_t)(2u * qid) * (4u << dstrd);
+}
+
+static inline uint64_t nvme_cq_doorbell(uint16_t qid, uint32_t dstrd)
+{
+	return NVME_REG_DBS + (uint64_t)(2u * qid + 1) * (4u << dstrd);
+}
+
+/* The 15-bit status field of a completion entry's status word. */
+static inline uint16_t nvme_cqe_status(uint16_t raw)
+{
+	return raw >> 1;
+}
+
+/* ---- Controller and queue pairs ---- */
+
+struct nvme_req {
+	uvf_nvme_cb cb;
+	void *arg;
+	uint64_t deadline_ns;
+	/* A per-command mapping (buffer not registered); NULL map_vaddr
+	 * when there is none. */
+	void *map_vaddr;
+	uvf_iova_t map_iova;
+	size_t map_len;
+	enum uvf_dma_dir map_dir;
+	bool busy;
+	bool timed_out;
+};
+
+struct uvf_nvme_qpair {
+	struct uvf_nvme_ctrl *ctrl;
+	struct uvf_device *dev;
+	uint16_t qid;
+	uint32_t size;		/* entries per queue */
+	uint32_t nslots;	/* size - 1: commands outstanding at most */
+	struct uvf_nvme_cmd *sq;
+	volatile struct nvme_cqe *cq;
+	uint32_t sq_tail, sq_head, cq_head;
+	uint8_t phase;
+	uint64_t sq_db, cq_db;		/* doorbell offsets in BAR 0 */
+	volatile uint32_t *sq_db_ptr;	/* NULL: BAR 0 is not mapped */
+	volatile uint32_t *cq_db_ptr;
+	struct nvme_req *reqs;		/* indexed by command ID */
+	uint16_t *free_cids;
+	uint32_t nfree;
+	struct nvme_prp_page *prp;	/* prp_pages list pages per slot */
+	unsigned int prp_pages;
+	void *prp_mem;			/* registered */
+	size_t prp_mem_size;
+	void *mem;			/* SQ and CQ, coherent */
+	size_t mem_size;
+	uvf_iova_t mem_iova;
+	int irq_vec;			/* -1: completion by polling */
+	uint64_t timeout_ns;
+	uint64_t next_check_ns;		/* next CSTS and deadline check */
+	uint32_t ns_nsid;		/* last namespace looked up */
+	uint32_t ns_block_shift;
+};
+
+struct uvf_nvme_ctrl {
+	struct uvf_device *dev;
+	struct uvf_nvme_ctrl_opts opts;
+	struct uvf_nvme_ctrl_info info;
+	volatile uint8_t *bar0;		/* NULL: registers by read/write */
+	atomic_int error;		/* 0 while the controller works */
+	pthread_mutex_t lock;		/* CC changes, queue IDs */
+	pthread_mutex_t admin_lock;	/* the admin queue and idbuf */
+	struct uvf_nvme_qpair *admin;
+	void *idbuf;			/* 4 KiB for Identify data */
+	uvf_iova_t idbuf_iova;
+	struct uvf_nvme_ns_info *ns;	/* active namespaces, by nsid */
+	size_t nr_ns;
+	struct uvf_nvme_qpair **qpairs;	/* by queue ID, 1..io_queues */
+	uint64_t bar0_size;
+	uint16_t pci_command;		/* as found, restored at close */
+	bool pci_command_saved;
+	bool enabled;			/* CC.EN set by us */
+	bool irq_enabled;
+};
+
+/* Register access and controller state (regs.c). CSTS reads go through
+ * the fault hook. */
+uint64_t nvme_now_ns(void);
+int nvme_reg_read32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t *val);
+int nvme_reg_write32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t val);
+int nvme_reg_read64(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint64_t *val);
+int nvme_reg_write64(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint64_t val);
+int nvme_read_csts(struct uvf_nvme_ctrl *ctrl, uint32_t *csts);
+int nvme_ctrl_disable(struct uvf_nvme_ctrl *ctrl);
+int nvme_ctrl_enable(struct uvf_nvme_ctrl *ctrl);
+void nvme_ctrl_shutdown(struct uvf_nvme_ctrl *ctrl);
+/* Mark the controller failed with @err and disable it, once. */
+void nvme_ctrl_fail(struct uvf_nvme_ctrl *ctrl, int err);
+
+/* Queue pairs (qpair.c); the admin queue is queue pair 0. */
+int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint16_t qid,
+		     uint32_t size, struct uvf_nvme_qpair **out);
+void nvme_qpair_set_qid(struct uvf_nvme_qpair *qp, uint16_t qid);
+void nvme_qpair_free(struct uvf_nvme_qpair *qp);
+/* @iova non-NULL: @buf is contiguous device memory at *@iova (coherent),
+ * so no translation or mapping is needed. */
+int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
+		      const struct uvf_nvme_cmd *cmd, void *buf, size_t len,
+		      enum uvf_dma_dir dir, const uvf_iova_t *iova,
+		      uvf_nvme_cb cb, void *arg);
+/* Complete every outstanding command with @err (host aborted). */
+void nvme_qpair_abort_all(struct uvf_nvme_qpair *qp, int err);
+
+/* Admin commands (admin.c); the caller holds admin_lock. */
+int nvme_admin_sync(struct uvf_nvme_ctrl *ctrl, const struct uvf_nvme_cmd *cmd,
+		    void *buf, size_t len, const uvf_iova_t *iova,
+		    struct uvf_nvme_cpl *cpl);
+int nvme_identify_all(struct uvf_nvme_ctrl *ctrl);
+int nvme_set_num_queues(struct uvf_nvme_ctrl *ctrl, unsigned int want,
+			unsigned int *granted);
+int nvme_create_io_queues(struct uvf_nvme_qpair *qp);
+int nvme_delete_io_queues(struct uvf_nvme_qpair *qp);
+const struct uvf_nvme_ns_info *nvme_ns_find(const struct uvf_nvme_ctrl *ctrl,
+					    uint32_t nsid);
+
+/* The fault hook the completion path and CSTS reads consult. */
+extern _Atomic(const struct uvf_nvme_fault_ops *) nvme_fault;
+
+#endif

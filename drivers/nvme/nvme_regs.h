@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * NVMe over PCIe as the NVM Express Base Specification 2.0 defines it: the
+ * controller registers in BAR 0, the queue entry layouts and the opcodes
+ * the driver uses. Shared by the driver and the unit tests' fake
+ * controller, so both read one definition of the wire format.
+ */
+#ifndef UVF_NVME_REGS_H
+#define UVF_NVME_REGS_H
+
+#include <assert.h>
+#include <stdint.h>
+
+/* Controller registers (BAR 0). */
+#define NVME_REG_CAP 0x00	/* 64 bit */
+#define NVME_REG_VS 0x08
+#define NVME_REG_INTMS 0x0c
+#define NVME_REG_INTMC 0x10
+#define NVME_REG_CC 0x14
+#define NVME_REG_CSTS 0x1c
+#define NVME_REG_AQA 0x24
+#define NVME_REG_ASQ 0x28	/* 64 bit */
+#define NVME_REG_ACQ 0x30	/* 64 bit */
+#define NVME_REG_DBS 0x1000	/* first doorbell */
+
+#define NVME_CAP_MQES(cap) ((uint32_t)((cap) & 0xffff))
+#define NVME_CAP_CQR(cap) ((uint32_t)(((cap) >> 16) & 1))
+#define NVME_CAP_TO(cap) ((uint32_t)(((cap) >> 24) & 0xff))
+#define NVME_CAP_DSTRD(cap) ((uint32_t)(((cap) >> 32) & 0xf))
+#define NVME_CAP_CSS(cap) ((uint32_t)(((cap) >> 37) & 0xff))
+#define NVME_CAP_MPSMIN(cap) ((uint32_t)(((cap) >> 48) & 0xf))
+#define NVME_CAP_MPSMAX(cap) ((uint32_t)(((cap) >> 52) & 0xf))
+#define NVME_CAP_CSS_NVM 1u
+
+#define NVME_CC_EN (1u << 0)
+#define NVME_CC_CSS_NVM (0u << 4)
+#define NVME_CC_MPS(shift) ((uint32_t)((shift) - 12) << 7)
+#define NVME_CC_AMS_RR (0u << 11)
+#define NVME_CC_SHN_MASK (3u << 14)
+#define NVME_CC_SHN_NORMAL (1u << 14)
+#define NVME_CC_IOSQES(shift) ((uint32_t)(shift) << 16)
+#define NVME_CC_IOCQES(shift) ((uint32_t)(shift) << 20)
+
+#define NVME_CSTS_RDY (1u << 0)
+#define NVME_CSTS_CFS (1u << 1)
+#define NVME_CSTS_SHST_MASK (3u << 2)
+#define NVME_CSTS_SHST_DONE (2u << 2)
+
+/* Admin opcodes. */
+#define NVME_ADMIN_DELETE_SQ 0x00
+#define NVME_ADMIN_CREATE_SQ 0x01
+#define NVME_ADMIN_GET_LOG_PAGE 0x02
+#define NVME_ADMIN_DELETE_CQ 0x04
+#define NVME_ADMIN_CREATE_CQ 0x05
+#define NVME_ADMIN_IDENTIFY 0x06
+#define NVME_ADMIN_SET_FEATURES 0x09
+#define NVME_ADMIN_GET_FEATURES 0x0a
+
+/* NVM command set opcodes. */
+#define NVME_CMD_FLUSH 0x00
+#define NVME_CMD_WRITE 0x01
+#define NVME_CMD_READ 0x02
+#define NVME_CMD_WRITE_ZEROES 0x08
+
+/* Identify CNS values. */
+#define NVME_CNS_NS 0x00
+#define NVME_CNS_CTRL 0x01
+#define NVME_CNS_ACTIVE_NS_LIST 0x02
+
+#define NVME_FEAT_NUM_QUEUES 0x07
+
+/* Create I/O queue flags (CDW11). */
+#define NVME_QUEUE_PHYS_CONTIG (1u << 0)
+#define NVME_CQ_IRQ_ENABLED (1u << 1)
+
+/* Identify controller: ONCS bits and VWC. */
+#define NVME_ONCS_WRITE_ZEROES (1u << 3)
+#define NVME_VWC_PRESENT (1u << 0)
+
+#define NVME_IDENTIFY_SIZE 4096
+#define NVME_SQE_SHIFT 6	/* 64-byte submission entries */
+#define NVME_CQE_SHIFT 4	/* 16-byte completion entries */
+#define NVME_PAGE_SHIFT 12	/* the memory page size the driver uses */
+#define NVME_PAGE_SIZE (1u << NVME_PAGE_SHIFT)
+#define NVME_PRPS_PER_PAGE (NVME_PAGE_SIZE / 8)
+
+/* A completion queue entry. */
+struct nvme_cqe {
+	uint32_t dw0;		/* command specific */
+	uint32_t dw1;
+	uint16_t sqhd;		/* submission queue head */
+	uint16_t sqid;
+	uint16_t cid;
+	uint16_t status;	/* bit 0: phase tag; 15:1 the status field */
+};
+static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes");
+
+/* Byte offsets into the Identify data structures. */
+#define NVME_IDC_VID 0
+#define NVME_IDC_SSVID 2
+#define NVME_IDC_SN 4		/* 20 bytes */
+#define NVME_IDC_MN 24		/* 40 bytes */
+#define NVME_IDC_FR 64		/* 8 bytes */
+#define NVME_IDC_MDTS 77
+#define NVME_IDC_CNTLID 78
+#define NVME_IDC_VER 80
+#define NVME_IDC_SQES 512
+#define NVME_IDC_CQES 513
+#define NVME_IDC_NN 516
+#define NVME_IDC_ONCS 520
+#define NVME_IDC_VWC 525
+
+#define NVME_IDNS_NSZE 0
+#define NVME_IDNS_NCAP 8
+#define NVME_IDNS_NUSE 16
+#define NVME_IDNS_NLBAF 25
+#define NVME_IDNS_FLBAS 26
+#define NVME_IDNS_LBAF 128	/* 4 bytes each: MS 15:0, LBADS 23:16,
+				 * RP 25:24 */
+#define NVME_MAX_LBAF 64
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+
+#include <uvf/driver.h>
+
+#include "device/device_priv.h"
+
+int uvf_driver_match(const struct uvf_driver *drv, struct uvf_device *dev)
+{
+	const struct uvf_pci_id *id;
+	uint8_t cfg[4];
+	uint16_t vendor, device;
+	int ret;
+
+	if (!drv || !dev || !drv->ids)
+		return -EINVAL;
+	ret = uvf_device_cfg_read(dev, 0, cfg, sizeof(cfg));
+	if (ret)
+		return ret;
+	vendor = (uint16_t)(cfg[0] | cfg[1] << 8);
+	device = (uint16_t)(cfg[2] | cfg[3] << 8);
+	for (id = drv->ids; id->vendor; id++)
+		if (id->vendor == vendor &&
+		    (id->device == UVF_PCI_ANY_ID || id->device == device))
+			return 1;
+	return 0;
+}
+
+int uvf_driver_probe(const struct uvf_driver *drv, struct uvf_device *dev,
+		     void **drvdata)
+{
+	int ret;
+
+	if (!drvdata || !drv || !drv->probe)
+		return -EINVAL;
+	ret = uvf_driver_match(drv, dev);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return -ENODEV;
+	return drv->probe(dev, drvdata);
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Real devices through the kernel's VFIO.
+ *
+ * A VFIO context is a struct uvf_iommu: the domains, the IOVA allocator,
+ * reserved regions and the dma_map_page flow of uvf/iommu.h and uvf/dma.h
+ * work on it unchanged, and the devices opened on it are struct uvf_device
+ * (uvf/device.h). Three kernel interfaces sit behind it:
+ *
+ *   type1     a container (/dev/vfio/vfio) with VFIO_TYPE1v2_IOMMU, else
+ *             VFIO_TYPE1_IOMMU; a device is opened through its group
+ *             (/dev/vfio/N), and every group of the context joins the one
+ *             container. The container is the IOMMU: it has exactly one I/O
+ *             address space, so a context has at most one translated
+ *             domain (a second one is -ENOTSUP) and every device of the
+ *             context translates through it from the moment it is opened;
+ *             attach and detach only keep uvf's bookkeeping.
+ *   iommufd   the device's cdev (/dev/vfio/devices/vfioN) bound to
+ *             /dev/iommu; each translated domain is one IOAS, and attach
+ *             and detach move the device between IOASes. Compiled in only
+ *             when the build had linux/iommufd.h (meson -Diommufd,
+ *             -Duapi_headers); otherwise asking for it is -ENOTSUP.
+ *   noiommu   unsafe no-IOMMU mode (/dev/vfio/noiommu-N with
+ *             VFIO_NOIOMMU_IOMMU): only direct domains, whose device
+ *             address is the buffer's physical address from
+ *             /proc/self/pagemap (needs CAP_SYS_ADMIN). Nothing protects
+ *             memory from the device.
+ *
+ * With UVF_VFIO_AUTO the backend is decided by the first device opened:
+ * noiommu when its group is a noiommu group, else iommufd when iommufd is
+ * compiled in and both /dev/iommu and the device's cdev exist, else type1.
+ * The environment variable UVF_VFIO_BACKEND=type1|iommufd|noiommu|auto
+ * replaces UVF_VFIO_AUTO; an explicit choice in the options wins over it.
+ *
+ * The kernel maps firmware direct regions (RMRR, IVMD, RMR) itself; uvf
+ * only keeps the reserved regions of each device's IOMMU group
+ * (/sys/kernel/iommu_groups/N/reserved_regions) out of its allocator.
+ *
+ * Mapping budget (type1): the kernel allows dma_entry_limit (65535 by
+ * default) mappings per container and does not merge adjacent ones, so
+ * every uvf mapping costs one entry whatever its size; uvf_domain_budget()
+ * reports the entries left, and a map beyond them is -ENOSPC with nothing
+ * else changed. Map large regions once (uvf_dma_register) rather than many
+ * small ones when the budget matters. iommufd has no such limit.
+ */
+#ifndef UVF_VFIO_H
+#define UVF_VFIO_H
+
+#include <uvf/types.h>
+
+struct uvf_device;
+struct uvf_domain;
+struct uvf_iommu;
+
+enum uvf_vfio_backend {
+	UVF_VFIO_AUTO,		/* decided by the first device opened */
+	UVF_VFIO_TYPE1,		/* group + container, type1(v2) IOMMU */
+	UVF_VFIO_IOMMUFD,	/* device cdev + /dev/iommu */
+	UVF_VFIO_NOIOMMU,	/* noiommu group, no translation */
+};
+
+struct uvf_vfio_opts {
+	/* UVF_VFIO_AUTO (0) lets UVF_VFIO_BACKEND or the first device
+	 * decide. */
+	enum uvf_vfio_backend backend;
+	/* Highest IOVA a translated domain of this context hands out or
+	 * accepts, for devices that cannot address the whole aperture (a
+	 * DMA mask: (1ull << 28) - 1 for a 28-bit device). 0: what the
+	 * IOMMU allows. Must be one below a page boundary. */
+	uvf_iova_t iova_last;
+	/* Roots to look in; NULL for "/sys" and "/dev". */
+	const char *sysfs_root;
+	const char *dev_root;
+};
+
+/**
+ * uvf_vfio_open() - open a VFIO context (an IOMMU for uvf domains)
+ * @opts: options; NULL for all defaults
+ * @out: the context; free with uvf_iommu_destroy()
+ *
+ * An explicit backend opens its container or /dev/iommu now; with
+ * UVF_VFIO_AUTO that happens when the first device is opened.
+ *
+ * Return: 0; -EINVAL (bad option, or UVF_VFIO_BACKEND holds an unknown
+ * name); -ENOTSUP (iommufd not compiled in, or the kernel lacks the
+ * requested interface or IOMMU type); -ENODEV (no /dev/vfio/vfio or
+ * /dev/iommu); -ENOMEM; or the error opening the kernel interface.
+ */
+int uvf_vfio_open(const struct uvf_vfio_opts *opts, struct uvf_iommu **out);
+
+/**
+ * uvf_vfio_device_open() - open a PCI device bound to a VFIO driver
+ * @iommu: VFIO context from uvf_vfio_open()
+ * @bdf: PCI address, "0000:00:07.0" or "00:07.0"
+ * @out: the device; close with uvf_device_close()
+ *
+ * type1/noiommu: the device's group is opened and added to the context's
+ * container (the first group also sets the container's IOMMU type), then
+ * the device fd is taken from the group. iommufd: the device's cdev is
+ * opened and bound to the context's iommufd. Region and interrupt
+ * information is read once here.
+ *
+ * Return: 0; -EINVAL (not a PCI address, or not a VFIO context); -ENODEV
+ * (no such device, or it is not bound to a VFIO driver); -ENOTSUP (the
+ * device cannot use the context's backend, e.g. a noiommu group on a
+ * type1 context); -EBUSY (already open on this context, or its group is
+ * not viable: another device of the group is bound to a host driver);
+ * -ERANGE (the device's IOMMU cannot translate every IOVA of the
+ * context's existing translated domain); -ENOMEM; or a kernel error. On
+ * failure the context is as it was: the group is not left in the
+ * container, the cdev not left bound.
+ */
+int uvf_vfio_device_open(struct uvf_iommu *iommu, const char *bdf,
+			 struct uvf_device **out);
+
+/**
+ * uvf_vfio_backend() - the backend a context uses
+ * @iommu: VFIO context
+ *
+ * Return: UVF_VFIO_TYPE1, UVF_VFIO_IOMMUFD or UVF_VFIO_NOIOMMU; UVF_VFIO_AUTO
+ * while no device has decided it; -EINVAL when @iommu is not a VFIO
+ * context.
+ */
+int uvf_vfio_backend(const struct uvf_iommu *iommu);
+
+/**
+ * uvf_vfio_backend_name() - "auto", "type1", "iommufd" or "noiommu"
+ * @backend: backend
+ *
+ * Return: a static string ("unknown" for a value outside the enum).
+ */
+const char *uvf_vfio_backend_name(enum uvf_vfio_backend backend);
+
+/**
+ * uvf_vfio_iommufd_compiled() - whether this build has the iommufd backend
+ *
+ * Return: true when it was built with linux/iommufd.h.
+ */
+bool uvf_vfio_iommufd_compiled(void);
+
+/**
+ * uvf_vfio_context_fd() - the container fd (type1, noiommu) or the iommufd
+ * @iommu: VFIO context
+ *
+ * For advanced use (extra ioctls); the fd stays owned by the context.
+ *
+ * Return: the fd; -ENODEV while the backend is undecided; -EINVAL when
+ * @iommu is not a VFIO context.
+ */
+int uvf_vfio_context_fd(const struct uvf_iommu *iommu);
+
+/**
+ * uvf_vfio_device_fd() - the VFIO device fd
+ * @dev: device from uvf_vfio_device_open()
+ *
+ * For advanced use (ioctls uvf does not wrap); owned by @dev.
+ *
+ * Return: the fd, or -EINVAL when @dev is not a VFIO device.
+ */
+int uvf_vfio_device_fd(const struct uvf_device *dev);
+
+/**
+ * uvf_vfio_device_group() - the IOMMU group number of a VFIO device
+ * @dev: device from uvf_vfio_device_open()
+ *
+ * Return: the group number (also for iommufd, from sysfs), -ENOENT when the
+ * device has no group, or -EINVAL when @dev is not a VFIO device.
+ */
+int uvf_vfio_device_group(const struct uvf_device *dev);
+
+/**
+ * uvf_vfio_device_intx_unmask() - unmask INTx after handling an interrupt
+ * @dev: device with INTx enabled through uvf_device_irq_enable()
+ *
+ * VFIO masks a level-triggered INTx line when it fires; the driver unmasks
+ * it once the device no longer asserts it.
+ *
+ * Return: 0, -EINVAL (not a VFIO device or INTx not enabled), or a kernel
+ * error.
+ */
+int uvf_vfio_device_intx_unmask(struct uvf_device *dev);
+
+/**
+ * uvf_vfio_map_kernel_iova() - map memory at an IOVA the kernel chooses
+ * @dom: translated domain of an iommufd context
+ * @vaddr: first byte, page aligned
+ * @len: bytes, a non-zero multiple of the page size
+ * @prot: UVF_PROT_READ and/or UVF_PROT_WRITE
+ * @iova: where the kernel placed it
+ *
+ * IOMMU_IOAS_MAP without IOMMU_IOAS_MAP_FIXED_IOVA. The kernel allocates
+ * only inside the domain's usable ranges (uvf hands them to it with
+ * IOMMU_IOAS_ALLOW_IOVAS, so iova_last and reserved regions hold), and the
+ * result is taken out of uvf's allocator and recorded like a
+ * uvf_domain_map() mapping, so uvf_domain_unmap() undoes it.
+ *
+ * Return: 0; -EINVAL (bad arguments, direct domain); -EOVERFLOW; -ENOTSUP
+ * (not an iommufd domain); -EBUSY (the kernel picked IOVAs uvf has just
+ * allocated and not yet mapped: try again);
+ * -ENOSPC; -ENOMEM; or a kernel error. Nothing is mapped on failure.
+ */
+int uvf_vfio_map_kernel_iova(struct uvf_domain *dom, void *vaddr,
+			     uint64_t len, int prot, uvf_iova_t *iova);
+
+#endif

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VFIO context: one struct uvf_iommu whose ops forward to the backend
+ * the context settled on. A context opened with UVF_VFIO_AUTO has no
+ * backend until its first device decides it (vfio/open.c), so the table
+ * the core sees is fixed and the backend is looked up per call.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfio/vfio_priv.h"
+
+static const struct uvf_iommu_ops vfio_iommu_ops;
+
+struct vfio_ctx *vfio_ctx_of(const struct uvf_iommu *iommu)
+{
+	return iommu && iommu->ops == &vfio_iommu_ops ?
+		       (struct vfio_ctx *)iommu : NULL;
+}
+
+struct vfio_device *vfio_device_of(const struct uvf_device *dev)
+{
+	return dev && dev->ops == &vfio_device_ops ?
+		       (struct vfio_device *)dev : NULL;
+}
+
+int vfio_ioctl(struct vfio_ctx *ctx, int fd, unsigned long req, void *data)
+{
+	return ctx->sys->ioctl(ctx->sys->arg, fd, req, data);
+}
+
+/* Domains exist only once the backend is decided, and it never changes
+ * after that, so domain calls read it without the lock. */
+static const struct uvf_iommu_ops *dom_ops(const struct uvf_domain *dom)
+{
+	return vfio_ctx_of(dom->iommu)->be->dom;
+}
+
+static int fwd_domain_init(struct uvf_domain *dom)
+{
+	struct vfio_ctx *ctx = vfio_ctx_of(dom->iommu);
+	const struct vfio_backend_ops *be;
+
+	pthread_mutex_lock(&ctx->lock);
+	be = ctx->be;
+	pthread_mutex_unlock(&ctx->lock);
+	/* Undecided: no device has been opened yet. */
+	return be ? be->dom->domain_init(dom) : -ENODEV;
+}
+
+static void fwd_domain_fini(struct uvf_domain *dom)
+{
+	dom_ops(dom)->domain_fini(dom);
+}
+
+static int fwd_attach(struct uvf_domain *dom, struct uvf_device *dev)
+{
+	if (!vfio_device_of(dev))
+		return -EXDEV;
+	return dom_ops(dom)->attach(dom, dev);
+}
+
+static void fwd_detach(struct uvf_domain *dom, struct uvf_device *dev)
+{
+	dom_ops(dom)->detach(dom, dev);
+}
+
+static int fwd_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
+		   uint64_t len, int prot, struct uvf_pgtable_op_stats *st)
+{
+	const struct uvf_iommu_ops *ops = dom_ops(dom);
+
+	return ops->map ? ops->map(dom, iova, vaddr, len, prot, st) : -ENOTSUP;
+}
+
+static int fwd_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
+		     struct uvf_pgtable_op_stats *st)
+{
+	const struct uvf_iommu_ops *ops = dom_ops(dom);
+
+	return ops->unmap ? ops->unmap(dom, iova, len, st) : -ENOTSUP;
+}
+
+static int fwd_direct_addr(struct uvf_domain *dom, const void *vaddr,
+			   uint64_t len, uvf_iova_t *addr)
+{
+	const struct uvf_iommu_ops *ops = dom_ops(dom);
+
+	return ops->direct_addr ? ops->direct_addr(dom, vaddr, len, addr)
+				: -ENOTSUP;
+}
+
+static int fwd_iova_ranges(struct uvf_domain *dom, struct uvf_iova_range *out,
+			   size_t *nr)
+{
+	const struct uvf_iommu_ops *ops = dom_ops(dom);
+
+	return ops->iova_ranges ? ops->iova_ranges(dom, out, nr) : -ENOTSUP;
+}
+
+static int fwd_budget(struct uvf_domain *dom, uint64_t *avail)
+{
+	const struct uvf_iommu_ops *ops = dom_ops(dom);
+
+	if (!ops->budget) {
+		*avail = UINT64_MAX;
+		return 0;
+	}
+	return ops->budget(dom, avail);
+}
+
+int vfio_reserved_regions(struct uvf_domain *dom, struct uvf_device *dev,
+			  struct uvf_resv_region *out, size_t *nr)
+{
+	struct vfio_device *vd = vfio_device_of(dev);
+
+	(void)dom;
+	if (!vd) {
+		*nr = 0;
+		return 0;
+	}
+	if (*nr < vd->nr_resv)
+		return -E2BIG;
+	memcpy(out, vd->resv, vd->nr_resv * sizeof(*out));
+	*nr = vd->nr_resv;
+	return 0;
+}
+
+void vfio_ctx_free(struct vfio_ctx *ctx)
+{
+	if (ctx->be)
+		ctx->be->teardown(ctx);
+	if (ctx->pagemap_fd >= 0)
+		ctx->sys->close(ctx->sys->arg, ctx->pagemap_fd);
+	uvf_pci_ctx_free(ctx->pci);
+	free(ctx->sysfs_root);
+	free(ctx->dev_root);
+	pthread_mutex_destroy(&ctx->lock);
+	free(ctx);
+}
+
+/* Devices still open keep the context alive until the last one closes. */
+static void fwd_destroy(struct uvf_iommu *iommu)
+{
+	struct vfio_ctx *ctx = vfio_ctx_of(iommu);
+	bool now;
+
+	pthread_mutex_lock(&ctx->lock);
+	ctx->destroyed = true;
+	now = !ctx->nr_devices;
+	pthread_mutex_unlock(&ctx->lock);
+	if (now)
+		vfio_ctx_free(ctx);
+}
+
+/* The kernel maps firmware direct regions itself (map_phys) and
+ * invalidates its IOTLBs itself (invalidate). */
+static const struct uvf_iommu_ops vfio_iommu_ops = {
+	.domain_init = fwd_domain_init,
+	.domain_fini = fwd_domain_fini,
+	.attach = fwd_attach,
+	.detach = fwd_detach,
+	.map = fwd_map,
+	.unmap = fwd_unmap,
+	.direct_addr = fwd_direct_addr,
+	.iova_ranges = fwd_iova_ranges,
+	.reserved_regions = vfio_reserved_regions,
+	.budget = fwd_budget,
+	.destroy = fwd_destroy,
+};
+
+const struct vfio_backend_ops *vfio_backend_for(enum uvf_vfio_backend kind)
+{
+	switch (kind) {
+	case UVF_VFIO_TYPE1:
+		return &vfio_type1_backend;
+	case UVF_VFIO_NOIOMMU:
+		return &vfio_noiommu_backend;
+	case UVF_VFIO_IOMMUFD:
+		return vfio_iommufd_backend();
+	default:
+		return NULL;
+	}
+}
+
+void vfio_ctx_set_name(struct vfio_ctx *ctx)
+{
+	const char *name = ctx->be ? ctx->be->name(ctx) : "vfio";
+
+	snprintf(ctx->iommu.name, sizeof(ctx->iommu.name), "%s", name);
+}
+
+static int ctx_new(const struct uvf_vfio_opts *opts,
+		   const struct vfio_sys *sys, enum uvf_vfio_backend want,
+		   struct vfio_ctx **out)
+{
+	const struct uvf_pci_ctx_opts popts = {
+		.sysfs_root = opts->sysfs_root,
+		.dev_root = opts->dev_root,
+	};
+	struct vfio_ctx *ctx = calloc(1, sizeof(*ctx));
+	int ret;
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->sys = sys;
+	ctx->want = want;
+	ctx->fd = -1;
+	ctx->pagemap_fd = -1;
+	ctx->iova_last = opts->iova_last;
+	ctx->sysfs_root = strdup(opts->sysfs_root ? opts->sysfs_root : "/sys");
+	ctx->dev_root = strdup(opts->dev_root ? opts->dev_root : "/dev");
+	ret = -ENOMEM;
+	if (!ctx->sysfs_root || !ctx->dev_root)
+		goto err;
+	ret = uvf_pci_ctx_new(&popts, &ctx->pci);
+	if (ret)
+		goto err;
+	ret = -pthread_mutex_init(&ctx->lock, NULL);
+	if (ret)
+		goto err_pci;
+	ret = uvf_iommu_init(&ctx->iommu, &vfio_iommu_ops, "vfio");
+	if (ret)
+		goto err_lock;
+	*out = ctx;
+	return 0;
+err_lock:
+	pthread_mutex_destroy(&ctx->lock);
+err_pci:
+	uvf_pci_ctx_free(ctx->pci);
+err:
+	free(ctx->sysfs_root);
+	free(ctx->dev_root);
+	free(ctx);
+	return ret;
+}
+
+int vfio_open_sys(const struct uvf_vfio_opts *opts,
+		  const struct vfio_sys *sys, struct uvf_iommu **out)
+{
+	static const struct uvf_vfio_opts defaults;
+	enum uvf_vfio_backend want;
+	struct vfio_ctx *ctx;
+	int ret;
+
+	if (!out || !sys)
+		return -EINVAL;
+	if (!opts)
+		opts = &defaults;
+	if ((unsigned int)opts->backend > UVF_VFIO_NOIOMMU)
+		return -EINVAL;
+	/* A limit must end just below a page boundary and leave more than
+	 * page zero, which is never handed out. */
+	if (opts->iova_last &&
+	    (opts->iova_last < 2 * UVF_PAGE_SIZE - 1 ||
+	     !uvf_is_aligned(opts->iova_last + 1, UVF_PAGE_SIZE)))
+		return -EINVAL;
+	want = opts->backend;
+	if (want == UVF_VFIO_AUTO &&
+	    vfio_backend_parse(getenv("UVF_VFIO_BACKEND"), &want))
+		return -EINVAL;
+	if (want == UVF_VFIO_IOMMUFD && !vfio_iommufd_backend())
+		return -ENOTSUP;
+
+	ret = ctx_new(opts, sys, want, &ctx);
+	if (ret)
+		return ret;
+	if (want != UVF_VFIO_AUTO) {
+		ctx->be = vfio_backend_for(want);
+		ret = ctx->be->setup(ctx);
+		if (ret) {
+			ctx->be = NULL;
+			pthread_mutex_destroy(&ctx->iommu.lock);
+			vfio_ctx_free(ctx);
+			return ret;
+		}
+		vfio_ctx_set_name(ctx);
+	}
+	*out = &ctx->iommu;
+	return 0;
+}
+
+int uvf_vfio_open(const struct uvf_vfio_opts *opts, struct uvf_iommu **out)
+{
+	return vfio_open_sys(opts, &vfio_sys_default, out);
+}
+
+int uvf_vfio_backend(const struct uvf_iommu *iommu)
+{
+	struct vfio_ctx *ctx = vfio_ctx_of(iommu);
+	int kind;
+
+	if (!ctx)
+		return -EINVAL;
+	pthread_mutex_lock(&ctx->lock);
+	kind = ctx->be ? (int)ctx->be->kind : UVF_VFIO_AUTO;
+	pthread_mutex_unlock(&ctx->lock);
+	return kind;
+}
+
+int uvf_vfio_context_fd(const struct uvf_iommu *iommu)
+{
+	struct vfio_ctx *ctx = vfio_ctx_of(iommu);
+	int fd;
+
+	if (!ctx)
+		return -EINVAL;
+	pthread_mutex_lock(&ctx->lock);
+	fd = ctx->be ? ctx->fd : -ENODEV;
+	pthread_mutex_unlock(&ctx->lock);
+	return fd;
+}
+
+int uvf_vfio_device_fd(const struct uvf_device *dev)
+{
+	struct vfio_device *vd = vfio_device_of(dev);
+
+	return vd ? vd->fd : -EINVAL;
+}
+
+int uvf_vfio_device_group(const struct uvf_device *dev)
+{
+	struct vfio_device *vd = vfio_device_of(dev);
+
+	return vd ? vd->group_nr : -EINVAL;
+}

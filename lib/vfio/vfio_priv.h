@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the VFIO layer: the context (a struct uvf_iommu), its devices, the
+ * per-backend tables, and the system-call table that unit tests replace to
+ * play the kernel.
+ */
+#ifndef UVF_VFIO_PRIV_H
+#define UVF_VFIO_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/types.h>
+
+#include <uvf/pci.h>
+#include <uvf/vfio.h>
+
+#include "device/device_priv.h"
+#include "iommu/domain.h"
+
+/* IOVA ranges kept per device or container; the core takes at most 8. */
+#define VFIO_MAX_RANGES 8
+/* Reserved regions kept per device. */
+#define VFIO_MAX_RESV 32
+/* Mappable areas of one region (sparse mmap). */
+#define VFIO_MAX_AREAS 16
+
+/*
+ * Every call the layer makes on a kernel object, each returning a negative
+ * errno on failure. Real system calls by default (vfio_sys_default); unit
+ * tests pass their own to vfio_open_sys().
+ */
+struct vfio_sys {
+	int (*open)(void *arg, const char *path, int flags);
+	void (*close)(void *arg, int fd);
+	int (*ioctl)(void *arg, int fd, unsigned long req, void *data);
+	ssize_t (*pread)(void *arg, int fd, void *buf, size_t n, off_t off);
+	ssize_t (*pwrite)(void *arg, int fd, const void *buf, size_t n,
+			  off_t off);
+	/* MAP_FIXED at @addr, which lies inside a reservation of ours. */
+	int (*mmap_fixed)(void *arg, void *addr, size_t len, int fd,
+			  off_t off);
+	void *arg;
+};
+
+extern const struct vfio_sys vfio_sys_default;
+
+struct vfio_range_set {
+	struct uvf_iova_range v[VFIO_MAX_RANGES];
+	size_t n;
+};
+
+/* A mappable piece of a region, relative to the region's start. */
+struct vfio_area {
+	uint64_t offset;
+	uint64_t size;
+};
+
+struct vfio_region {
+	uint64_t size;
+	uint64_t offset;	/* in the device fd */
+	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_* */
+	struct vfio_area area[VFIO_MAX_AREAS];
+	unsigned int nr_areas;	/* 0: not mappable */
+	bool whole;		/* the areas cover the region */
+	unsigned int bar_flags;	/* UVF_BAR_* for BARs */
+	/* Reservation of the region's size with the areas mapped into it;
+	 * set once, then read without the lock. */
+	_Atomic(char *) base;
+	size_t base_len;
+	int map_err;		/* the mapping was tried and failed */
+};
+
+struct vfio_ctx;
+struct vfio_group;
+
+struct vfio_device {
+	struct uvf_device dev;	/* first: the core hands us this pointer */
+	struct vfio_ctx *ctx;
+	struct vfio_device *next;	/* the context's devices */
+	char bdf[UVF_PCI_BDF_LEN];
+	int fd;
+	int group_nr;		/* -ENOENT without a group */
+	struct vfio_group *group;	/* type1, noiommu */
+	uint32_t devid;		/* iommufd */
+	struct vfio_range_set ranges;	/* iommufd: what its IOMMU translates */
+	struct uvf_resv_region resv[VFIO_MAX_RESV];
+	size_t nr_resv;
+	uint32_t info_flags;	/* VFIO_DEVICE_FLAGS_* */
+	struct vfio_region bar[UVF_MAX_BARS];
+	struct vfio_region cfg;
+	uint32_t irq_count[3];	/* by enum uvf_irq_type */
+	pthread_mutex_t map_lock;	/* lazy BAR mapping */
+};
+
+struct vfio_group {
+	struct vfio_group *next;
+	int nr;
+	int fd;
+	unsigned int refs;	/* open devices of the group */
+};
+
+/* What one backend adds to the context. The context lock is held. */
+struct vfio_backend_ops {
+	enum uvf_vfio_backend kind;
+	/* Open the container or iommufd (ctx->fd). */
+	int (*setup)(struct vfio_ctx *ctx);
+	void (*teardown)(struct vfio_ctx *ctx);
+	/* Give @vd its device fd (group joined / cdev bound); undo
+	 * everything on failure. */
+	int (*dev_open)(struct vfio_ctx *ctx, struct vfio_device *vd,
+			const struct uvf_pci_dev *pd);
+	void (*dev_close)(struct vfio_ctx *ctx, struct vfio_device *vd);
+	/* The domain side; NULL members are -ENOTSUP. */
+	const struct uvf_iommu_ops *dom;
+	/* uvf_iommu_name() once decided. */
+	const char *(*name)(const struct vfio_ctx *ctx);
+};
+
+struct vfio_ctx {
+	struct uvf_iommu iommu;	/* first */
+	const struct vfio_sys *sys;
+	/* Serialises device open/close, groups and backend state; taken
+	 * before a domain lock, never after. */
+	pthread_mutex_t lock;
+	enum uvf_vfio_backend want;	/* AUTO until a device decides */
+	const struct vfio_backend_ops *be;	/* NULL until decided */
+	struct uvf_pci_ctx *pci;
+	char *sysfs_root;
+	char *dev_root;
+	uvf_iova_t iova_last;
+	int fd;			/* container or iommufd; -1 */
+	bool destroyed;		/* freed when the last device closes */
+	struct vfio_device *devices;
+	unsigned int nr_devices;
+	int pagemap_fd;		/* noiommu; -1 until needed */
+
+	/* type1 and noiommu */
+	struct vfio_group *groups;
+	unsigned long iommu_type;	/* VFIO_*_IOMMU to set */
+	bool iommu_set;			/* the container has it */
+	struct vfio_range_set ranges;	/* the container's */
+	bool avail_known;
+	uint64_t dma_avail;		/* entries left */
+	struct uvf_domain *translated;	/* type1: the one domain */
+};
+
+/* Facts the backend choice depends on. */
+struct vfio_facts {
+	bool iommufd_compiled;
+	bool dev_iommu;		/* /dev/iommu exists */
+	bool cdev;		/* the device has /dev/vfio/devices/vfioN */
+	bool group_node;	/* /dev/vfio/N or /dev/vfio/noiommu-N */
+	bool noiommu_group;	/* it is noiommu-N */
+};
+
+/* ctx.c */
+int vfio_open_sys(const struct uvf_vfio_opts *opts,
+		  const struct vfio_sys *sys, struct uvf_iommu **out);
+struct vfio_ctx *vfio_ctx_of(const struct uvf_iommu *iommu);
+struct vfio_device *vfio_device_of(const struct uvf_device *dev);
+int vfio_ioctl(struct vfio_ctx *ctx, int fd, unsigned long req, void *data);
+const struct vfio_backend_ops *vfio_backend_for(enum uvf_vfio_backend kind);
+void vfio_ctx_set_name(struct vfio_ctx *ctx);
+/* Close the backend and free; the core's part is already torn down. */
+void vfio_ctx_free(struct vfio_ctx *ctx);
+
+/* open.c */
+void vfio_device_destroy(struct uvf_device *dev);
+
+/* select.c */
+int vfio_backend_parse(const char *name, enum uvf_vfio_backend *out);
+int vfio_choose_backend(enum uvf_vfio_backend want,
+			const struct vfio_facts *f,
+			enum uvf_vfio_backend *out);
+
+/* caps.c: capability chains of VFIO_*_GET_INFO replies. */
+int vfio_cap_find(const void *buf, size_t len, uint32_t first, uint16_t id,
+		  size_t min_size, const void **cap);
+int vfio_parse_iova_ranges(const void *buf, size_t len, uint32_t first,
+			   struct vfio_range_set *out);
+int vfio_parse_dma_avail(const void *buf, size_t len, uint32_t first,
+			 uint64_t *avail);
+int vfio_parse_sparse(const void *buf, size_t len, uint32_t first,
+		      uint64_t region_size, struct vfio_region *r);
+
+/* ranges.c */
+void vfio_ranges_clamp(struct vfio_range_set *s, uvf_iova_t last);
+void vfio_ranges_intersect(struct vfio_range_set *a,
+			   const struct vfio_range_set *b);
+bool vfio_ranges_cover(const struct vfio_range_set *outer,
+		       const struct uvf_iova_range *inner, size_t n);
+
+/* resv.c */
+int vfio_resv_parse(const char *text, struct uvf_resv_region *out,
+		    size_t max);
+int vfio_resv_read(const char *sysfs_root, int group,
+		   struct uvf_resv_region *out, size_t max);
+
+/* device.c */
+int vfio_device_read_info(struct vfio_device *vd);
+void vfio_device_unmap_all(struct vfio_device *vd);
+extern const struct uvf_device_ops vfio_device_ops;
+
+/* Backends. */
+extern const struct vfio_backend_ops vfio_type1_backend;
+extern const struct vfio_backend_ops vfio_noiommu_backend;
+/* NULL when iommufd is not compiled in. */
+const struct vfio_backend_ops *vfio_iommufd_backend(void);
+int vfio_noiommu_direct_addr(struct uvf_domain *dom, const void *vaddr,
+			     uint64_t len, uvf_iova_t *addr);
+int vfio_reserved_regions(struct uvf_domain *dom, struct uvf_device *dev,
+			  struct uvf_resv_region *out, size_t *nr);
+
+#endif
