@@ -107,6 +107,7 @@ struct uvf_nvme_qpair {
 	uint16_t qid;
 	uint32_t size;		/* entries per queue */
 	uint32_t nslots;	/* size - 1: commands outstanding at most */
+	uint32_t max_xfer;	/* bytes per command */
 	struct uvf_nvme_cmd *sq;
 	volatile struct nvme_cqe *cq;
 	uint32_t sq_tail, sq_head, cq_head;
@@ -167,8 +168,8 @@ void nvme_ctrl_shutdown(struct uvf_nvme_ctrl *ctrl);
 void nvme_ctrl_fail(struct uvf_nvme_ctrl *ctrl, int err);
 
 /* Queue pairs (qpair.c); the admin queue is queue pair 0. */
-int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint16_t qid,
-		     uint32_t size, struct uvf_nvme_qpair **out);
+int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
+		     uint32_t max_xfer, struct uvf_nvme_qpair **out);
 void nvme_qpair_set_qid(struct uvf_nvme_qpair *qp, uint16_t qid);
 void nvme_qpair_free(struct uvf_nvme_qpair *qp);
 /* @iova non-NULL: @buf is contiguous device memory at *@iova (coherent),

@@ -31,9 +31,10 @@
  *     that thread's list as an empty husk, freed when that thread next looks
  *     for a cache or exits. So an exiting thread never touches a destroyed
  *     allocator and destroy never frees memory another thread might read.
- * The per-thread fast lookup compares the cached pointer's id with the
- * allocator's; ids are never reused, so a husk (id 0) or a cache of another
- * allocator that happens to live at a recycled address never matches.
+ *     Only the owning thread ever changes its list or frees its caches.
+ * The per-thread lookup compares a cache's id with the allocator's; ids are
+ * never reused, so a husk (id 0) or the cache of an earlier allocator that
+ * lived at the same address never matches.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -59,6 +60,8 @@ struct iova_tcache {
 	struct iova_rcache *rc;		/* NULL once destroyed */
 	struct iova_thread *thread;
 	struct iova_tcache *rc_next, *rc_prev;
+	/* Written by the owning thread only (under the registry lock), so it
+	 * can walk its own list without the lock: */
 	struct iova_tcache *thread_next;
 	/* busy: */
 	struct iova_magazine *loaded[IOVA_CACHED_ORDERS];
@@ -68,7 +71,7 @@ struct iova_tcache {
 };
 
 struct iova_thread {
-	struct iova_tcache *caches;	/* registry lock */
+	struct iova_tcache *caches;	/* like thread_next */
 };
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -255,12 +258,29 @@ out:
 	return tc;
 }
 
+static inline bool tc_for(const struct iova_tcache *tc,
+			  const struct iova_rcache *rc)
+{
+	return atomic_load_explicit(&tc->id, memory_order_relaxed) == rc->id;
+}
+
+/*
+ * The last cache used, else a lock-free walk of this thread's own list
+ * (only this thread changes it), so a thread switching between allocators
+ * takes the registry lock only the first time it meets each one.
+ */
 static inline struct iova_tcache *this_tcache(struct iova_rcache *rc)
 {
 	struct iova_tcache *tc = tl_last;
 
-	if (tc && atomic_load_explicit(&tc->id, memory_order_relaxed) == rc->id)
+	if (tc && tc_for(tc, rc))
 		return tc;
+	for (tc = tl_thread ? tl_thread->caches : NULL; tc; tc = tc->thread_next) {
+		if (tc_for(tc, rc)) {
+			tl_last = tc;
+			return tc;
+		}
+	}
 	return find_tcache(rc);
 }
 

@@ -84,6 +84,7 @@ static int bind_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
 	int err;
 
 	err = write_override(ctx, e->bdf, UVF_PCI_VFIO_DRIVER);
+	e->override_written = !err;
 	if (!err && e->driver)
 		err = write_driver_attr(ctx, e->driver, "unbind", e->bdf);
 	if (!err)
@@ -102,9 +103,11 @@ static int bind_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
 static int revert_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
 {
 	char cur[256];
-	int err;
+	int err = 0;
 
-	err = write_override(ctx, e->bdf, e->override);
+	/* A refused first write changed nothing, and would be refused again. */
+	if (e->override_written)
+		err = write_override(ctx, e->bdf, e->override);
 	if (!err)
 		err = refresh_result(ctx, e, cur, sizeof(cur));
 	if (!err && !strcmp(cur, UVF_PCI_VFIO_DRIVER)) {
@@ -143,35 +146,50 @@ static int release_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
 	return attach(ctx, e, e->target_driver, cur, sizeof(cur));
 }
 
+/*
+ * Write-ahead: records of the devices a bind will move are saved before
+ * the first write, so a crash half way leaves what restore needs. They go
+ * into a copy that replaces @state only once saved, so a failure leaves
+ * @state as it was. A device being bound now is not on vfio-pci, so its
+ * current driver is the one to return to, whatever an older record says.
+ */
+static int record_binds(struct uvf_pci_ctx *ctx,
+			const struct uvf_pci_plan *plan,
+			struct uvf_pci_state *state)
+{
+	struct uvf_pci_state *next;
+	bool any = false;
+	int err = pci_state_copy(state, &next);
+
+	for (size_t i = 0; !err && i < plan->n; i++) {
+		const struct plan_entry *e = plan->e[i];
+
+		if (e->step.action != UVF_PCI_ACT_BIND)
+			continue;
+		any = true;
+		pci_state_remove(next, e->bdf);
+		err = pci_state_add(next, e->bdf, e->driver, e->override);
+	}
+	if (!err && any)
+		err = uvf_pci_state_save(next);
+	if (err)
+		pci_set_error(ctx, "cannot write state file %s: %s",
+			      uvf_pci_state_path(state), strerror(-err));
+	else
+		pci_state_swap(state, next);
+	uvf_pci_state_free(next);
+	return err;
+}
+
 static int apply_bind(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 		      struct uvf_pci_state *state)
 {
 	char saved_err[sizeof(ctx->err)];
 	size_t i, failed = plan->n;
-	int err = 0;
+	int err = state ? record_binds(ctx, plan, state) : 0;
 
-	/* Write-ahead: records first, so a crash leaves what restore needs.
-	 * A device being bound now is not on vfio-pci, so its current driver
-	 * is the one to return to, whatever an older record says. */
-	for (i = 0; state && !err && i < plan->n; i++) {
-		struct plan_entry *e = plan->e[i];
-
-		if (e->step.action != UVF_PCI_ACT_BIND)
-			continue;
-		pci_state_remove(state, e->bdf);
-		err = pci_state_add(state, e->bdf, e->driver, e->override);
-	}
-	if (!err && state)
-		err = uvf_pci_state_save(state);
-	if (err) {
-		pci_set_error(ctx, "cannot write state file %s: %s",
-			      uvf_pci_state_path(state), strerror(-err));
-		for (i = 0; i < plan->n; i++)
-			if (plan->e[i]->step.action == UVF_PCI_ACT_BIND)
-				pci_state_remove(state, plan->e[i]->bdf);
+	if (err)
 		return err;
-	}
-
 	for (i = 0; i < plan->n; i++) {
 		struct plan_entry *e = plan->e[i];
 

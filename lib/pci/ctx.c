@@ -214,6 +214,13 @@ int pci_sysfs_write(struct uvf_pci_ctx *ctx, const char *rel,
 		pci_set_error(ctx, "path too long under %s", ctx->sysfs_root);
 		return err;
 	}
+	/* The hook plays the kernel's store(); its refusal, like the
+	 * kernel's, leaves the attribute as it was. */
+	if (ctx->hook) {
+		err = ctx->hook(ctx, rel, value, ctx->hook_arg);
+		if (err)
+			goto fail;
+	}
 	/* O_TRUNC as the shell's ">" does; sysfs ignores it, fake trees
 	 * then hold the last value written, as driver_override reads back. */
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -227,8 +234,6 @@ int pci_sysfs_write(struct uvf_pci_ctx *ctx, const char *rel,
 	err = w < 0 ? -errno : (size_t)w != len ? -EIO : 0;
 	if (close(fd) < 0 && !err)
 		err = -errno;
-	if (!err && ctx->hook)
-		err = ctx->hook(ctx, rel, value, ctx->hook_arg);
 	if (!err)
 		return 0;
 fail:

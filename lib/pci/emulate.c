@@ -323,23 +323,10 @@ static int emu_bind(struct uvf_pci_ctx *ctx, const struct emu_dev *d,
 	return emu_attach(ctx, d, driver);
 }
 
-/* The kernel shows a cleared override as "(null)". */
-static int emu_show_cleared(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t w;
-
-	if (fd < 0)
-		return -errno;
-	w = write(fd, "(null)\n", 7);
-	close(fd);
-	return w == 7 ? 0 : -EIO;
-}
-
 int uvf_pci_emulate_kernel(struct uvf_pci_ctx *ctx, const char *attr,
 			   const char *value, void *arg)
 {
-	char driver[256], path[PATH_MAX];
+	char driver[256];
 	const char *tail;
 	struct emu_dev d;
 	size_t len;
@@ -352,14 +339,8 @@ int uvf_pci_emulate_kernel(struct uvf_pci_ctx *ctx, const char *attr,
 		err = emu_dev_init(ctx, value, &d);
 		return err ? err : emu_probe(ctx, &d);
 	}
-	if (!strncmp(attr, "bus/pci/devices/", 16)) {
-		tail = strchr(attr + 16, '/');
-		if (!tail || strcmp(tail, "/driver_override") ||
-		    strcmp(value, "\n"))
-			return 0;
-		err = pci_sysfs_path(ctx, path, "%s", attr);
-		return err ? err : emu_show_cleared(path);
-	}
+	/* A driver_override write needs no reaction: the library writes the
+	 * file after this hook, and probes read it from there. */
 	if (strncmp(attr, "bus/pci/drivers/", 16))
 		return 0;
 	tail = strchr(attr + 16, '/');

@@ -94,6 +94,11 @@ char *pci_strdup_or_null(const char *s, bool *ok);
 int pci_state_add(struct uvf_pci_state *state, const char *bdf,
 		  const char *old_driver, const char *old_override);
 
+/* A deep copy, to change and save before committing with a swap. */
+int pci_state_copy(const struct uvf_pci_state *src,
+		   struct uvf_pci_state **dstp);
+void pci_state_swap(struct uvf_pci_state *a, struct uvf_pci_state *b);
+
 /* Drops the record of @bdf, if any. */
 void pci_state_remove(struct uvf_pci_state *state, const char *bdf);
 

@@ -376,7 +376,8 @@ int uvf_pci_plan_bind(struct uvf_pci_ctx *ctx, const char *const *bdfs,
 	int err;
 
 	if (!n || (flags & ~UVF_PCI_FORCE)) {
-		pci_set_error(ctx, "nothing to bind");
+		pci_set_error(ctx, n ? "unknown bind flags %#x"
+				     : "nothing to bind", flags);
 		return -EINVAL;
 	}
 	err = plan_new(false, &plan);

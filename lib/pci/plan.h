@@ -15,6 +15,7 @@ struct plan_entry {
 	char *target_override;		/* RELEASE: written back; NULL clears */
 	char *result_driver;
 	bool drop_record;		/* release plans: forget it when done */
+	bool override_written;		/* a bind changed driver_override */
 };
 
 struct uvf_pci_plan {

@@ -93,6 +93,31 @@ void pci_state_remove(struct uvf_pci_state *state, const char *bdf)
 	state->n--;
 }
 
+int pci_state_copy(const struct uvf_pci_state *src,
+		   struct uvf_pci_state **dstp)
+{
+	struct uvf_pci_state *dst = calloc(1, sizeof(*dst));
+	int err = dst && (dst->path = strdup(src->path)) ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !err && i < src->n; i++)
+		err = pci_state_add(dst, src->v[i].bdf, src->v[i].old_driver,
+				    src->v[i].old_override);
+	if (err) {
+		uvf_pci_state_free(dst);
+		return err;
+	}
+	*dstp = dst;
+	return 0;
+}
+
+void pci_state_swap(struct uvf_pci_state *a, struct uvf_pci_state *b)
+{
+	struct uvf_pci_state t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 static int read_small_file(const char *path, char **textp)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

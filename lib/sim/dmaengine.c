@@ -105,6 +105,10 @@ static int dmae_write(struct sim_device *sd, uint64_t off, uint64_t val,
 		if (val & UVF_SIM_DMAE_CTRL_START)
 			dmae_run(sd, r);
 		return 0;
+	case UVF_SIM_DMAE_REG_RAISE_MSI:
+		if (sim_device_raise_irq(sd, 0))
+			r->msi_count++;
+		return 0;
 	default:
 		return 0;	/* read-only or unassigned: ignored */
 	}

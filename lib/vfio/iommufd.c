@@ -413,6 +413,18 @@ bool uvf_vfio_iommufd_compiled(void)
 	return true;
 }
 
+int uvf_vfio_domain_ioas(const struct uvf_domain *dom, uint32_t *id)
+{
+	struct vfio_ctx *ctx = dom ? vfio_ctx_of(dom->iommu) : NULL;
+
+	if (!dom || !id || dom->type != UVF_DOMAIN_TRANSLATED)
+		return -EINVAL;
+	if (!ctx || ctx->be != &iommufd_backend)
+		return -ENOTSUP;
+	*id = ((const struct ioas_domain *)uvf_domain_priv(dom))->ioas;
+	return 0;
+}
+
 int uvf_vfio_map_kernel_iova(struct uvf_domain *dom, void *vaddr,
 			     uint64_t len, int prot, uvf_iova_t *iova)
 {
@@ -471,6 +483,13 @@ out:
 }
 
 #else /* !UVF_HAVE_IOMMUFD */
+
+int uvf_vfio_domain_ioas(const struct uvf_domain *dom, uint32_t *id)
+{
+	if (!dom || !id || dom->type != UVF_DOMAIN_TRANSLATED)
+		return -EINVAL;
+	return -ENOTSUP;
+}
 
 const struct vfio_backend_ops *vfio_iommufd_backend(void)
 {

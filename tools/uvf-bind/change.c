@@ -141,11 +141,10 @@ static int apply_failed(struct uvf_pci_ctx *ctx,
 			 uvf_pci_state_path(state));
 		return BIND_EXIT_ROLLBACK;
 	}
-	if (err == -EIO || uvf_pci_plan_count(plan) > 1)
-		bind_err("%s; every device is back where it was.",
-			 uvf_pci_ctx_error(ctx));
-	else
+	if (err == -EACCES || err == -EPERM)
 		return bind_fail(ctx, err);
+	bind_err("%s; every device is back where it was.",
+		 uvf_pci_ctx_error(ctx));
 	return BIND_EXIT_FAILED;
 }
 

@@ -153,7 +153,7 @@ void uvf_pci_ctx_free(struct uvf_pci_ctx *ctx);
 const char *uvf_pci_ctx_error(const struct uvf_pci_ctx *ctx);
 
 /**
- * typedef uvf_pci_write_hook_fn - called after every sysfs write
+ * typedef uvf_pci_write_hook_fn - called before every sysfs write
  * @ctx: context that made the write
  * @attr: the attribute written, relative to the sysfs root, such as
  *	"bus/pci/drivers_probe"
@@ -161,16 +161,18 @@ const char *uvf_pci_ctx_error(const struct uvf_pci_ctx *ctx);
  * @arg: the hook's argument
  *
  * For tests: in a fake sysfs tree no kernel reacts to writes, so a hook
- * plays its part (see uvf_pci_emulate_kernel()).
+ * plays its part (see uvf_pci_emulate_kernel()). It runs where the kernel's
+ * store() would: before the value lands in the attribute's file.
  *
- * Return: 0, or a negative errno that the write then fails with.
+ * Return: 0 to let the write proceed, or a negative errno that the write
+ * then fails with, leaving the file unwritten.
  */
 typedef int (*uvf_pci_write_hook_fn)(struct uvf_pci_ctx *ctx,
 				     const char *attr, const char *value,
 				     void *arg);
 
 /**
- * uvf_pci_ctx_set_write_hook() - install a hook run after each sysfs write
+ * uvf_pci_ctx_set_write_hook() - install a hook run before each sysfs write
  * @ctx: context
  * @fn: the hook, or NULL to remove it
  * @arg: passed to @fn

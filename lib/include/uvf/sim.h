@@ -172,7 +172,8 @@ int uvf_sim_dma_write(struct uvf_device *dev, uvf_iova_t iova,
  * The simulated DMA engine: copies LEN bytes from IOVA SRC to IOVA DST when
  * START is written to CTRL; STATUS reports the outcome; with IRQ set in CTRL,
  * completion raises MSI vector 0 and counts it in MSI_COUNT. All registers
- * are 64-bit, in BAR 0.
+ * are 64-bit, in BAR 0. Writing RAISE_MSI raises vector 0 at once, for
+ * interrupt-path tests.
  */
 #define UVF_SIM_DMAE_VENDOR 0x1de5	/* made up; not a real vendor */
 #define UVF_SIM_DMAE_DEVICE 0xd0e1
@@ -184,6 +185,7 @@ int uvf_sim_dma_write(struct uvf_device *dev, uvf_iova_t iova,
 #define UVF_SIM_DMAE_REG_STATUS 0x28
 #define UVF_SIM_DMAE_REG_MSI_COUNT 0x30
 #define UVF_SIM_DMAE_REG_COPIES 0x38	/* completed copies */
+#define UVF_SIM_DMAE_REG_RAISE_MSI 0x40	/* any write raises MSI vector 0 */
 #define UVF_SIM_DMAE_BAR0_SIZE 0x1000
 #define UVF_SIM_DMAE_ID 0x55564644u	/* "UVFD" */
 #define UVF_SIM_DMAE_CTRL_START (1u << 0)

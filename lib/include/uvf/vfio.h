@@ -169,6 +169,15 @@ int uvf_vfio_device_fd(const struct uvf_device *dev);
 int uvf_vfio_device_group(const struct uvf_device *dev);
 
 /**
+ * uvf_vfio_domain_ioas() - the IOAS behind an iommufd domain
+ * @dom: translated domain of an iommufd context
+ * @id: the IOAS id, for IOMMU_* ioctls on uvf_vfio_context_fd()
+ *
+ * Return: 0, -ENOTSUP (not an iommufd domain), or -EINVAL.
+ */
+int uvf_vfio_domain_ioas(const struct uvf_domain *dom, uint32_t *id);
+
+/**
  * uvf_vfio_device_intx_unmask() - unmask INTx after handling an interrupt
  * @dev: device with INTx enabled through uvf_device_irq_enable()
  *

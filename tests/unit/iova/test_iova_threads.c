@@ -5,6 +5,7 @@
  * the lifetime rules between thread caches and allocator destroy.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -216,6 +217,64 @@ START_TEST(test_destroy_while_other_threads_hold_caches)
 }
 END_TEST
 
+struct switcher {
+	struct uvf_iova_allocator *a, *b, *c;
+	pthread_barrier_t *bar;
+	atomic_bool *stop;
+	_Atomic uint64_t rounds;
+};
+
+/* Has a cache for c, then alternates between a and b until told to stop. */
+static void *switch_allocators(void *arg)
+{
+	struct switcher *w = arg;
+	uvf_iova_t x, y;
+
+	CHECK_EQ(uvf_iova_alloc(w->c, PG, &x), 0);
+	uvf_iova_free_fast(w->c, x, PG);
+	pthread_barrier_wait(w->bar);
+	while (!atomic_load(w->stop)) {
+		CHECK_EQ(uvf_iova_alloc(w->a, PG, &x), 0);
+		CHECK_EQ(uvf_iova_alloc(w->b, 2 * PG, &y), 0);
+		CHECK(x < 2 * BASE && y >= 2 * BASE);
+		uvf_iova_free_fast(w->a, x, PG);
+		uvf_iova_free_fast(w->b, y, 2 * PG);
+		atomic_fetch_add(&w->rounds, 1);
+	}
+	return NULL;
+}
+
+START_TEST(test_destroy_while_thread_switches_between_others)
+{
+	struct uvf_iova_allocator *a = make_alloc(BASE, 64);
+	struct uvf_iova_allocator *b = make_alloc(2 * BASE, 64);
+	struct uvf_iova_allocator *c = make_alloc(3 * BASE, 64);
+	struct uvf_iova_stats initial = stats_of(a);
+	atomic_bool stop = false;
+	struct switcher w = { a, b, c, NULL, &stop, 0 };
+	pthread_barrier_t bar;
+	pthread_t th;
+
+	pthread_barrier_init(&bar, NULL, 2);
+	w.bar = &bar;
+	CHECK_EQ(pthread_create(&th, NULL, switch_allocators, &w), 0);
+	pthread_barrier_wait(&bar);
+	while (atomic_load(&w.rounds) < 100)
+		sched_yield();
+	/* The worker walks its cache list, c's cache included, meanwhile. */
+	uvf_iova_allocator_destroy(c);
+	while (atomic_load(&w.rounds) < 2000)
+		uvf_iova_flush_caches(a);
+	atomic_store(&stop, true);
+	pthread_join(th, NULL);
+	pthread_barrier_destroy(&bar);
+	assert_all_free(a, &initial);
+	CHECK(stats_of(b).cache_hits > 0);
+	uvf_iova_allocator_destroy(a);
+	uvf_iova_allocator_destroy(b);
+}
+END_TEST
+
 struct sitter {
 	struct uvf_iova_allocator *a;
 	pthread_barrier_t *bar;
@@ -269,6 +328,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_flush_and_stats_while_threads_run);
 	tcase_add_test(tc, test_thread_exit_drains_its_cache);
 	tcase_add_test(tc, test_destroy_while_other_threads_hold_caches);
+	tcase_add_test(tc, test_destroy_while_thread_switches_between_others);
 	tcase_add_test(tc, test_enospc_drains_other_threads_caches);
 	suite_add_tcase(s, tc);
 	return s;

@@ -40,7 +40,7 @@ static int test_hook(struct uvf_pci_ctx *c, const char *attr,
 
 		fake_fmt(rel, sizeof(rel), "bus/pci/devices/%s/driver_override",
 			 value);
-		ovr = fake_read(&fs, rel);
+		ovr = fake_read(&fs, rel);	/* before this write lands */
 		if (hook.refuse_vfio && !strcmp(value, hook.refuse_vfio) &&
 		    !strcmp(ovr, "vfio-pci"))
 			return 0;	/* probe declined; the write succeeds */
@@ -69,12 +69,15 @@ static void teardown(void)
 	fake_sysfs_destroy(&fs);
 }
 
+/* The driver_override of @bdf; "" when empty, however it is shown. */
 static const char *override_of(const char *bdf)
 {
 	char rel[128];
+	const char *v;
 
 	fake_fmt(rel, sizeof(rel), "bus/pci/devices/%s/driver_override", bdf);
-	return fake_read(&fs, rel);
+	v = fake_read(&fs, rel);
+	return strcmp(v, "(null)") ? v : "";
 }
 
 static struct uvf_pci_state *open_state(void)
@@ -168,7 +171,7 @@ START_TEST(test_unbind_returns_recorded_driver_and_drops_record)
 	ck_assert_int_eq(bind1("0000:00:04.0", 0, st), 0);
 	ck_assert_int_eq(unbind1("0000:00:04.0", st), 0);
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:04.0"), "virtio-pci");
-	ck_assert_str_eq(override_of("0000:00:04.0"), "(null)");
+	ck_assert_str_eq(override_of("0000:00:04.0"), "");
 	ck_assert_uint_eq(uvf_pci_state_count(st), 0);
 	ck_assert(!fake_exists(fs.state));
 	fake_fmt(path, sizeof(path), "%s/vfio/4", fs.dev);
@@ -215,7 +218,7 @@ START_TEST(test_unbind_without_record_lets_the_kernel_pick)
 	ck_assert_int_eq(uvf_pci_plan_apply(ctx, plan, NULL), 0);
 	uvf_pci_plan_free(plan);
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:04.0"), "virtio-pci");
-	ck_assert_str_eq(override_of("0000:00:04.0"), "(null)");
+	ck_assert_str_eq(override_of("0000:00:04.0"), "");
 }
 END_TEST
 
@@ -303,7 +306,7 @@ START_TEST(test_mounted_disk_is_refused_and_nothing_changes)
 			 "0000:00:02.0 backs mounted filesystem /dev/vda1 (on /)");
 	ck_assert_int_eq(hook.writes, 0);
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:02.0"), "virtio-pci");
-	ck_assert_str_eq(override_of("0000:00:02.0"), "(null)");
+	ck_assert_str_eq(override_of("0000:00:02.0"), "");
 	ck_assert_uint_eq(uvf_pci_state_count(st), 0);
 	ck_assert(!fake_exists(fs.state));
 	uvf_pci_state_free(st);
@@ -363,7 +366,7 @@ START_TEST(test_refused_probe_rolls_back_to_old_driver)
 	ck_assert_str_eq(s->result_driver, "virtio-pci");
 	uvf_pci_plan_free(plan);
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:08.0"), "virtio-pci");
-	ck_assert_str_eq(override_of("0000:00:08.0"), "(null)");
+	ck_assert_str_eq(override_of("0000:00:08.0"), "");
 	ck_assert_uint_eq(uvf_pci_state_count(st), 0);
 	ck_assert(!fake_exists(fs.state));
 	uvf_pci_state_free(st);
@@ -397,8 +400,8 @@ START_TEST(test_failure_in_a_group_rolls_back_members_bound_before)
 	uvf_pci_plan_free(plan);
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:01:00.0"), "e1000e");
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:01:00.1"), "e1000e");
-	ck_assert_str_eq(override_of("0000:01:00.0"), "(null)");
-	ck_assert_str_eq(override_of("0000:01:00.1"), "(null)");
+	ck_assert_str_eq(override_of("0000:01:00.0"), "");
+	ck_assert_str_eq(override_of("0000:01:00.1"), "");
 	ck_assert_uint_eq(uvf_pci_state_count(st), 0);
 	uvf_pci_state_free(st);
 }
@@ -452,7 +455,25 @@ START_TEST(test_failed_write_rolls_back)
 	ck_assert_ptr_nonnull(strstr(uvf_pci_ctx_error(ctx),
 				     "Permission denied"));
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:04.0"), "virtio-pci");
-	ck_assert_str_eq(override_of("0000:00:04.0"), "(null)");
+	ck_assert_str_eq(override_of("0000:00:04.0"), "");
+}
+END_TEST
+
+START_TEST(test_refused_first_write_is_no_rollback_failure)
+{
+	const char *bdfs[] = { "0000:00:04.0" };
+	struct uvf_pci_plan *plan;
+
+	/* What a user who is not root meets first. */
+	hook.fail_attr = "bus/pci/devices/0000:00:04.0/driver_override";
+	hook.fail_err = -EACCES;
+	ck_assert_int_eq(uvf_pci_plan_bind(ctx, bdfs, 1, 0, &plan), 0);
+	ck_assert_int_eq(uvf_pci_plan_apply(ctx, plan, NULL), -EACCES);
+	ck_assert(!uvf_pci_plan_step(plan, 0)->rollback_failed);
+	uvf_pci_plan_free(plan);
+	ck_assert_int_eq(hook.writes, 1);
+	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:04.0"), "virtio-pci");
+	ck_assert_str_eq(override_of("0000:00:04.0"), "");
 }
 END_TEST
 
@@ -508,7 +529,7 @@ START_TEST(test_plans_alone_change_nothing)
 	ck_assert_int_eq(hook.writes, 0);
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:01:00.0"), "e1000e");
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:04.0"), "virtio-pci");
-	ck_assert_str_eq(override_of("0000:00:04.0"), "(null)");
+	ck_assert_str_eq(override_of("0000:00:04.0"), "");
 }
 END_TEST
 
@@ -638,6 +659,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_failure_in_a_group_rolls_back_members_bound_before);
 	tcase_add_test(tc, test_device_that_cannot_be_put_back_keeps_its_record);
 	tcase_add_test(tc, test_failed_write_rolls_back);
+	tcase_add_test(tc, test_refused_first_write_is_no_rollback_failure);
 	tcase_add_test(tc, test_missing_vfio_driver_is_enoent);
 	tcase_add_test(tc, test_binding_a_bound_device_writes_nothing);
 	tcase_add_test(tc, test_plans_alone_change_nothing);

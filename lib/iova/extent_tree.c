@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * AVL tree with parent pointers. Every change is followed by one upward
- * pass that refreshes heights and order masks and rotates where a node is out
- * of balance; the pass stops early once a subtree looks the same from above
- * as before, so the plain (non-augmented) tree usually stops after a couple
- * of levels.
+ * pass that refreshes heights and order masks and rotates where a node is
+ * out of balance; once a subtree's height is as before, only the masks can
+ * still be stale, and a lighter pass carries those up until one is
+ * unchanged.
  */
-#include "iova/tree.h"
+#include "iova/extent_tree.h"
 
 static inline int32_t height(const struct iova_node *n)
 {
@@ -18,17 +18,27 @@ static inline uint64_t orders(const struct iova_node *n)
 	return n ? n->orders : 0;
 }
 
-static void update(const struct iova_tree *t, struct iova_node *n)
+static void update(struct iova_node *n)
 {
 	int32_t hl = height(n->left), hr = height(n->right);
 
 	n->height = 1 + (hl > hr ? hl : hr);
-	if (t->augmented)
-		n->orders = iova_extent_orders(n->start, n->end) |
-			    orders(n->left) | orders(n->right);
+	n->orders = n->own | orders(n->left) | orders(n->right);
 }
 
-static void replace_child(struct iova_tree *t, struct iova_node *parent,
+/* Above a subtree whose height did not change only masks can be stale. */
+static void propagate_orders(struct iova_node *n)
+{
+	for (; n; n = n->parent) {
+		uint64_t m = n->own | orders(n->left) | orders(n->right);
+
+		if (m == n->orders)
+			return;
+		n->orders = m;
+	}
+}
+
+static void replace_child(struct iova_extents *t, struct iova_node *parent,
 			  struct iova_node *old, struct iova_node *new)
 {
 	if (!parent)
@@ -39,7 +49,8 @@ static void replace_child(struct iova_tree *t, struct iova_node *parent,
 		parent->right = new;
 }
 
-static struct iova_node *rotate_left(struct iova_tree *t, struct iova_node *x)
+static struct iova_node *rotate_left(struct iova_extents *t,
+				     struct iova_node *x)
 {
 	struct iova_node *y = x->right;
 
@@ -50,12 +61,13 @@ static struct iova_node *rotate_left(struct iova_tree *t, struct iova_node *x)
 	replace_child(t, x->parent, x, y);
 	y->left = x;
 	x->parent = y;
-	update(t, x);
-	update(t, y);
+	update(x);
+	update(y);
 	return y;
 }
 
-static struct iova_node *rotate_right(struct iova_tree *t, struct iova_node *x)
+static struct iova_node *rotate_right(struct iova_extents *t,
+				      struct iova_node *x)
 {
 	struct iova_node *y = x->left;
 
@@ -66,8 +78,8 @@ static struct iova_node *rotate_right(struct iova_tree *t, struct iova_node *x)
 	replace_child(t, x->parent, x, y);
 	y->right = x;
 	x->parent = y;
-	update(t, x);
-	update(t, y);
+	update(x);
+	update(y);
 	return y;
 }
 
@@ -76,7 +88,7 @@ static struct iova_node *rotate_right(struct iova_tree *t, struct iova_node *x)
  * and mask must be what its position looked like before the change, so the
  * walk can stop once a subtree's summary is unchanged.
  */
-static void rebalance(struct iova_tree *t, struct iova_node *n)
+static void rebalance(struct iova_extents *t, struct iova_node *n)
 {
 	while (n) {
 		int32_t old_height = n->height;
@@ -84,7 +96,7 @@ static void rebalance(struct iova_tree *t, struct iova_node *n)
 		struct iova_node *top = n;
 		int32_t bf;
 
-		update(t, n);
+		update(n);
 		bf = height(n->left) - height(n->right);
 		if (bf > 1) {
 			if (height(n->left->left) < height(n->left->right))
@@ -95,20 +107,22 @@ static void rebalance(struct iova_tree *t, struct iova_node *n)
 				rotate_right(t, n->right);
 			top = rotate_left(t, n);
 		}
-		if (top->height == old_height && top->orders == old_orders)
+		if (top->height == old_height) {
+			if (top->orders != old_orders)
+				propagate_orders(top->parent);
 			return;
+		}
 		n = top->parent;
 	}
 }
 
-void iova_tree_init(struct iova_tree *t, bool augmented)
+void iova_extents_init(struct iova_extents *t)
 {
 	t->root = NULL;
 	t->count = 0;
-	t->augmented = augmented;
 }
 
-void iova_tree_insert(struct iova_tree *t, struct iova_node *n)
+void iova_extents_insert(struct iova_extents *t, struct iova_node *n)
 {
 	struct iova_node *parent = NULL, **link = &t->root;
 
@@ -118,6 +132,7 @@ void iova_tree_insert(struct iova_tree *t, struct iova_node *n)
 	}
 	n->left = n->right = NULL;
 	n->parent = parent;
+	n->own = iova_extent_orders(n->start, n->end);
 	/* A new leaf differs from the empty subtree it replaces. */
 	n->height = 0;
 	n->orders = 0;
@@ -126,7 +141,7 @@ void iova_tree_insert(struct iova_tree *t, struct iova_node *n)
 	rebalance(t, n);
 }
 
-void iova_tree_erase(struct iova_tree *t, struct iova_node *n)
+void iova_extents_erase(struct iova_extents *t, struct iova_node *n)
 {
 	struct iova_node *fix, *succ = NULL;
 
@@ -169,12 +184,14 @@ void iova_tree_erase(struct iova_tree *t, struct iova_node *n)
 		rebalance(t, succ);
 }
 
-void iova_tree_resized(struct iova_tree *t, struct iova_node *n)
+void iova_extents_resized(struct iova_node *n)
 {
-	rebalance(t, n);
+	n->own = iova_extent_orders(n->start, n->end);
+	propagate_orders(n);
 }
 
-struct iova_node *iova_tree_find_le(const struct iova_tree *t, uint64_t pfn)
+struct iova_node *iova_extents_find_le(const struct iova_extents *t,
+				       uint64_t pfn)
 {
 	struct iova_node *n = t->root, *best = NULL;
 
@@ -189,16 +206,7 @@ struct iova_node *iova_tree_find_le(const struct iova_tree *t, uint64_t pfn)
 	return best;
 }
 
-struct iova_node *iova_tree_find(const struct iova_tree *t, uint64_t pfn)
-{
-	struct iova_node *n = t->root;
-
-	while (n && n->start != pfn)
-		n = pfn < n->start ? n->left : n->right;
-	return n;
-}
-
-struct iova_node *iova_tree_first(const struct iova_tree *t)
+struct iova_node *iova_extents_first(const struct iova_extents *t)
 {
 	struct iova_node *n = t->root;
 
@@ -207,7 +215,7 @@ struct iova_node *iova_tree_first(const struct iova_tree *t)
 	return n;
 }
 
-struct iova_node *iova_tree_next(const struct iova_node *n)
+struct iova_node *iova_extents_next(const struct iova_node *n)
 {
 	const struct iova_node *p;
 
@@ -225,26 +233,8 @@ struct iova_node *iova_tree_next(const struct iova_node *n)
 	return (struct iova_node *)p;
 }
 
-struct iova_node *iova_tree_prev(const struct iova_node *n)
-{
-	const struct iova_node *p;
-
-	if (n->left) {
-		n = n->left;
-		while (n->right)
-			n = n->right;
-		return (struct iova_node *)n;
-	}
-	p = n->parent;
-	while (p && p->left == n) {
-		n = p;
-		p = p->parent;
-	}
-	return (struct iova_node *)p;
-}
-
-struct iova_node *iova_tree_first_with_order(const struct iova_tree *t,
-					     unsigned int order)
+struct iova_node *iova_extents_first_with_order(const struct iova_extents *t,
+						unsigned int order)
 {
 	uint64_t bit = 1ull << order;
 	struct iova_node *n = t->root;
@@ -252,7 +242,7 @@ struct iova_node *iova_tree_first_with_order(const struct iova_tree *t,
 	for (;;) {
 		if (n->left && (n->left->orders & bit))
 			n = n->left;
-		else if (iova_extent_orders(n->start, n->end) & bit)
+		else if (n->own & bit)
 			return n;
 		else
 			n = n->right;

@@ -1,40 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Intrusive AVL tree of page-frame ranges keyed by their first frame. The
- * IOVA pool keeps two: free extents and outstanding blocks.
+ * The pool's free extents: an intrusive AVL tree of disjoint page-frame
+ * ranges keyed by first frame, augmented so that every node knows the buddy
+ * orders tiled anywhere in its subtree (see iova_extent_orders()). "Which
+ * orders have a free block" is then the root's mask and "the lowest free
+ * block of order j" one descent.
  *
- * The free-extent tree is augmented: every node caches the OR of the buddy
- * orders present in its subtree (see iova_extent_orders()), so "which orders
- * have a free block" is the root's mask and "lowest free block of order j" is
- * one descent. AVL rather than red-black because the augmentation has to be
- * refreshed up to the root on every change anyway, and AVL keeps the tree
- * shallower for the same count.
+ * AVL rather than red-black: when an extent changes, its orders usually
+ * change too and have to be carried towards the root anyway, so cheaper
+ * rebalancing buys little, while the lower height shortens every descent.
  *
  * Not locked: the pool serialises access.
  */
-#ifndef UVF_IOVA_TREE_H
-#define UVF_IOVA_TREE_H
+#ifndef UVF_IOVA_EXTENT_TREE_H
+#define UVF_IOVA_EXTENT_TREE_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
-/* 2^52 frames of 4 KiB cover the whole 64-bit space. */
-#define IOVA_MAX_ORDER 52
+#include "iova/node.h"
 
-struct iova_node {
-	struct iova_node *left, *right, *parent;
-	uint64_t start;		/* first page frame */
-	uint64_t end;		/* one past the last page frame */
-	uint64_t orders;	/* augmented trees: orders in this subtree */
-	int32_t height;		/* leaves are 1 */
-	uint32_t kind;		/* owner's tag (enum iova_out_kind) */
-};
-
-struct iova_tree {
+struct iova_extents {
 	struct iova_node *root;
 	size_t count;
-	bool augmented;		/* maintain ->orders */
 };
 
 /**
@@ -100,102 +87,84 @@ static inline uint64_t iova_extent_block(uint64_t start, uint64_t end,
 }
 
 /**
- * iova_tree_init() - empty tree
+ * iova_extents_init() - empty tree
  * @t: tree
- * @augmented: maintain the order masks (free-extent tree)
  *
  * Return: nothing.
  */
-void iova_tree_init(struct iova_tree *t, bool augmented);
+void iova_extents_init(struct iova_extents *t);
 
 /**
- * iova_tree_insert() - link @n, whose start must not be in the tree yet
+ * iova_extents_insert() - link @n, whose start must not be in the tree yet
  * @t: tree
  * @n: node with start and end set
  *
  * Return: nothing.
  */
-void iova_tree_insert(struct iova_tree *t, struct iova_node *n);
+void iova_extents_insert(struct iova_extents *t, struct iova_node *n);
 
 /**
- * iova_tree_erase() - unlink @n
+ * iova_extents_erase() - unlink @n
  * @t: tree
  * @n: a node of @t
  *
  * Return: nothing.
  */
-void iova_tree_erase(struct iova_tree *t, struct iova_node *n);
+void iova_extents_erase(struct iova_extents *t, struct iova_node *n);
 
 /**
- * iova_tree_resized() - refresh the augmentation after @n's start or end
- *                       changed without moving it past a neighbour
- * @t: tree
- * @n: a node of @t
+ * iova_extents_resized() - refresh the augmentation after @n's start or end
+ *                          changed without moving it past a neighbour
+ * @n: a node of the tree
  *
  * Return: nothing.
  */
-void iova_tree_resized(struct iova_tree *t, struct iova_node *n);
+void iova_extents_resized(struct iova_node *n);
 
 /**
- * iova_tree_find_le() - the node with the largest start <= @pfn
+ * iova_extents_find_le() - the node with the largest start <= @pfn
  * @t: tree
  * @pfn: frame
  *
  * Return: the node or NULL.
  */
-struct iova_node *iova_tree_find_le(const struct iova_tree *t, uint64_t pfn);
+struct iova_node *iova_extents_find_le(const struct iova_extents *t,
+				       uint64_t pfn);
 
 /**
- * iova_tree_find() - the node starting exactly at @pfn
- * @t: tree
- * @pfn: frame
- *
- * Return: the node or NULL.
- */
-struct iova_node *iova_tree_find(const struct iova_tree *t, uint64_t pfn);
-
-/**
- * iova_tree_first() - the node with the lowest start
+ * iova_extents_first() - the node with the lowest start
  * @t: tree
  *
  * Return: the node or NULL when empty.
  */
-struct iova_node *iova_tree_first(const struct iova_tree *t);
+struct iova_node *iova_extents_first(const struct iova_extents *t);
 
 /**
- * iova_tree_next() - in-order successor
+ * iova_extents_next() - in-order successor
  * @n: node
  *
  * Return: the next node or NULL.
  */
-struct iova_node *iova_tree_next(const struct iova_node *n);
+struct iova_node *iova_extents_next(const struct iova_node *n);
 
 /**
- * iova_tree_prev() - in-order predecessor
- * @n: node
- *
- * Return: the previous node or NULL.
- */
-struct iova_node *iova_tree_prev(const struct iova_node *n);
-
-/**
- * iova_tree_first_with_order() - lowest node whose own extent tiles a block
- *                                of 2^@order frames (augmented trees)
+ * iova_extents_first_with_order() - lowest node whose own extent tiles a
+ *                                   block of 2^@order frames
  * @t: tree whose root mask has bit @order
  * @order: order
  *
  * Return: the node.
  */
-struct iova_node *iova_tree_first_with_order(const struct iova_tree *t,
-					     unsigned int order);
+struct iova_node *iova_extents_first_with_order(const struct iova_extents *t,
+						unsigned int order);
 
 /**
- * iova_tree_orders() - orders present anywhere in an augmented tree
+ * iova_extents_orders() - orders present anywhere in the tree
  * @t: tree
  *
  * Return: the mask, 0 when empty.
  */
-static inline uint64_t iova_tree_orders(const struct iova_tree *t)
+static inline uint64_t iova_extents_orders(const struct iova_extents *t)
 {
 	return t->root ? t->root->orders : 0;
 }

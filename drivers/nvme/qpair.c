@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Queue pairs: one submission and one completion queue, the command slots
+ * behind them, submission (PRPs, doorbell) and completion (phase bit,
+ * deadlines). Used by one thread, so nothing here locks.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <uvf/device.h>
+#include <uvf/dma.h>
+
+#include "nvme_priv.h"
+
+/* How often a queue with commands outstanding reads CSTS and looks for
+ * missed deadlines. */
+#define CHECK_INTERVAL_NS 10000000ull
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* Queues must be contiguous in device memory. A direct domain (noiommu)
+ * can only promise that within a page; one 2 MiB huge page does too. */
+static int alloc_queue_mem(struct uvf_device *dev, size_t *size, void **va,
+			   uvf_iova_t *iova)
+{
+	int ret = uvf_dma_alloc_coherent(dev, *size, va, iova);
+
+	if (ret == -ENOTSUP && *size < UVF_SZ_2M) {
+		ret = uvf_dma_alloc_coherent(dev, UVF_SZ_2M, va, iova);
+		if (!ret)
+			*size = UVF_SZ_2M;
+	}
+	return ret;
+}
+
+/* PRP list pages are registered, not coherent: each page is addressed on
+ * its own, so they need not be contiguous even without an IOMMU. */
+static int alloc_prp_lists(struct uvf_nvme_qpair *qp)
+{
+	size_t i, n = (size_t)qp->nslots * qp->prp_pages;
+	void *mem;
+	int ret;
+
+	qp->prp = calloc(n, sizeof(*qp->prp));
+	if (!qp->prp)
+		return -ENOMEM;
+	mem = mmap(NULL, n * NVME_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (mem == MAP_FAILED) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = uvf_dma_register(qp->dev, mem, n * NVME_PAGE_SIZE, NULL);
+	if (ret)
+		goto err_unmap;
+	for (i = 0; i < n && !ret; i++) {
+		qp->prp[i].va = (uint64_t *)((char *)mem + i * NVME_PAGE_SIZE);
+		ret = uvf_dma_vtoiova(qp->dev, qp->prp[i].va, &qp->prp[i].iova);
+	}
+	if (ret) {
+		uvf_dma_unregister(qp->dev, mem, n * NVME_PAGE_SIZE);
+		goto err_unmap;
+	}
+	qp->prp_mem = mem;
+	qp->prp_mem_size = n * NVME_PAGE_SIZE;
+	return 0;
+err_unmap:
+	munmap(mem, n * NVME_PAGE_SIZE);
+err_free:
+	free(qp->prp);
+	qp->prp = NULL;
+	return ret;
+}
+
+void nvme_qpair_set_qid(struct uvf_nvme_qpair *qp, uint16_t qid)
+{
+	struct uvf_nvme_ctrl *ctrl = qp->ctrl;
+	uint32_t dstrd = NVME_CAP_DSTRD(ctrl->info.cap);
+
+	qp->qid = qid;
+	qp->sq_db = nvme_sq_doorbell(qid, dstrd);
+	qp->cq_db = nvme_cq_doorbell(qid, dstrd);
+	qp->sq_db_ptr = ctrl->bar0 ? (volatile uint32_t *)(ctrl->bar0 +
+							   qp->sq_db) : NULL;
+	qp->cq_db_ptr = ctrl->bar0 ? (volatile uint32_t *)(ctrl->bar0 +
+							   qp->cq_db) : NULL;
+}
+
+int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
+		     uint32_t max_xfer, struct uvf_nvme_qpair **out)
+{
+	struct uvf_nvme_qpair *qp = calloc(1, sizeof(*qp));
+	size_t sq_bytes = (size_t)size << NVME_SQE_SHIFT;
+	size_t cq_bytes = (size_t)size << NVME_CQE_SHIFT;
+	uint32_t i;
+	int ret;
+
+	if (!qp)
+		return -ENOMEM;
+	qp->ctrl = ctrl;
+	qp->dev = ctrl->dev;
+	qp->size = size;
+	qp->nslots = size - 1;
+	qp->max_xfer = max_xfer;
+	qp->phase = 1;
+	qp->irq_vec = -1;
+	qp->timeout_ns = (uint64_t)ctrl->opts.cmd_timeout_ms * 1000000;
+	sq_bytes = (sq_bytes + NVME_PAGE_SIZE - 1) & ~(size_t)(NVME_PAGE_SIZE - 1);
+	qp->mem_size = sq_bytes + cq_bytes;
+	qp->reqs = calloc(qp->nslots, sizeof(*qp->reqs));
+	qp->free_cids = calloc(qp->nslots, sizeof(*qp->free_cids));
+	ret = -ENOMEM;
+	if (!qp->reqs || !qp->free_cids)
+		goto err;
+	ret = alloc_queue_mem(qp->dev, &qp->mem_size, &qp->mem, &qp->mem_iova);
+	if (ret)
+		goto err;
+	qp->prp_pages = nvme_prp_list_pages(max_xfer);
+	if (qp->prp_pages) {
+		ret = alloc_prp_lists(qp);
+		if (ret) {
+			uvf_dma_free_coherent(qp->dev, qp->mem_size, qp->mem,
+					      qp->mem_iova);
+			goto err;
+		}
+	}
+	qp->sq = qp->mem;
+	qp->cq = (volatile struct nvme_cqe *)((char *)qp->mem + sq_bytes);
+	/* Lowest command IDs first: easier to read in traces. */
+	for (i = 0; i < qp->nslots; i++)
+		qp->free_cids[i] = (uint16_t)(qp->nslots - 1 - i);
+	qp->nfree = qp->nslots;
+	nvme_qpair_set_qid(qp, 0);
+	*out = qp;
+	return 0;
+err:
+	free(qp->reqs);
+	free(qp->free_cids);
+	free(qp);
+	return ret;
+}
+
+void nvme_qpair_free(struct uvf_nvme_qpair *qp)
+{
+	if (!qp)
+		return;
+	if (qp->prp_mem) {
+		uvf_dma_unregister(qp->dev, qp->prp_mem, qp->prp_mem_size);
+		munmap(qp->prp_mem, qp->prp_mem_size);
+	}
+	uvf_dma_free_coherent(qp->dev, qp->mem_size, qp->mem, qp->mem_iova);
+	free(qp->prp);
+	free(qp->reqs);
+	free(qp->free_cids);
+	free(qp);
+}
+
+struct contig {
+	uintptr_t va;
+	uvf_iova_t iova;
+};
+
+static int xlate_contig(const void *ctx, const void *vaddr, uvf_iova_t *iova)
+{
+	const struct contig *c = ctx;
+
+	*iova = c->iova + ((uintptr_t)vaddr - c->va);
+	return 0;
+}
+
+static int xlate_registered(const void *ctx, const void *vaddr,
+			    uvf_iova_t *iova)
+{
+	return uvf_dma_vtoiova(ctx, vaddr, iova);
+}
+
+/* PRPs for a command's buffer: registered memory is translated page by
+ * page; anything else is mapped for this command only. */
+static int map_data(struct uvf_nvme_qpair *qp, uint16_t cid,
+		    struct nvme_req *req, struct uvf_nvme_cmd *cmd, void *buf,
+		    size_t len, enum uvf_dma_dir dir, const uvf_iova_t *iova)
+{
+	const struct nvme_prp_page *lists =
+		qp->prp_pages ? &qp->prp[(size_t)cid * qp->prp_pages] : NULL;
+	struct contig c = { (uintptr_t)buf, iova ? *iova : 0 };
+	int ret;
+
+	if (iova)
+		return nvme_prp_build(buf, len, xlate_contig, &c, lists,
+				      qp->prp_pages, &cmd->prp1, &cmd->prp2);
+	ret = nvme_prp_build(buf, len, xlate_registered, qp->dev, lists,
+			     qp->prp_pages, &cmd->prp1, &cmd->prp2);
+	if (ret != -ENOENT)
+		return ret;
+	ret = uvf_dma_map_page(qp->dev, buf, len, dir, &c.iova);
+	if (ret)
+		return ret;
+	ret = nvme_prp_build(buf, len, xlate_contig, &c, lists, qp->prp_pages,
+			     &cmd->prp1, &cmd->prp2);
+	if (ret) {
+		uvf_dma_unmap_page(qp->dev, c.iova, len, dir);
+		return ret;
+	}
+	req->map_vaddr = buf;
+	req->map_iova = c.iova;
+	req->map_len = len;
+	req->map_dir = dir;
+	return 0;
+}
+
+static void unmap_data(struct uvf_nvme_qpair *qp, struct nvme_req *req)
+{
+	if (!req->map_vaddr)
+		return;
+	uvf_dma_unmap_page(qp->dev, req->map_iova, req->map_len, req->map_dir);
+	req->map_vaddr = NULL;
+}
+
+static int ring(struct uvf_nvme_qpair *qp, volatile uint32_t *ptr,
+		uint64_t off, uint32_t val)
+{
+	if (ptr) {
+		/* Queue entries reach memory before the doorbell write. */
+		atomic_thread_fence(memory_order_seq_cst);
+		*ptr = val;
+		return 0;
+	}
+	return uvf_device_bar_write(qp->dev, 0, off, val, 4);
+}
+
+int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
+		      const struct uvf_nvme_cmd *in, void *buf, size_t len,
+		      enum uvf_dma_dir dir, const uvf_iova_t *iova,
+		      uvf_nvme_cb cb, void *arg)
+{
+	int ret = atomic_load_explicit(&qp->ctrl->error, memory_order_relaxed);
+	struct uvf_nvme_cmd cmd = *in;
+	struct nvme_req *req;
+	uint32_t tail;
+	uint16_t cid;
+
+	if (ret)
+		return ret;
+	if (!cb || !buf != !len || len > qp->max_xfer)
+		return -EINVAL;
+	if (!qp->nfree)
+		return -EAGAIN;
+	cid = qp->free_cids[qp->nfree - 1];
+	req = &qp->reqs[cid];
+	cmd.cid = cid;
+	cmd.prp1 = cmd.prp2 = 0;
+	if (len) {
+		ret = map_data(qp, cid, req, &cmd, buf, len, dir, iova);
+		if (ret)
+			return ret;
+	}
+	qp->sq[qp->sq_tail] = cmd;
+	tail = nvme_ring_next(qp->sq_tail, qp->size);
+	ret = ring(qp, qp->sq_db_ptr, qp->sq_db, tail);
+	if (ret) {
+		/* The controller never saw the entry: nothing to undo but
+		 * the mapping. */
+		unmap_data(qp, req);
+		return ret;
+	}
+	qp->sq_tail = tail;
+	qp->nfree--;
+	req->cb = cb;
+	req->arg = arg;
+	req->busy = true;
+	req->timed_out = false;
+	req->deadline_ns = nvme_now_ns() + qp->timeout_ns;
+	return 0;
+}
+
+/* Release the slot before calling back, so the callback can submit. */
+static void finish(struct uvf_nvme_qpair *qp, uint16_t cid, int err,
+		   const struct uvf_nvme_cpl *cpl)
+{
+	struct nvme_req *req = &qp->reqs[cid];
+
+	unmap_data(qp, req);
+	req->busy = false;
+	qp->free_cids[qp->nfree++] = cid;
+	req->cb(req->arg, err, cpl);
+}
+
+void nvme_qpair_abort_all(struct uvf_nvme_qpair *qp, int err)
+{
+	struct uvf_nvme_cpl cpl = { .status = UVF_NVME_STATUS_HOST_ABORTED };
+	uint32_t i;
+
+	for (i = 0; i < qp->nslots; i++) {
+		if (!qp->reqs[i].busy)
+			continue;
+		cpl.cid = (uint16_t)i;
+		finish(qp, (uint16_t)i,
+		       qp->reqs[i].timed_out ? -ETIMEDOUT : err, &cpl);
+	}
+}
+
+/* A completion the controller had no business posting means it cannot be
+ * trusted with memory any more: -EPROTO fails it. */
+static int complete(struct uvf_nvme_qpair *qp, const struct nvme_cqe *c)
+{
+	struct uvf_nvme_cpl cpl;
+
+	/* The head it reports cannot move backwards or past our tail. */
+	if (c->sqid != qp->qid || c->cid >= qp->nslots ||
+	    !qp->reqs[c->cid].busy || c->sqhd >= qp->size ||
+	    nvme_ring_used(c->sqhd, qp->sq_tail, qp->size) >
+		    nvme_ring_used(qp->sq_head, qp->sq_tail, qp->size))
+		return -EPROTO;
+	qp->sq_head = c->sqhd;
+	cpl.dw0 = c->dw0;
+	cpl.status = nvme_cqe_status(c->status);
+	cpl.cid = c->cid;
+	finish(qp, c->cid, uvf_nvme_status_errno(cpl.status), &cpl);
+	return 0;
+}
+
+/* Fatal status, a vanished device, or a command past its deadline. */
+static int check_health(struct uvf_nvme_qpair *qp)
+{
+	uint64_t now = nvme_now_ns();
+	uint32_t csts, i;
+	int ret = 0;
+
+	if (now < qp->next_check_ns)
+		return 0;
+	qp->next_check_ns = now + CHECK_INTERVAL_NS;
+	if (nvme_read_csts(qp->ctrl, &csts))
+		return -EIO;
+	if (csts == UINT32_MAX)
+		return -ENODEV;
+	if (csts & NVME_CSTS_CFS)
+		return -EIO;
+	for (i = 0; i < qp->nslots; i++) {
+		if (qp->reqs[i].busy && qp->reqs[i].deadline_ns <= now) {
+			qp->reqs[i].timed_out = true;
+			ret = -ETIMEDOUT;
+		}
+	}
+	return ret;
+}
+
+int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max)
+{
+	struct uvf_nvme_ctrl *ctrl = qp->ctrl;
+	const struct uvf_nvme_fault_ops *f;
+	unsigned int n = 0;
+	struct nvme_cqe c;
+	int err = 0;
+
+	if (atomic_load_explicit(&ctrl->error, memory_order_relaxed))
+		goto failed;
+	f = atomic_load_explicit(&nvme_fault, memory_order_relaxed);
+	while (!max || n < max) {
+		volatile struct nvme_cqe *e = &qp->cq[qp->cq_head];
+
+		if ((e->status & 1) != qp->phase)
+			break;
+		/* The rest of the entry is read after its phase bit. */
+		atomic_thread_fence(memory_order_acquire);
+		c.dw0 = e->dw0;
+		c.dw1 = e->dw1;
+		c.sqhd = e->sqhd;
+		c.sqid = e->sqid;
+		c.cid = e->cid;
+		c.status = e->status;
+		if (f && f->cqe) {
+			f->cqe(f->arg, qp->qid, &c);
+			if ((c.status & 1) != qp->phase)
+				break;
+		}
+		nvme_cq_advance(&qp->cq_head, &qp->phase, qp->size);
+		n++;
+		err = complete(qp, &c);
+		if (err)
+			break;
+	}
+	if (n)
+		ring(qp, qp->cq_db_ptr, qp->cq_db, qp->cq_head);
+	if (!err && qp->nfree < qp->nslots)
+		err = check_health(qp);
+	if (err)
+		nvme_ctrl_fail(ctrl, err);
+	else if (!atomic_load_explicit(&ctrl->error, memory_order_relaxed))
+		return (int)n;
+failed:
+	err = atomic_load(&ctrl->error);
+	nvme_qpair_abort_all(qp, err);
+	return err;
+}
+
+int uvf_nvme_qpair_wait(struct uvf_nvme_qpair *qp, int timeout_ms)
+{
+	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX
+					   : nvme_now_ns() +
+						     (uint64_t)timeout_ms * 1000000;
+	uint64_t now, until;
+	int n;
+
+	for (;;) {
+		if (qp->nfree == qp->nslots &&
+		    !atomic_load_explicit(&qp->ctrl->error,
+					  memory_order_relaxed))
+			return -EAGAIN;
+		n = uvf_nvme_qpair_process(qp, 0);
+		if (n)
+			return n;
+		now = nvme_now_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (qp->irq_vec < 0) {
+			cpu_relax();
+			continue;
+		}
+		/* Sleep until an interrupt, but wake for the next health
+		 * check so deadlines are still enforced. */
+		until = deadline < qp->next_check_ns ? deadline
+						     : qp->next_check_ns;
+		until = until > now ? (until - now + 999999) / 1000000 : 1;
+		n = until > INT_MAX ? INT_MAX : (int)until;
+		n = uvf_device_irq_wait(qp->dev, (unsigned int)qp->irq_vec, n);
+		if (n < 0 && n != -ETIMEDOUT)
+			return n;
+	}
+}
+
+void uvf_nvme_sync_cb(void *arg, int err, const struct uvf_nvme_cpl *cpl)
+{
+	struct uvf_nvme_sync *s = arg;
+
+	s->err = err;
+	s->cpl = *cpl;
+	s->done = true;
+}
+
+int uvf_nvme_sync_wait(struct uvf_nvme_qpair *qp, struct uvf_nvme_sync *s)
+{
+	/* Other errors cannot leave the command pending for ever: its
+	 * deadline fails the controller, which completes it. */
+	while (!s->done)
+		if (uvf_nvme_qpair_wait(qp, -1) == -EAGAIN && !s->done)
+			return -EINVAL;	/* not a command of this pair */
+	return s->err;
+}
+
+unsigned int uvf_nvme_qpair_id(const struct uvf_nvme_qpair *qp)
+{
+	return qp->qid;
+}
+
+unsigned int uvf_nvme_qpair_outstanding(const struct uvf_nvme_qpair *qp)
+{
+	return qp->nslots - qp->nfree;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A small NVMe controller model for the driver's unit tests: a struct
+ * uvf_device behind the software IOMMU whose BAR 0 holds the NVMe registers.
+ * A doorbell write makes it fetch and execute the new commands at once
+ * (admin: Identify, Set Features, create/delete queues; I/O: Read, Write,
+ * Write Zeroes, Flush against an in-memory namespace) and post their
+ * completions, raising MSI-X/MSI through the core's eventfds. Every byte it
+ * moves goes through uvf_sim_dma_read/write, so IOMMU permissions are
+ * enforced and PRPs are walked as a controller walks them, with the rules
+ * checked (offsets, list chaining).
+ *
+ * It can also misbehave (struct fake_nvme_faults), to show the driver
+ * turns that into errors.
+ */
+#ifndef UVF_TEST_FAKE_NVME_H
+#define UVF_TEST_FAKE_NVME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct uvf_device;
+struct uvf_iommu;
+
+struct fake_nvme_params {
+	uint16_t vendor, device;
+	uint32_t class_code;
+	uint16_t mqes;		/* CAP.MQES, 0's based */
+	uint8_t dstrd;		/* CAP.DSTRD */
+	uint8_t to;		/* CAP.TO, 500 ms units */
+	uint8_t mpsmin;		/* CAP.MPSMIN */
+	uint8_t mdts;		/* Identify MDTS; 0 no limit */
+	uint8_t lbads;		/* block size shift */
+	uint64_t nsze;		/* blocks of each namespace */
+	unsigned int nr_ns;	/* namespaces 1..nr_ns */
+	unsigned int max_queues;/* I/O queues Set Features grants */
+	unsigned int vectors;	/* MSI-X (or MSI) vectors */
+	bool no_msix;		/* MSI only */
+	bool write_zeroes;	/* ONCS */
+	bool vwc;
+};
+
+/* Device-side misbehaviour; the I/O ones affect I/O queues only. */
+struct fake_nvme_faults {
+	bool never_ready;	/* CSTS.RDY never follows CC.EN = 1 */
+	bool fatal;		/* CSTS.CFS set, nothing processed */
+	bool drop;		/* I/O commands fetched, never completed */
+	bool bogus_cid;		/* completions carry a wrong command ID */
+	bool stale_phase;	/* completions posted with the old phase */
+	bool hold;		/* doorbells noted, commands not fetched */
+};
+
+struct fake_nvme_stats {
+	uint64_t admin, reads, writes, write_zeroes, flushes;
+	uint64_t bytes_read, bytes_written;
+	uint64_t prp_list_pages;	/* list pages walked, all commands */
+	unsigned int max_list_pages;	/* most by one command */
+	uint64_t aborted_by_delete;	/* completions "SQ deleted" */
+	uint64_t dma_faults;		/* transfers the IOMMU refused */
+	uint64_t irqs;			/* interrupts raised */
+	uint64_t shutdowns;		/* CC.SHN normal requests */
+	unsigned int live_io_queues;	/* created and not deleted */
+};
+
+void fake_nvme_params_default(struct fake_nvme_params *p);
+/* A fake controller on software IOMMU @iommu; close with
+ * uvf_device_close(). ck_assert()s on failure. */
+struct uvf_device *fake_nvme_create(struct uvf_iommu *iommu,
+				    const struct fake_nvme_params *p);
+void fake_nvme_set_faults(struct uvf_device *dev,
+			  const struct fake_nvme_faults *f);
+/* Fetch and execute what "hold" kept back. */
+void fake_nvme_release(struct uvf_device *dev);
+void fake_nvme_get_stats(struct uvf_device *dev, struct fake_nvme_stats *st);
+/* The namespace's media, for checking what was written. */
+uint8_t *fake_nvme_media(struct uvf_device *dev, uint32_t nsid);
+
+#endif

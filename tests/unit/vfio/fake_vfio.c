@@ -1,0 +1,712 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "fake_vfio.h"
+#include "vfio/config.h"
+
+#if UVF_HAVE_IOMMUFD
+#include <linux/iommufd.h>
+#endif
+
+#define FD_BASE 1000
+#define REGION_SHIFT 40
+
+enum { FK_FREE, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_IOMMUFD, FK_PAGEMAP };
+
+static int new_fd(struct fake_vfio *fk, int kind, int idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < 64; i++) {
+		if (fk->fd[i].kind == FK_FREE) {
+			fk->fd[i].kind = kind;
+			fk->fd[i].idx = idx;
+			return FD_BASE + (int)i;
+		}
+	}
+	return -EMFILE;
+}
+
+static bool fd_ok(const struct fake_vfio *fk, int fd)
+{
+	return fd >= FD_BASE && fd < FD_BASE + 64 &&
+	       fk->fd[fd - FD_BASE].kind != FK_FREE;
+}
+
+static struct fk_group *group_nr(struct fake_vfio *fk, int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < fk->nr_groups; i++)
+		if (fk->group[i].nr == nr)
+			return &fk->group[i];
+	return NULL;
+}
+
+static int fk_open(void *arg, const char *path, int flags)
+{
+	struct fake_vfio *fk = arg;
+	const char *base = strrchr(path, '/') + 1;
+	struct fk_group *g;
+	unsigned int i;
+
+	(void)flags;
+	if (!strcmp(path, "/proc/self/pagemap"))
+		return new_fd(fk, FK_PAGEMAP, 0);
+	if (access(path, F_OK))
+		return -ENOENT;
+	if (!strcmp(base, "iommu"))
+		return new_fd(fk, FK_IOMMUFD, 0);
+	if (!strcmp(base, "vfio"))
+		return new_fd(fk, FK_CONTAINER, 0);
+	if (!strncmp(base, "vfio", 4)) {
+		i = (unsigned int)atoi(base + 4);
+		if (i >= fk->nr_devs)
+			return -ENOENT;
+		fk->dev[i].open_fds++;
+		return new_fd(fk, FK_DEVICE, (int)i);
+	}
+	g = group_nr(fk, atoi(base + (strncmp(base, "noiommu-", 8) ? 0 : 8)));
+	if (!g)
+		return -ENOENT;
+	if (g->open)
+		return -EBUSY;
+	g->open = true;
+	return new_fd(fk, FK_GROUP, g->nr);
+}
+
+static void drop_container_group(struct fake_vfio *fk, struct fk_group *g)
+{
+	g->in_container = false;
+	if (--fk->groups_in)
+		return;
+	/* The kernel releases the IOMMU, and every mapping, with it. */
+	fk->iommu = 0;
+	fk->nr_entries = 0;
+	fk->dma_avail = fk->dma_entry_limit;
+}
+
+static void fk_close(void *arg, int fd)
+{
+	struct fake_vfio *fk = arg;
+	int kind, idx;
+
+	ck_assert_msg(fd_ok(fk, fd), "close of fd %d the fake never gave", fd);
+	kind = fk->fd[fd - FD_BASE].kind;
+	idx = fk->fd[fd - FD_BASE].idx;
+	fk->fd[fd - FD_BASE].kind = FK_FREE;
+	if (kind == FK_GROUP) {
+		struct fk_group *g = group_nr(fk, idx);
+
+		g->open = false;
+		if (g->in_container)
+			drop_container_group(fk, g);
+	} else if (kind == FK_DEVICE) {
+		fk->dev[idx].open_fds--;
+		fk->dev[idx].bound = false;
+		fk->dev[idx].ioas = 0;
+	}
+}
+
+/* Appends a capability to an info reply being built in @buf of @argsz
+ * bytes; *@need grows whatever fits. Returns the capability's offset. */
+static uint32_t add_cap(void *buf, uint32_t argsz, uint32_t *need,
+			uint32_t *prev_next, const void *cap, uint32_t size)
+{
+	uint32_t off = (*need + 7) & ~7u;
+
+	*need = off + size;
+	if (*need > argsz)
+		return 0;
+	memcpy((char *)buf + off, cap, size);
+	if (prev_next)
+		*prev_next = off;
+	return off;
+}
+
+static int get_info(struct fake_vfio *fk, struct vfio_iommu_type1_info *info)
+{
+	uint32_t argsz = info->argsz, need = sizeof(*info);
+	struct {
+		struct vfio_iommu_type1_info_cap_iova_range c;
+		struct vfio_iova_range r[4];
+	} rc = { 0 };
+	struct vfio_iommu_type1_info_dma_avail av = { 0 };
+	uint32_t first;
+
+	if (!fk->iommu || fk->iommu == VFIO_NOIOMMU_IOMMU)
+		return -EINVAL;
+	info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+	info->iova_pgsizes = 4096 | (1 << 21) | (1 << 30);
+	info->cap_offset = 0;
+	rc.c.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	rc.c.header.version = 1;
+	rc.c.nr_iovas = fk->nr_ranges;
+	memcpy(rc.r, fk->ranges, sizeof(rc.r));
+	first = add_cap(info, argsz, &need, NULL, &rc,
+			sizeof(rc.c) + fk->nr_ranges * sizeof(rc.r[0]));
+	if (fk->report_avail) {
+		av.header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
+		av.header.version = 1;
+		av.avail = fk->dma_avail;
+		add_cap(info, argsz, &need,
+			first ? &((struct vfio_info_cap_header *)
+					  ((char *)info + first))->next : NULL,
+			&av, sizeof(av));
+	}
+	if (need > argsz)
+		info->argsz = need;	/* like the kernel: ask again */
+	else
+		info->cap_offset = first;
+	return 0;
+}
+
+static int map_dma(struct fake_vfio *fk, struct vfio_iommu_type1_dma_map *m)
+{
+	unsigned int i;
+
+	if (!fk->iommu || fk->iommu == VFIO_NOIOMMU_IOMMU)
+		return -EINVAL;
+	if (!m->size || (m->iova | m->size | m->vaddr) & 4095)
+		return -EINVAL;
+	for (i = 0; i < fk->nr_entries; i++)
+		if (fk->entry[i].iova < m->iova + m->size &&
+		    m->iova < fk->entry[i].iova + fk->entry[i].size)
+			return -EEXIST;
+	if (!fk->dma_avail)
+		return -ENOSPC;
+	if (fk->nr_entries == FK_MAX_ENTRIES)
+		return -ENOMEM;
+	fk->entry[fk->nr_entries++] = (struct fk_entry){
+		m->iova, m->size, m->vaddr, m->flags };
+	fk->dma_avail--;
+	return 0;
+}
+
+/* type1v2: the range must not split an entry; unmaps what it covers. */
+static int unmap_entries(struct fk_entry *e, unsigned int *nr,
+			 uint64_t iova, uint64_t *size)
+{
+	uint64_t last = iova + *size - 1, done = 0;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < *nr; i++) {
+		uint64_t el = e[i].iova + e[i].size - 1;
+
+		if (e[i].iova <= last && iova <= el &&
+		    (e[i].iova < iova || el > last))
+			return -EINVAL;
+	}
+	for (i = 0; i < *nr; i++) {
+		if (e[i].iova >= iova && e[i].iova <= last) {
+			done += e[i].size;
+			continue;
+		}
+		e[n++] = e[i];
+	}
+	*nr = n;
+	*size = done;
+	return 0;
+}
+
+static int region_info(struct fk_dev *d, struct vfio_region_info *ri)
+{
+	uint32_t argsz = ri->argsz, need = sizeof(*ri);
+	struct fk_region *r;
+	struct {
+		struct vfio_region_info_cap_sparse_mmap c;
+		struct vfio_region_sparse_mmap_area a[4];
+	} sp = { 0 };
+	uint32_t off;
+
+	if (ri->index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	r = &d->region[ri->index];
+	ri->size = r->size;
+	ri->offset = (uint64_t)ri->index << REGION_SHIFT;
+	ri->flags = r->flags;
+	ri->cap_offset = 0;
+	if (!r->nr_sparse)
+		return 0;
+	sp.c.header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sp.c.header.version = 1;
+	sp.c.nr_areas = r->nr_sparse;
+	memcpy(sp.a, r->sparse, sizeof(sp.a));
+	off = add_cap(ri, argsz, &need, NULL, &sp,
+		      sizeof(sp.c) + r->nr_sparse * sizeof(sp.a[0]));
+	ri->flags |= VFIO_REGION_INFO_FLAG_CAPS;
+	if (need > argsz)
+		ri->argsz = need;
+	else
+		ri->cap_offset = off;
+	return 0;
+}
+
+static int device_ioctl(struct fake_vfio *fk, struct fk_dev *d,
+			unsigned long req, void *data)
+{
+	switch (req) {
+	case VFIO_DEVICE_GET_INFO: {
+		struct vfio_device_info *i = data;
+
+		i->flags = VFIO_DEVICE_FLAGS_PCI |
+			   (d->reset ? VFIO_DEVICE_FLAGS_RESET : 0);
+		i->num_regions = VFIO_PCI_NUM_REGIONS;
+		i->num_irqs = VFIO_PCI_NUM_IRQS;
+		return 0;
+	}
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return region_info(d, data);
+	case VFIO_DEVICE_GET_IRQ_INFO: {
+		struct vfio_irq_info *i = data;
+
+		i->flags = VFIO_IRQ_INFO_EVENTFD;
+		i->count = i->index < 3 ? d->irq_count[i->index] : 0;
+		return 0;
+	}
+	case VFIO_DEVICE_SET_IRQS: {
+		struct vfio_irq_set *s = data;
+
+		if (s->index < 3 && s->count > d->irq_count[s->index])
+			return -EINVAL;
+		d->set_irqs++;
+		d->last_irq = *s;
+		if (s->flags & VFIO_IRQ_SET_DATA_EVENTFD)
+			memcpy(d->last_fds, s->data,
+			       (s->count < 8 ? s->count : 8) * sizeof(int32_t));
+		return 0;
+	}
+	case VFIO_DEVICE_RESET:
+		if (!d->reset)
+			return -EINVAL;
+		d->resets++;
+		return 0;
+#if UVF_HAVE_IOMMUFD
+	case VFIO_DEVICE_BIND_IOMMUFD:
+		if (d->bound)
+			return -EBUSY;
+		d->bound = true;
+		((struct vfio_device_bind_iommufd *)data)->out_devid =
+			++fk->next_id;
+		return 0;
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
+		struct vfio_device_attach_iommufd_pt *a = data;
+		unsigned int i;
+
+		for (i = 0; i < FK_MAX_IOAS; i++)
+			if (fk->ioas[i] && fk->ioas[i] == a->pt_id)
+				break;
+		if (!d->bound || i == FK_MAX_IOAS)
+			return -ENOENT;
+		d->ioas = a->pt_id;
+		return 0;
+	}
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		d->ioas = 0;
+		return 0;
+#endif
+	default:
+		(void)fk;
+		return -ENOTTY;
+	}
+}
+
+static int container_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
+{
+	switch (req) {
+	case VFIO_GET_API_VERSION:
+		return VFIO_API_VERSION;
+	case VFIO_CHECK_EXTENSION: {
+		unsigned long ext = (unsigned long)(uintptr_t)data;
+
+		return (ext == VFIO_TYPE1v2_IOMMU && fk->type1v2) ||
+		       (ext == VFIO_TYPE1_IOMMU && fk->type1) ||
+		       (ext == VFIO_NOIOMMU_IOMMU && fk->noiommu_ext);
+	}
+	case VFIO_SET_IOMMU:
+		if (!fk->groups_in || fk->iommu)
+			return -EINVAL;
+		fk->iommu = (unsigned long)(uintptr_t)data;
+		return 0;
+	case VFIO_IOMMU_GET_INFO:
+		return get_info(fk, data);
+	case VFIO_IOMMU_MAP_DMA:
+		return map_dma(fk, data);
+	case VFIO_IOMMU_UNMAP_DMA: {
+		struct vfio_iommu_type1_dma_unmap *u = data;
+		unsigned int before = fk->nr_entries;
+		int ret = unmap_entries(fk->entry, &fk->nr_entries, u->iova,
+					(uint64_t *)&u->size);
+
+		fk->dma_avail += before - fk->nr_entries;
+		return ret;
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int group_ioctl(struct fake_vfio *fk, struct fk_group *g,
+		       unsigned long req, void *data)
+{
+	unsigned int i;
+
+	switch (req) {
+	case VFIO_GROUP_GET_STATUS:
+		((struct vfio_group_status *)data)->flags =
+			(g->viable ? VFIO_GROUP_FLAGS_VIABLE : 0) |
+			(g->in_container ? VFIO_GROUP_FLAGS_CONTAINER_SET : 0);
+		return 0;
+	case VFIO_GROUP_SET_CONTAINER:
+		if (g->in_container)
+			return -EBUSY;
+		ck_assert(fd_ok(fk, *(int *)data));
+		g->in_container = true;
+		fk->groups_in++;
+		return 0;
+	case VFIO_GROUP_UNSET_CONTAINER:
+		if (!g->in_container)
+			return -EINVAL;
+		drop_container_group(fk, g);
+		return 0;
+	case VFIO_GROUP_GET_DEVICE_FD:
+		if (!g->in_container || !fk->iommu)
+			return -EINVAL;
+		for (i = 0; i < fk->nr_devs; i++) {
+			if (fk->dev[i].group == g->nr &&
+			    !strcmp(fk->dev[i].bdf, data)) {
+				fk->dev[i].open_fds++;
+				return new_fd(fk, FK_DEVICE, (int)i);
+			}
+		}
+		return -ENODEV;
+	default:
+		return -ENOTTY;
+	}
+}
+
+#if UVF_HAVE_IOMMUFD
+static int ioas_idx(struct fake_vfio *fk, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < FK_MAX_IOAS; i++)
+		if (id && fk->ioas[i] == id)
+			return i;
+	return -1;
+}
+
+static int iommufd_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
+{
+	int i;
+
+	switch (req) {
+	case IOMMU_IOAS_ALLOC: {
+		struct iommu_ioas_alloc *a = data;
+
+		for (i = 0; i < FK_MAX_IOAS && fk->ioas[i]; i++)
+			;
+		if (i == FK_MAX_IOAS)
+			return -ENOSPC;
+		fk->ioas[i] = a->out_ioas_id = ++fk->next_id;
+		fk->ioas_nr[i] = 0;
+		return 0;
+	}
+	case IOMMU_DESTROY:
+		i = ioas_idx(fk, ((struct iommu_destroy *)data)->id);
+		if (i < 0)
+			return -ENOENT;
+		fk->ioas[i] = 0;
+		return 0;
+	case IOMMU_IOAS_IOVA_RANGES: {
+		struct iommu_ioas_iova_ranges *q = data;
+		struct iommu_iova_range *r = (void *)(uintptr_t)q->allowed_iovas;
+		uint32_t k;
+
+		if (ioas_idx(fk, q->ioas_id) < 0)
+			return -ENOENT;
+		if (q->num_iovas < fk->nr_ranges) {
+			q->num_iovas = fk->nr_ranges;
+			return -EMSGSIZE;
+		}
+		for (k = 0; k < fk->nr_ranges; k++)
+			r[k] = (struct iommu_iova_range){
+				fk->ranges[k].start, fk->ranges[k].end };
+		q->num_iovas = fk->nr_ranges;
+		q->out_iova_alignment = 4096;
+		return 0;
+	}
+	case IOMMU_IOAS_ALLOW_IOVAS:
+		return ioas_idx(fk, ((struct iommu_ioas_allow_iovas *)data)
+					    ->ioas_id) < 0 ? -ENOENT : 0;
+	case IOMMU_IOAS_MAP: {
+		struct iommu_ioas_map *m = data;
+		unsigned int k;
+
+		i = ioas_idx(fk, m->ioas_id);
+		if (i < 0)
+			return -ENOENT;
+		if (!(m->flags & IOMMU_IOAS_MAP_FIXED_IOVA)) {
+			/* Lowest free page-aligned IOVA above page 0. */
+			m->iova = 4096;
+			for (k = 0; k < fk->ioas_nr[i]; k++)
+				if (fk->ioas_entry[i][k].iova + fk->ioas_entry[i][k].size > m->iova)
+					m->iova = fk->ioas_entry[i][k].iova +
+						  fk->ioas_entry[i][k].size;
+		}
+		for (k = 0; k < fk->ioas_nr[i]; k++)
+			if (fk->ioas_entry[i][k].iova < m->iova + m->length &&
+			    m->iova < fk->ioas_entry[i][k].iova +
+					      fk->ioas_entry[i][k].size)
+				return -EEXIST;
+		fk->ioas_entry[i][fk->ioas_nr[i]++] = (struct fk_entry){
+			m->iova, m->length, m->user_va, m->flags };
+		return 0;
+	}
+	case IOMMU_IOAS_UNMAP: {
+		struct iommu_ioas_unmap *u = data;
+		int ret;
+
+		i = ioas_idx(fk, u->ioas_id);
+		if (i < 0)
+			return -ENOENT;
+		if (u->iova == 0 && u->length == UINT64_MAX) {
+			fk->ioas_nr[i] = 0;
+			return 0;
+		}
+		ret = unmap_entries(fk->ioas_entry[i], &fk->ioas_nr[i],
+				    u->iova, (uint64_t *)&u->length);
+		return ret ? ret : u->length ? 0 : -ENOENT;
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+#endif
+
+static int fk_ioctl(void *arg, int fd, unsigned long req, void *data)
+{
+	struct fake_vfio *fk = arg;
+	int idx;
+
+	fk->ioctls++;
+	if (!fd_ok(fk, fd))
+		return -EBADF;
+	if (fk->fail_req && fk->fail_req == req) {
+		fk->fail_req = 0;
+		return fk->fail_err;
+	}
+	idx = fk->fd[fd - FD_BASE].idx;
+	switch (fk->fd[fd - FD_BASE].kind) {
+	case FK_CONTAINER:
+		return container_ioctl(fk, req, data);
+	case FK_GROUP:
+		return group_ioctl(fk, group_nr(fk, idx), req, data);
+	case FK_DEVICE:
+		return device_ioctl(fk, &fk->dev[idx], req, data);
+#if UVF_HAVE_IOMMUFD
+	case FK_IOMMUFD:
+		return iommufd_ioctl(fk, req, data);
+#endif
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* Device fd offsets: region index << 40; config and BAR0 have bytes. */
+static uint8_t *dev_bytes(struct fake_vfio *fk, int fd, off_t off, size_t n)
+{
+	struct fk_dev *d;
+	uint64_t idx = (uint64_t)off >> REGION_SHIFT;
+	uint64_t in = (uint64_t)off & ((1ull << REGION_SHIFT) - 1);
+
+	if (!fd_ok(fk, fd) || fk->fd[fd - FD_BASE].kind != FK_DEVICE)
+		return NULL;
+	d = &fk->dev[fk->fd[fd - FD_BASE].idx];
+	if (idx == VFIO_PCI_CONFIG_REGION_INDEX && in + n <= sizeof(d->cfg))
+		return d->cfg + in;
+	if (idx == VFIO_PCI_BAR0_REGION_INDEX && in + n <= sizeof(d->bar0))
+		return d->bar0 + in;
+	return NULL;
+}
+
+static ssize_t fk_pread(void *arg, int fd, void *buf, size_t n, off_t off)
+{
+	struct fake_vfio *fk = arg;
+	uint8_t *p;
+	size_t i;
+
+	if (fd_ok(fk, fd) && fk->fd[fd - FD_BASE].kind == FK_PAGEMAP) {
+		uint64_t *e = buf;
+
+		for (i = 0; i < n / 8; i++)
+			e[i] = (fk->pfn_present ? 1ull << 63 : 0) |
+			       (fk->pfn_base + i * fk->pfn_stride);
+		return (ssize_t)n;
+	}
+	p = dev_bytes(fk, fd, off, n);
+	if (!p)
+		return -EINVAL;
+	memcpy(buf, p, n);
+	return (ssize_t)n;
+}
+
+static ssize_t fk_pwrite(void *arg, int fd, const void *buf, size_t n,
+			 off_t off)
+{
+	uint8_t *p = dev_bytes(arg, fd, off, n);
+
+	if (!p)
+		return -EINVAL;
+	memcpy(p, buf, n);
+	return (ssize_t)n;
+}
+
+/* Anonymous memory stands for the BAR; the test tells which path an
+ * access took by where the bytes land. */
+static int fk_mmap_fixed(void *arg, void *addr, size_t len, int fd, off_t off)
+{
+	struct fake_vfio *fk = arg;
+
+	(void)off;
+	if (!fd_ok(fk, fd) || fk->fd[fd - FD_BASE].kind != FK_DEVICE)
+		return -EBADF;
+	if (mmap(addr, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return -errno;
+	fk->dev[fk->fd[fd - FD_BASE].idx].mmaps++;
+	return 0;
+}
+
+void fk_init(struct fake_vfio *fk)
+{
+	memset(fk, 0, sizeof(*fk));
+	fake_sysfs_create(&fk->fs);
+	fake_driver(&fk->fs, "vfio-pci", "");
+	fk->sys = (struct vfio_sys){
+		.open = fk_open,
+		.close = fk_close,
+		.ioctl = fk_ioctl,
+		.pread = fk_pread,
+		.pwrite = fk_pwrite,
+		.mmap_fixed = fk_mmap_fixed,
+		.arg = fk,
+	};
+	fk->type1v2 = fk->type1 = true;
+	fk->report_avail = true;
+	fk->dma_entry_limit = fk->dma_avail = 65535;
+	fk->ranges[0] = (struct vfio_iova_range){ 0, 0xfedfffff };
+	fk->ranges[1] = (struct vfio_iova_range){ 0xfef00000,
+						  (1ull << 39) - 1 };
+	fk->nr_ranges = 2;
+	fk->pfn_base = 0x1000;
+	fk->pfn_stride = 1;
+	fk->pfn_present = true;
+}
+
+struct fk_dev *fk_add_dev(struct fake_vfio *fk, const char *bdf, int group)
+{
+	struct fk_dev *d = &fk->dev[fk->nr_devs++];
+
+	ck_assert_uint_le(fk->nr_devs, FK_MAX_DEVS);
+	d->bdf = bdf;
+	d->group = group;
+	d->cdev = true;
+	d->irq_count[UVF_IRQ_INTX] = 1;
+	d->irq_count[UVF_IRQ_MSI] = 1;
+	d->irq_count[UVF_IRQ_MSIX] = 8;
+	d->region[VFIO_PCI_CONFIG_REGION_INDEX] = (struct fk_region){
+		256, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE };
+	d->region[VFIO_PCI_BAR0_REGION_INDEX] = (struct fk_region){
+		sizeof(d->bar0), VFIO_REGION_INFO_FLAG_READ |
+					 VFIO_REGION_INFO_FLAG_WRITE |
+					 VFIO_REGION_INFO_FLAG_MMAP };
+	d->cfg[0x10] = 0x0c;	/* BAR0: 64-bit prefetchable memory */
+	if (!group_nr(fk, group)) {
+		fk->group[fk->nr_groups++] =
+			(struct fk_group){ .nr = group, .viable = true };
+	}
+	return d;
+}
+
+static void touch(const char *path)
+{
+	int fd = open(path, O_CREAT | O_WRONLY, 0600);
+
+	ck_assert_msg(fd >= 0, "create %s", path);
+	close(fd);
+}
+
+void fk_publish(struct fake_vfio *fk)
+{
+	char path[PATH_MAX], rel[PATH_MAX];
+	unsigned int i;
+
+	if (fk->published)
+		return;
+	fk->published = true;
+	fake_fmt(path, sizeof(path), "%s/vfio", fk->fs.dev);
+	mkdir(path, 0755);
+	fake_fmt(path, sizeof(path), "%s/vfio/devices", fk->fs.dev);
+	mkdir(path, 0755);
+	fake_fmt(path, sizeof(path), "%s/vfio/vfio", fk->fs.dev);
+	touch(path);
+	for (i = 0; i < fk->nr_devs; i++) {
+		struct fk_dev *d = &fk->dev[i];
+		struct fake_dev fd = {
+			.bdf = d->bdf, .vendor = 0x1234, .device = 0x11e8,
+			.class_code = 0x00ff00, .group = d->group,
+			.driver = "vfio-pci",
+		};
+
+		fake_device(&fk->fs, &fd);
+		fake_fmt(path, sizeof(path), "%s/vfio/%s%d", fk->fs.dev,
+			 d->noiommu ? "noiommu-" : "", d->group);
+		touch(path);
+		if (d->cdev) {
+			fake_fmt(path, sizeof(path),
+				 "%s/bus/pci/devices/%s/vfio-dev", fk->fs.sys,
+				 d->bdf);
+			mkdir(path, 0755);
+			fake_fmt(rel, sizeof(rel), "%s/vfio%u", path, i);
+			mkdir(rel, 0755);
+			fake_fmt(path, sizeof(path), "%s/vfio/devices/vfio%u",
+				 fk->fs.dev, i);
+			touch(path);
+		}
+	}
+}
+
+struct uvf_vfio_opts fk_opts(struct fake_vfio *fk,
+			     enum uvf_vfio_backend backend)
+{
+	return (struct uvf_vfio_opts){
+		.backend = backend,
+		.sysfs_root = fk->fs.sys,
+		.dev_root = fk->fs.dev,
+	};
+}
+
+unsigned int fk_open_fds(const struct fake_vfio *fk)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 64; i++)
+		n += fk->fd[i].kind != FK_FREE &&
+		     fk->fd[i].kind != FK_PAGEMAP;
+	return n;
+}
+
+void fk_fini(struct fake_vfio *fk)
+{
+	fake_sysfs_destroy(&fk->fs);
+}

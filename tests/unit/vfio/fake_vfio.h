@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A fake VFIO kernel for the VFIO layer's unit tests: a struct vfio_sys
+ * whose open/ioctl/pread/pwrite/mmap act on in-memory containers, groups,
+ * devices (and, when compiled in, an iommufd), together with a fake sysfs
+ * and /dev tree (tests/unit/pci/fake_sysfs.h) naming them. It keeps the
+ * semantics the backends rely on: type1v2 entries with dma_avail, exact
+ * unmaps, group viability, the container's IOMMU dropped with its last
+ * group, capability chains in the info replies.
+ */
+#ifndef UVF_TEST_FAKE_VFIO_H
+#define UVF_TEST_FAKE_VFIO_H
+
+#include <linux/vfio.h>
+
+#include "fake_sysfs.h"
+#include "vfio/vfio_priv.h"
+
+#define FK_MAX_DEVS 4
+#define FK_MAX_ENTRIES 256
+#define FK_MAX_IOAS 4
+
+struct fk_region {
+	uint64_t size;
+	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_* */
+	struct vfio_region_sparse_mmap_area sparse[4];
+	unsigned int nr_sparse;	/* > 0: report a sparse-mmap capability */
+};
+
+struct fk_dev {
+	const char *bdf;
+	int group;
+	bool noiommu;		/* /dev/vfio/noiommu-N */
+	bool cdev;		/* has vfio-dev/vfioN and its /dev node */
+	bool reset;		/* VFIO_DEVICE_FLAGS_RESET */
+	uint32_t irq_count[3];
+	struct fk_region region[VFIO_PCI_NUM_REGIONS];
+	uint8_t cfg[256];
+	uint8_t bar0[0x4000];	/* what pread/pwrite reach */
+	/* Recorded by the fake. */
+	int open_fds;
+	unsigned int set_irqs, resets, mmaps;
+	struct vfio_irq_set last_irq;
+	int32_t last_fds[8];
+	uint32_t ioas;		/* iommufd: attached IOAS, 0 none */
+	bool bound;
+};
+
+struct fk_entry {
+	uint64_t iova, size, vaddr;
+	uint32_t flags;
+};
+
+struct fk_group {
+	int nr;
+	bool viable;
+	bool open;
+	bool in_container;
+};
+
+struct fake_vfio {
+	struct fake_sysfs fs;
+	struct vfio_sys sys;
+	struct fk_dev dev[FK_MAX_DEVS];
+	unsigned int nr_devs;
+	struct fk_group group[FK_MAX_DEVS];
+	unsigned int nr_groups;
+	/* The container. */
+	bool type1v2, type1, noiommu_ext;
+	unsigned long iommu;		/* set type, 0 none */
+	unsigned int groups_in;
+	bool report_avail;		/* DMA_AVAIL capability */
+	uint32_t dma_entry_limit, dma_avail;
+	struct vfio_iova_range ranges[4];
+	unsigned int nr_ranges;
+	struct fk_entry entry[FK_MAX_ENTRIES];
+	unsigned int nr_entries;
+	/* iommufd */
+	uint32_t next_id;
+	uint32_t ioas[FK_MAX_IOAS];
+	struct fk_entry ioas_entry[FK_MAX_IOAS][FK_MAX_ENTRIES];
+	unsigned int ioas_nr[FK_MAX_IOAS];
+	/* noiommu pagemap: PFN of page i of any query = base + i * stride. */
+	uint64_t pfn_base, pfn_stride;
+	bool pfn_present;
+	/* Fail the next ioctl with this request code. */
+	unsigned long fail_req;
+	int fail_err;
+	/* Open fds: kind and object. */
+	struct {
+		int kind;
+		int idx;
+	} fd[64];
+	unsigned int ioctls;
+	bool published;
+};
+
+/* Creates the trees; add devices with fk_add_dev(), then fk_publish(). */
+void fk_init(struct fake_vfio *fk);
+void fk_fini(struct fake_vfio *fk);
+/* A device with a 16 KiB mappable BAR0, 4 KiB config, 1 MSI and 8 MSI-X
+ * vectors; change fields before fk_publish(). */
+struct fk_dev *fk_add_dev(struct fake_vfio *fk, const char *bdf, int group);
+/* Writes the sysfs and /dev entries for every device (once). */
+void fk_publish(struct fake_vfio *fk);
+/* uvf_vfio_opts pointing at the fake trees. */
+struct uvf_vfio_opts fk_opts(struct fake_vfio *fk,
+			     enum uvf_vfio_backend backend);
+/* Open fds the fake handed out that are still open. */
+unsigned int fk_open_fds(const struct fake_vfio *fk);
+
+#endif
