@@ -26,6 +26,9 @@
 
 struct uvf_edu {
 	struct uvf_device *dev;
+	/* The second half of a memcpy: buffer -> @copy_dst. */
+	uvf_iova_t copy_dst;
+	uint32_t copy_len;
 };
 
 /* Registers below 0x80 take 32-bit accesses only, the DMA ones 64-bit. */
@@ -175,3 +178,77 @@ int uvf_edu_irq_ack(struct uvf_edu *edu, uint32_t bits)
 {
 	return edu ? wr32(edu->dev, REG_IRQ_ACK, bits) : -EINVAL;
 }
+
+static int edu_probe(struct uvf_device *dev, void **drvdata)
+{
+	return uvf_edu_open(dev, (struct uvf_edu **)drvdata);
+}
+
+static void edu_remove(struct uvf_device *dev, void *drvdata)
+{
+	struct uvf_edu *edu = drvdata;
+
+	(void)dev;
+	/* A transfer in flight ends within about 100 ms. */
+	uvf_edu_dma_wait(edu, 1000);
+	uvf_edu_close(edu);
+}
+
+static int edu_memcpy_start(void *drvdata, uvf_iova_t src, uvf_iova_t dst,
+			    uint64_t len)
+{
+	struct uvf_edu *edu = drvdata;
+	int ret;
+
+	if (!len || len >= UVF_EDU_BUF_SIZE)
+		return -EINVAL;
+	if (dst > UVF_EDU_DMA_MASK || len - 1 > UVF_EDU_DMA_MASK - dst)
+		return -ERANGE;
+	ret = uvf_edu_dma_start(edu, UVF_EDU_TO_DEVICE, src, 0,
+				(uint32_t)len, false);
+	if (ret)
+		return ret;
+	edu->copy_dst = dst;
+	edu->copy_len = (uint32_t)len;
+	return 0;
+}
+
+static int edu_memcpy_wait(void *drvdata, int timeout_ms)
+{
+	struct uvf_edu *edu = drvdata;
+	uint32_t len = edu->copy_len;
+	int ret;
+
+	ret = uvf_edu_dma_wait(edu, timeout_ms);
+	if (ret || !len)
+		return ret;
+	edu->copy_len = 0;
+	ret = uvf_edu_dma_start(edu, UVF_EDU_FROM_DEVICE, edu->copy_dst, 0,
+				len, false);
+	return ret ? ret : uvf_edu_dma_wait(edu, timeout_ms);
+}
+
+static int edu_send_msi(void *drvdata)
+{
+	return uvf_edu_raise_irq(drvdata, 0x1);
+}
+
+static const struct uvf_pci_id edu_ids[] = {
+	{ UVF_EDU_VENDOR, UVF_EDU_DEVICE },
+	{ 0, 0 },
+};
+
+const struct uvf_driver uvf_edu_driver = {
+	.name = "edu",
+	.ids = edu_ids,
+	.probe = edu_probe,
+	.remove = edu_remove,
+};
+
+const struct uvf_dmaengine_ops uvf_edu_dmaengine_ops = {
+	.memcpy_start = edu_memcpy_start,
+	.memcpy_wait = edu_memcpy_wait,
+	.send_msi = edu_send_msi,
+	.max_len = UVF_EDU_BUF_SIZE - 1,
+	.dma_mask = UVF_EDU_DMA_MASK,
+};

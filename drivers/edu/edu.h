@@ -10,10 +10,16 @@
  * is given must lie below 256 MiB (open the domain's IOMMU with that limit,
  * e.g. uvf_vfio_opts.iova_last). Interrupts: one MSI vector or INTx, raised
  * by the DMA engine on request or by writing the raise register.
+ *
+ * For the driver model (uvf/driver.h), uvf_edu_driver's drvdata is a
+ * struct uvf_edu, and uvf_edu_dmaengine_ops copies memory to memory in two
+ * transfers through the device buffer. edu reports no DMA errors: a
+ * blocked transfer completes, and only the data shows it.
  */
 #ifndef UVF_DRIVERS_EDU_H
 #define UVF_DRIVERS_EDU_H
 
+#include <uvf/driver.h>
 #include <uvf/types.h>
 
 struct uvf_device;
@@ -24,7 +30,7 @@ struct uvf_edu;
 #define UVF_EDU_BUF 0x40000u		/* device-side DMA buffer */
 #define UVF_EDU_BUF_SIZE 4096u
 #define UVF_EDU_DMA_MASK ((1ull << 28) - 1)
-#define UVF_EDU_IRQ_DMA 0x100u		/* status bit of a DMA completion */
+#define UVF_EDU_IRQ_DMA 0x100u		/* status bit: DMA completed */
 
 enum uvf_edu_dir {
 	UVF_EDU_TO_DEVICE,	/* memory -> edu buffer */
@@ -123,5 +129,8 @@ int uvf_edu_irq_status(struct uvf_edu *edu, uint32_t *bits);
  * Return: 0 or an access error.
  */
 int uvf_edu_irq_ack(struct uvf_edu *edu, uint32_t bits);
+
+extern const struct uvf_driver uvf_edu_driver;
+extern const struct uvf_dmaengine_ops uvf_edu_dmaengine_ops;
 
 #endif

@@ -256,7 +256,6 @@ int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
 	cid = qp->free_cids[qp->nfree - 1];
 	req = &qp->reqs[cid];
 	cmd.cid = cid;
-	cmd.prp1 = cmd.prp2 = 0;
 	if (len) {
 		ret = map_data(qp, cid, req, &cmd, buf, len, dir, iova);
 		if (ret)

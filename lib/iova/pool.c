@@ -307,7 +307,8 @@ bool iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order)
 {
 	struct iova_node *o = iova_blocks_find(&p->out, pfn);
 
-	if (!o || o->kind != IOVA_OUT_ALLOC || o->end - o->start != 1ull << order)
+	if (!o || o->kind != IOVA_OUT_ALLOC ||
+	    o->end - o->start != 1ull << order)
 		return false;
 	iova_blocks_erase(&p->out, o);
 	give_back(p, o);
@@ -323,7 +324,7 @@ int iova_pool_free(struct iova_pool *p, uint64_t pfn, uint64_t pages)
 		return -ENOENT;
 	len = o->end - o->start;
 	if (o->kind == IOVA_OUT_ALLOC) {
-		/* Any request size that rounds up to this block: len/2 < pages. */
+		/* Any size that rounds up to this block: len/2 < pages. */
 		if (pages > len || pages <= len / 2)
 			return -ENOENT;
 	} else if (pages != len) {

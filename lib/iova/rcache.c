@@ -16,8 +16,9 @@
  *      creation, thread exit, allocator destroy, flush and stats;
  *   2. tcache->busy: a one-word lock owned in practice by the cache's thread
  *      and only contended while a flush, stats or destroy is inspecting the
- *      cache. The owner takes it with a single atomic exchange that always
- *      succeeds, so alloc + free_fast never touch a shared cache line;
+ *      cache. The owner takes it with one atomic exchange on its own
+ *      cache line that succeeds at once unless such an inspection is under
+ *      way, so alloc + free_fast touch nothing shared;
  *   3. pool->lock: pool and depot.
  * The owner never takes the registry lock while holding busy.
  *
@@ -49,7 +50,7 @@
 struct iova_magazine {
 	uint64_t size;
 	uint64_t pfns[IOVA_MAG_SIZE];
-};
+} __attribute__((aligned(64)));
 
 struct iova_thread;
 
@@ -68,7 +69,7 @@ struct iova_tcache {
 	struct iova_magazine *prev[IOVA_CACHED_ORDERS];
 	uint64_t pages, blocks;		/* cached here */
 	uint64_t hits, misses;
-};
+} __attribute__((aligned(64)));	/* no false sharing between threads */
 
 struct iova_thread {
 	struct iova_tcache *caches;	/* like thread_next */
@@ -104,7 +105,8 @@ static void tc_unlock(struct iova_tcache *tc)
 
 static struct iova_magazine *mag_alloc(void)
 {
-	struct iova_magazine *m = malloc(sizeof(*m));
+	struct iova_magazine *m = aligned_alloc(_Alignof(struct iova_magazine),
+						sizeof(*m));
 
 	if (m)
 		m->size = 0;
@@ -237,9 +239,10 @@ static struct iova_tcache *find_tcache(struct iova_rcache *rc)
 		link = &c->thread_next;
 	}
 	if (!tc) {
-		tc = calloc(1, sizeof(*tc));
+		tc = aligned_alloc(_Alignof(struct iova_tcache), sizeof(*tc));
 		if (!tc)
 			goto out;
+		*tc = (struct iova_tcache){ 0 };
 		atomic_init(&tc->busy, 0);
 		atomic_init(&tc->id, rc->id);
 		tc->rc = rc;
@@ -275,7 +278,8 @@ static inline struct iova_tcache *this_tcache(struct iova_rcache *rc)
 
 	if (tc && tc_for(tc, rc))
 		return tc;
-	for (tc = tl_thread ? tl_thread->caches : NULL; tc; tc = tc->thread_next) {
+	tc = tl_thread ? tl_thread->caches : NULL;
+	for (; tc; tc = tc->thread_next) {
 		if (tc_for(tc, rc)) {
 			tl_last = tc;
 			return tc;

@@ -404,16 +404,15 @@ static int type1_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 	struct vfio_iommu_type1_dma_unmap um = {
 		.argsz = sizeof(um), .iova = iova, .size = len,
 	};
+	struct uvf_maprec *first = uvf_maptable_find(&td->entries, iova), *e;
 	uint64_t done = 0, n = 0;
 	int ret;
 
 	(void)st;
 	/* The range must be whole kernel entries back to back (a record's
 	 * segments); v2 would refuse a split, v1 would unmap too much. */
-	while (done < len) {
-		struct uvf_maprec *e = uvf_maptable_find(&td->entries,
-							 iova + done);
-
+	for (e = first; done < len;
+	     e = uvf_maptable_find(&td->entries, iova + done)) {
 		if (!e || e->len > len - done)
 			return -ENOENT;
 		done += e->len;
@@ -424,12 +423,15 @@ static int type1_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 		return ret;
 	if (um.size != len)
 		return -EIO;
-	for (done = 0; done < len;) {
-		struct uvf_maprec *e = uvf_maptable_find(&td->entries,
-							 iova + done);
-
-		done += e->len;
-		uvf_maptable_remove(&td->entries, e);
+	/* Nothing changed the table since the walk (domain lock). */
+	if (n == 1) {
+		uvf_maptable_remove(&td->entries, first);
+	} else {
+		for (done = 0; done < len;) {
+			e = uvf_maptable_find(&td->entries, iova + done);
+			done += e->len;
+			uvf_maptable_remove(&td->entries, e);
+		}
 	}
 	if (ctx->avail_known)
 		ctx->dma_avail += n;

@@ -318,7 +318,8 @@ static int vdev_irq_set(struct uvf_device *dev, enum uvf_irq_type type,
 	if (!set)
 		return -ENOMEM;
 	set->argsz = (uint32_t)size;
-	set->index = (uint32_t)type;	/* VFIO_PCI_{INTX,MSI,MSIX}_IRQ_INDEX */
+	/* enum uvf_irq_type is VFIO_PCI_{INTX,MSI,MSIX}_IRQ_INDEX. */
+	set->index = (uint32_t)type;
 	set->start = 0;
 	if (fds) {
 		set->flags = VFIO_IRQ_SET_DATA_EVENTFD |

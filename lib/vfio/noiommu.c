@@ -75,7 +75,7 @@ int vfio_noiommu_direct_addr(struct uvf_domain *dom, const void *vaddr,
 		if (!(pm[i] & PM_PRESENT))
 			ret = -EFAULT;
 		else if (!(pm[i] & PM_PFN_MASK))
-			ret = -EPERM;	/* PFNs hidden: not CAP_SYS_ADMIN */
+			ret = -EPERM;	/* hidden: no CAP_SYS_ADMIN */
 		else if ((pm[i] & PM_PFN_MASK) != (pm[0] & PM_PFN_MASK) + i)
 			ret = -ENOTSUP;
 	}

@@ -74,7 +74,7 @@ struct vfio_ctx;
 struct vfio_group;
 
 struct vfio_device {
-	struct uvf_device dev;	/* first: the core hands us this pointer */
+	struct uvf_device dev;	/* first: the core hands us this */
 	struct vfio_ctx *ctx;
 	struct vfio_device *next;	/* the context's devices */
 	char bdf[UVF_PCI_BDF_LEN];
@@ -82,7 +82,8 @@ struct vfio_device {
 	int group_nr;		/* -ENOENT without a group */
 	struct vfio_group *group;	/* type1, noiommu */
 	uint32_t devid;		/* iommufd */
-	struct vfio_range_set ranges;	/* iommufd: what its IOMMU translates */
+	/* iommufd: what the device's IOMMU translates */
+	struct vfio_range_set ranges;
 	struct uvf_resv_region resv[VFIO_MAX_RESV];
 	size_t nr_resv;
 	uint32_t info_flags;	/* VFIO_DEVICE_FLAGS_* */

@@ -30,6 +30,7 @@
 
 #include <uvf/device.h>
 #include <uvf/dma.h>
+#include <uvf/driver.h>
 #include <uvf/iommu.h>
 #include <uvf/iova.h>
 #include <uvf/vfio.h>
@@ -445,6 +446,35 @@ static bool all_bytes(const unsigned char *p, size_t n, unsigned char v)
 	return true;
 }
 
+/* The same device through the driver model's DMA-engine interface. */
+static void driver_model(struct rig *r)
+{
+	unsigned char *a = pages(1, 0), *b = pages(1, 0);
+	uvf_iova_t ia = 0, ib = 0;
+	void *drv = NULL;
+	int ret;
+
+	ret = uvf_driver_probe(&uvf_edu_driver, r->dev, &drv);
+	if (!tap(!ret && a && b, "uvf_edu_driver probes edu: %d", ret))
+		return;
+	fill(a, PAGE, 5);
+	ret = uvf_dma_map_page(r->dev, a, PAGE, UVF_DMA_TO_DEVICE, &ia);
+	if (!ret)
+		ret = uvf_dma_map_page(r->dev, b, PAGE, UVF_DMA_FROM_DEVICE,
+				       &ib);
+	if (!ret)
+		ret = uvf_edu_dmaengine_ops.memcpy_start(drv, ia, ib, 1000);
+	if (!ret)
+		ret = uvf_edu_dmaengine_ops.memcpy_wait(drv, 5000);
+	tap(!ret && !memcmp(a, b, 1000) && all_bytes(b + 1000, PAGE - 1000, 0),
+	    "dmaengine memcpy of 1000 bytes, memory to memory: %d", ret);
+	uvf_dma_unmap_page(r->dev, ia, PAGE, UVF_DMA_TO_DEVICE);
+	uvf_dma_unmap_page(r->dev, ib, PAGE, UVF_DMA_FROM_DEVICE);
+	uvf_edu_driver.remove(r->dev, drv);
+	munmap(a, PAGE);
+	munmap(b, PAGE);
+}
+
 static void edu_dma(enum uvf_vfio_backend b)
 {
 	unsigned char *src = pages(1, 0), *dst = pages(1, 0),
@@ -547,6 +577,7 @@ static void edu_dma(enum uvf_vfio_backend b)
 		uvf_device_irq_disable(r.dev);
 	}
 	uvf_dma_unmap_page(r.dev, is, PAGE, UVF_DMA_TO_DEVICE);
+	driver_model(&r);
 out:
 	rig_down(&r);
 }

@@ -77,6 +77,18 @@ static inline void bench_samples_add(struct bench_samples *s, uint64_t ticks)
 }
 
 /**
+ * bench_keep() - make the compiler believe @v is used, so a timed loop whose
+ *                result is otherwise dead is not optimised away
+ * @v: value
+ *
+ * Return: nothing.
+ */
+static inline void bench_keep(uint64_t v)
+{
+	__asm__ volatile("" : : "r"(v) : "memory");
+}
+
+/**
  * bench_samples_fini() - free the samples
  * @s: samples
  *

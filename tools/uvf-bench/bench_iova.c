@@ -267,8 +267,9 @@ out:
 static int window_create(struct window *w, const char *name,
 			 unsigned int full_pct)
 {
-	struct uvf_iova_range r = { WINDOW_BASE,
-				    WINDOW_BASE + WINDOW_PAGES * UVF_PAGE_SIZE - 1 };
+	struct uvf_iova_range r = {
+		WINDOW_BASE, WINDOW_BASE + WINDOW_PAGES * UVF_PAGE_SIZE - 1
+	};
 	struct block all = { WINDOW_BASE >> UVF_PAGE_SHIFT, WINDOW_PAGES };
 	int ret;
 
@@ -427,7 +428,8 @@ void bench_iova(struct bench_ctx *ctx)
 		if (!window_selected(ctx, windows[wi].name, nthreads))
 			continue;
 		if (window_create(&w, windows[wi].name, windows[wi].full_pct)) {
-			fprintf(stderr, "uvf-bench: iova: no memory for the %s window.\n",
+			fprintf(stderr,
+				"uvf-bench: iova: no memory for the %s window.\n",
 				windows[wi].name);
 			continue;
 		}

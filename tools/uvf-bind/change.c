@@ -53,9 +53,10 @@ static void print_step(const struct uvf_pci_step *s, bool dry_run)
 			printf("could not return %s to %s; it is on %s\n",
 			       s->bdf, drv_or(s->driver, "no driver"),
 			       drv_or(s->result_driver, "no driver"));
+		else if (s->result_driver)
+			printf("left %s on %s\n", s->bdf, s->result_driver);
 		else
-			printf("left %s on %s\n", s->bdf,
-			       drv_or(s->result_driver, "no driver"));
+			printf("left %s without a driver\n", s->bdf);
 		break;
 	case UVF_PCI_ACT_RELEASE: {
 		const char *to = s->kernel_choice ? "the driver the kernel picks"

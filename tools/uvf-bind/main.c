@@ -62,6 +62,8 @@ void bind_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Keep the report of what was done ahead of the error. */
+	fflush(stdout);
 	fputs("uvf-bind: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -129,10 +131,17 @@ static const struct {
 	{ "restore", cmd_restore, 0, 0 },
 };
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fputs("uvf-bind: ", stderr);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputs("; see 'uvf-bind --help'.\n", stderr);
 	return BIND_EXIT_USAGE;
 }
@@ -170,8 +179,7 @@ static int run(int argc, char **argv, struct uvf_pci_ctx_opts *copts,
 		return usage_error("'%s' takes no PCI address",
 				   commands[c].name);
 	if (o->emulate_kernel && (!copts->sysfs_root || !copts->dev_root))
-		return usage_error("%s needs --sysfs and --dev",
-				   "--emulate-kernel");
+		return usage_error("--emulate-kernel needs --sysfs and --dev");
 
 	o->bdfs = calloc((size_t)n + 1, sizeof(*o->bdfs));
 	if (!o->bdfs)
@@ -236,7 +244,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("%s", "no command given");
+		return usage_error("no command given");
 	rc = run(argc, argv, &copts, &o, state_opt);
 	for (int i = 0; i < o.nbdfs; i++)
 		free(o.bdfs[i]);

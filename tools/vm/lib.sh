@@ -28,3 +28,34 @@ uvf_lock() {
 
 # Short content hash of stdin, for cache keys.
 sha_of() { sha256sum | cut -c1-16; }
+
+# Guest architectures, named like `uname -m`. Each has a kernel fragment
+# (kernel-<arch>.config), a QEMU machine in `run` and, when it is not the
+# host's, a meson cross file (cross/<arch>-linux-gnu.ini).
+uvf_check_arch() {
+    case $1 in
+    x86_64|aarch64) ;;
+    *) die "unknown architecture '$1' (x86_64 or aarch64)" ;;
+    esac
+}
+
+# ARCH= for the kernel's make.
+uvf_kernel_arch() {
+    case $1 in x86_64) echo x86_64 ;; aarch64) echo arm64 ;; esac
+}
+
+# The kernel image `run` boots, as make builds it and as the cache holds it.
+uvf_kernel_image() {
+    case $1 in x86_64) echo arch/x86/boot/bzImage ;; aarch64) echo arch/arm64/boot/Image ;; esac
+}
+
+# Debian's name for the architecture (dpkg, apt).
+uvf_deb_arch() {
+    case $1 in x86_64) echo amd64 ;; aarch64) echo arm64 ;; esac
+}
+
+# GNU triplet prefix of the cross tools for a guest architecture, empty when
+# the host runs that architecture itself.
+uvf_cross_prefix() {
+    [ "$1" = "$(uname -m)" ] || echo "$1-linux-gnu-"
+}

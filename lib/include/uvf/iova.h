@@ -9,7 +9,9 @@
  * O(log n) in the number of free/allocated blocks, also when the space is
  * fragmented and nearly full. Small blocks (up to UVF_IOVA_CACHED_MAX_PAGES)
  * are recycled through per-thread caches, so the common alloc + free_fast
- * pair takes no lock. All calls are thread-safe.
+ * pair takes no shared lock (only a flag in the calling thread's own cache,
+ * uncontended unless another thread is flushing). All calls are
+ * thread-safe.
  *
  * Placement policy (deterministic): view the free space as its tiling by
  * maximal naturally aligned power-of-two blocks (what a fully coalesced buddy
@@ -132,10 +134,11 @@ int uvf_iova_free(struct uvf_iova_allocator *a, uvf_iova_t iova,
  *
  * For callers that already know the block is outstanding (the DMA layer
  * checks the page table first), like the kernel's free_iova_fast(). Small
- * blocks go to the calling thread's cache without a lock. Freeing a block
- * twice, or one given by uvf_iova_reserve(), is undefined. Larger blocks go
- * straight back to the pool, and a @size or @iova that cannot name an
- * allocated block is ignored.
+ * blocks go to the calling thread's cache without a shared lock; larger ones
+ * straight back to the pool. Freeing a small block twice, or one given by
+ * uvf_iova_reserve(), is undefined. Calls with a zero or unaligned @size, an
+ * @iova not aligned to the rounded block, or a larger block that is not
+ * outstanding are ignored.
  *
  * Return: nothing.
  */

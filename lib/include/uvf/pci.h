@@ -157,7 +157,7 @@ const char *uvf_pci_ctx_error(const struct uvf_pci_ctx *ctx);
  * @ctx: context that made the write
  * @attr: the attribute written, relative to the sysfs root, such as
  *	"bus/pci/drivers_probe"
- * @value: what was written
+ * @value: what is being written
  * @arg: the hook's argument
  *
  * For tests: in a fake sysfs tree no kernel reacts to writes, so a hook

@@ -419,8 +419,9 @@ START_TEST(test_free_coalesces_back_to_initial_blocks)
 	ck_assert_uint_eq(initial.total_bytes, 231 * PG);
 	for (int order = 5; order >= 0; order--) {
 		for (;;) {
+			uint64_t half = (1ull << order) / 2;
 			uint64_t pages = (1ull << order) -
-					 rng_below(&seed, (1ull << order) / 2 + 1);
+					 rng_below(&seed, half + 1);
 
 			if (!pages)
 				pages = 1;
@@ -628,7 +629,7 @@ START_TEST(test_cache_reuses_freed_block_and_counts)
 }
 END_TEST
 
-START_TEST(test_free_fast_of_large_block_goes_to_pool)
+START_TEST(test_free_fast_of_large_block_goes_to_pool_and_checks_it)
 {
 	struct uvf_iova_allocator *a = make_alloc(BASE, 256);
 	struct uvf_iova_stats initial = stats_of(a);
@@ -639,6 +640,14 @@ START_TEST(test_free_fast_of_large_block_goes_to_pool)
 	assert_all_free(a, &initial);
 	/* Not outstanding any more: a second one is ignored. */
 	uvf_iova_free_fast(a, x, 64 * PG);
+	assert_all_free(a, &initial);
+	/* So are misaligned ones and reservations. */
+	ck_assert_int_eq(uvf_iova_reserve(a, x, 64 * PG), 0);
+	uvf_iova_free_fast(a, x, 64 * PG);
+	uvf_iova_free_fast(a, x + PG, 2 * PG);
+	ck_assert(uvf_iova_is_allocated(a, x, 64 * PG));
+	ck_assert_uint_eq(stats_of(a).cached_bytes, 0);
+	ck_assert_int_eq(uvf_iova_free(a, x, 64 * PG), 0);
 	assert_all_free(a, &initial);
 	uvf_iova_allocator_destroy(a);
 }
@@ -724,9 +733,10 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_top_of_address_space);
 	tcase_add_test(tc, test_whole_64bit_space);
 	tcase_add_test(tc, test_cache_reuses_freed_block_and_counts);
-	tcase_add_test(tc, test_free_fast_of_large_block_goes_to_pool);
+	tcase_add_test(tc, test_free_fast_of_large_block_goes_to_pool_and_checks_it);
 	tcase_add_test(tc, test_magazines_overflow_to_depot_and_pool);
-	tcase_add_test(tc, test_several_allocators_in_one_thread_keep_caches_apart);
+	tcase_add_test(tc,
+		       test_several_allocators_in_one_thread_keep_caches_apart);
 	suite_add_tcase(s, tc);
 	return s;
 }

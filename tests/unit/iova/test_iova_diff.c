@@ -106,7 +106,8 @@ static uint64_t model_free_blocks(const struct model *m)
 			end++;
 		while (p < end) {
 			k = 0;
-			while (!(p & ((2ull << k) - 1)) && p + (2ull << k) <= end)
+			while (!(p & ((2ull << k) - 1)) &&
+			       p + (2ull << k) <= end)
 				k++;
 			p += 1ull << k;
 			n++;
@@ -186,7 +187,8 @@ static size_t setup(struct model *m, uint64_t *seed,
 	m->total = 0;
 	/* Alternate holes and ranges; a range may be split in two adjacent. */
 	while (p < m->npages && nr < 16) {
-		uint64_t hole = rng_below(seed, 3) ? 0 : rng_below(seed, m->npages / 8 + 1);
+		uint64_t hole = rng_below(seed, 3) ? 0 :
+				rng_below(seed, m->npages / 8 + 1);
 		uint64_t len = 1 + rng_below(seed, m->npages / 2);
 
 		p += hole;
@@ -252,9 +254,9 @@ static void op_alloc(struct uvf_iova_allocator *a, struct model *m,
 {
 	/* Half small like real use, half any order up to past the window. */
 	unsigned int k = (unsigned int)rng_below(seed, m->wbits + 2);
+	uint64_t half = k ? 1ull << (k - 1) : 0;
 	uint64_t pages = rng_below(seed, 2) ? 1 + rng_below(seed, 4) :
-			 k ? (1ull << (k - 1)) + 1 + rng_below(seed, 1ull << (k - 1)) :
-			     1;
+			 k ? half + 1 + rng_below(seed, half) : 1;
 	unsigned int order = order_of(pages);
 	int64_t want = model_pick(m, order);
 	uvf_iova_t iova;
@@ -289,7 +291,8 @@ static void op_reserve(struct uvf_iova_allocator *a, struct model *m,
 {
 	/* Start anywhere from a bit below the window to its end. */
 	int64_t rel = (int64_t)rng_below(seed, m->npages + 4) - 2;
-	uint64_t pages = 1 + rng_below(seed, rng_below(seed, 2) ? 4 : m->npages / 4);
+	uint64_t span = rng_below(seed, 2) ? 4 : m->npages / 4;
+	uint64_t pages = 1 + rng_below(seed, span);
 	uvf_iova_t iova = m->base + (uint64_t)rel * PG;
 	uint64_t last;
 	int want = 0, ret;
@@ -305,8 +308,8 @@ static void op_reserve(struct uvf_iova_allocator *a, struct model *m,
 			}
 		}
 		if (!want) {
-			for (uint64_t p = (uint64_t)rel; p < (uint64_t)rel + pages; p++)
-				if (m->owner[p] >= 0)
+			for (uint64_t p = 0; p < pages; p++)
+				if (m->owner[(uint64_t)rel + p] >= 0)
 					want = -EEXIST;
 		}
 	}

@@ -324,7 +324,8 @@ Suite *uvf_test_suite(void)
 	TCase *tc = tcase_create("threads");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_threads_never_share_a_block_and_flush_returns_all);
+	tcase_add_test(tc,
+		       test_threads_never_share_a_block_and_flush_returns_all);
 	tcase_add_test(tc, test_flush_and_stats_while_threads_run);
 	tcase_add_test(tc, test_thread_exit_drains_its_cache);
 	tcase_add_test(tc, test_destroy_while_other_threads_hold_caches);

@@ -59,7 +59,8 @@ START_TEST(test_extent_tiling_matches_greedy_walk)
 	/* Large, unaligned, and right up to the top of the frame space. */
 	for (int i = 0; i < 2000; i++) {
 		uint64_t s = rng_next(&seed) >> 12;
-		uint64_t len = 1 + (rng_next(&seed) >> (12 + rng_below(&seed, 52)));
+		unsigned int shift = 12 + (unsigned int)rng_below(&seed, 52);
+		uint64_t len = 1 + (rng_next(&seed) >> shift);
 
 		if (len > (1ull << IOVA_MAX_ORDER) - s)
 			len = (1ull << IOVA_MAX_ORDER) - s;
@@ -120,7 +121,8 @@ static int check_rb(const struct iova_node *n, const struct iova_node *parent,
 	CHECK(n->start >= lo);
 	CHECK(n->start < hi);
 	if (n->red)
-		CHECK(!(n->left && n->left->red) && !(n->right && n->right->red));
+		CHECK(!(n->left && n->left->red) &&
+		      !(n->right && n->right->red));
 	bl = check_rb(n->left, n, lo, n->start, count);
 	br = check_rb(n->right, n, n->start + 1, hi, count);
 	CHECK_EQ(bl, br);

@@ -410,20 +410,21 @@ END_TEST
 
 START_TEST(test_destroying_a_qpair_aborts_its_commands_with_ecanceled)
 {
+	uint64_t before = nvmefix_mapped(&f), with_qpair;
 	struct uvf_nvme_qpair *qp = qpair(0);
 	struct fake_nvme_faults flt = { .hold = true };
 	struct counter c = { 0 };
 	struct fake_nvme_stats st;
-	uint64_t before = nvmefix_mapped(&f);
 	uint8_t *buf = malloc(4096);
 	unsigned int i;
 
 	ck_assert_ptr_nonnull(buf);
+	with_qpair = nvmefix_mapped(&f);
 	fake_nvme_set_faults(f.dev, &flt);
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(uvf_nvme_write(qp, 1, buf, 8 * i, 8,
 						count_cb, &c), 0);
-	ck_assert_uint_gt(nvmefix_mapped(&f), before);
+	ck_assert_uint_gt(nvmefix_mapped(&f), with_qpair);
 	uvf_nvme_qpair_destroy(qp);
 	ck_assert_uint_eq(c.calls, 3);
 	ck_assert_uint_eq(c.ok, 0);

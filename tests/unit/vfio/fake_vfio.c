@@ -135,25 +135,24 @@ static uint32_t add_cap(void *buf, uint32_t argsz, uint32_t *need,
 
 static int get_info(struct fake_vfio *fk, struct vfio_iommu_type1_info *info)
 {
-	uint32_t argsz = info->argsz, need = sizeof(*info);
-	struct {
-		struct vfio_iommu_type1_info_cap_iova_range c;
-		struct vfio_iova_range r[4];
-	} rc = { 0 };
+	uint32_t argsz = info->argsz, need = sizeof(*info), first;
+	uint64_t rc[(sizeof(struct vfio_iommu_type1_info_cap_iova_range) +
+		     4 * sizeof(struct vfio_iova_range)) / 8 + 1] = { 0 };
+	struct vfio_iommu_type1_info_cap_iova_range *c = (void *)rc;
 	struct vfio_iommu_type1_info_dma_avail av = { 0 };
-	uint32_t first;
 
 	if (!fk->iommu || fk->iommu == VFIO_NOIOMMU_IOMMU)
 		return -EINVAL;
 	info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
 	info->iova_pgsizes = 4096 | (1 << 21) | (1 << 30);
 	info->cap_offset = 0;
-	rc.c.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-	rc.c.header.version = 1;
-	rc.c.nr_iovas = fk->nr_ranges;
-	memcpy(rc.r, fk->ranges, sizeof(rc.r));
-	first = add_cap(info, argsz, &need, NULL, &rc,
-			sizeof(rc.c) + fk->nr_ranges * sizeof(rc.r[0]));
+	c->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	c->header.version = 1;
+	c->nr_iovas = fk->nr_ranges;
+	memcpy(c->iova_ranges, fk->ranges,
+	       fk->nr_ranges * sizeof(fk->ranges[0]));
+	first = add_cap(info, argsz, &need, NULL, c,
+			sizeof(*c) + fk->nr_ranges * sizeof(fk->ranges[0]));
 	if (fk->report_avail) {
 		av.header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
 		av.header.version = 1;
@@ -220,13 +219,12 @@ static int unmap_entries(struct fk_entry *e, unsigned int *nr,
 
 static int region_info(struct fk_dev *d, struct vfio_region_info *ri)
 {
-	uint32_t argsz = ri->argsz, need = sizeof(*ri);
+	uint32_t argsz = ri->argsz, need = sizeof(*ri), off;
+	uint64_t sp[(sizeof(struct vfio_region_info_cap_sparse_mmap) +
+		     4 * sizeof(struct vfio_region_sparse_mmap_area)) / 8 + 1] =
+		{ 0 };
+	struct vfio_region_info_cap_sparse_mmap *c = (void *)sp;
 	struct fk_region *r;
-	struct {
-		struct vfio_region_info_cap_sparse_mmap c;
-		struct vfio_region_sparse_mmap_area a[4];
-	} sp = { 0 };
-	uint32_t off;
 
 	if (ri->index >= VFIO_PCI_NUM_REGIONS)
 		return -EINVAL;
@@ -237,12 +235,12 @@ static int region_info(struct fk_dev *d, struct vfio_region_info *ri)
 	ri->cap_offset = 0;
 	if (!r->nr_sparse)
 		return 0;
-	sp.c.header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
-	sp.c.header.version = 1;
-	sp.c.nr_areas = r->nr_sparse;
-	memcpy(sp.a, r->sparse, sizeof(sp.a));
-	off = add_cap(ri, argsz, &need, NULL, &sp,
-		      sizeof(sp.c) + r->nr_sparse * sizeof(sp.a[0]));
+	c->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	c->header.version = 1;
+	c->nr_areas = r->nr_sparse;
+	memcpy(c->areas, r->sparse, r->nr_sparse * sizeof(r->sparse[0]));
+	off = add_cap(ri, argsz, &need, NULL, c,
+		      sizeof(*c) + r->nr_sparse * sizeof(r->sparse[0]));
 	ri->flags |= VFIO_REGION_INFO_FLAG_CAPS;
 	if (need > argsz)
 		ri->argsz = need;
@@ -279,7 +277,9 @@ static int device_ioctl(struct fake_vfio *fk, struct fk_dev *d,
 		if (s->index < 3 && s->count > d->irq_count[s->index])
 			return -EINVAL;
 		d->set_irqs++;
-		d->last_irq = *s;
+		d->last_irq_flags = s->flags;
+		d->last_irq_index = s->index;
+		d->last_irq_count = s->count;
 		if (s->flags & VFIO_IRQ_SET_DATA_EVENTFD)
 			memcpy(d->last_fds, s->data,
 			       (s->count < 8 ? s->count : 8) * sizeof(int32_t));
@@ -458,10 +458,12 @@ static int iommufd_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
 		if (!(m->flags & IOMMU_IOAS_MAP_FIXED_IOVA)) {
 			/* Lowest free page-aligned IOVA above page 0. */
 			m->iova = 4096;
-			for (k = 0; k < fk->ioas_nr[i]; k++)
-				if (fk->ioas_entry[i][k].iova + fk->ioas_entry[i][k].size > m->iova)
-					m->iova = fk->ioas_entry[i][k].iova +
-						  fk->ioas_entry[i][k].size;
+			for (k = 0; k < fk->ioas_nr[i]; k++) {
+				struct fk_entry *e = &fk->ioas_entry[i][k];
+
+				if (e->iova + e->size > m->iova)
+					m->iova = e->iova + e->size;
+			}
 		}
 		for (k = 0; k < fk->ioas_nr[i]; k++)
 			if (fk->ioas_entry[i][k].iova < m->iova + m->length &&

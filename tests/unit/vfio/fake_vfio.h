@@ -40,7 +40,7 @@ struct fk_dev {
 	/* Recorded by the fake. */
 	int open_fds;
 	unsigned int set_irqs, resets, mmaps;
-	struct vfio_irq_set last_irq;
+	uint32_t last_irq_flags, last_irq_index, last_irq_count;
 	int32_t last_fds[8];
 	uint32_t ioas;		/* iommufd: attached IOAS, 0 none */
 	bool bound;

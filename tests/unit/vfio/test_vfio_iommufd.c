@@ -131,8 +131,8 @@ START_TEST(test_kernel_chosen_iova_is_recorded_by_uvf)
 	ck_assert_int_eq(uvf_vfio_map_kernel_iova(dom, mem, PG, UVF_PROT_RW,
 						  &a), 0);
 	ck_assert_uint_eq(fk.ioas_nr[slot()], 1);
-	ck_assert_uint_eq(fk.ioas_entry[slot()][0].flags & IOMMU_IOAS_MAP_FIXED_IOVA,
-			  0);
+	ck_assert_uint_eq(fk.ioas_entry[slot()][0].flags &
+				  IOMMU_IOAS_MAP_FIXED_IOVA, 0);
 	/* uvf's allocator now knows: a fixed map there collides. */
 	ck_assert_int_eq(uvf_domain_map(dom, a, mem + PG, PG, UVF_PROT_RW),
 			 -EEXIST);

@@ -226,35 +226,39 @@ END_TEST
 
 START_TEST(test_type1_info_ranges_and_dma_avail)
 {
-	struct {
-		struct vfio_iommu_type1_info info;
-		struct vfio_iommu_type1_info_cap_iova_range c;
-		struct vfio_iova_range r[2];
-		struct vfio_iommu_type1_info_dma_avail av;
-	} rp = { 0 };
+	/* info | iova-range cap with 2 ranges | dma-avail cap */
+	const uint32_t first = sizeof(struct vfio_iommu_type1_info);
+	const uint32_t second = first +
+		sizeof(struct vfio_iommu_type1_info_cap_iova_range) +
+		2 * sizeof(struct vfio_iova_range);
+	uint64_t rp[64] = { 0 };	/* 512 bytes: all of it fits */
+	struct vfio_iommu_type1_info_cap_iova_range *c =
+		(void *)((char *)rp + first);
+	struct vfio_iommu_type1_info_dma_avail *av =
+		(void *)((char *)rp + second);
 	struct vfio_range_set s;
 	uint64_t avail = 0;
-	uint32_t first = offsetof(__typeof__(rp), c);
 
-	rp.c.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-	rp.c.header.next = offsetof(__typeof__(rp), av);
-	rp.c.nr_iovas = 2;
-	rp.r[0] = (struct vfio_iova_range){ 0, 0xfedfffff };
-	rp.r[1] = (struct vfio_iova_range){ 0xfef00000, 0x7fffffffff };
-	rp.av.header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
-	rp.av.avail = 1234;
-	ck_assert_int_eq(vfio_parse_iova_ranges(&rp, sizeof(rp), first, &s), 0);
+	c->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	c->header.next = second;
+	c->nr_iovas = 2;
+	c->iova_ranges[0] = (struct vfio_iova_range){ 0, 0xfedfffff };
+	c->iova_ranges[1] = (struct vfio_iova_range){ 0xfef00000,
+						      0x7fffffffff };
+	av->header.id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL;
+	av->avail = 1234;
+	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first, &s), 0);
 	ck_assert_uint_eq(s.n, 2);
 	ck_assert_uint_eq(s.v[1].first, 0xfef00000);
 	ck_assert_uint_eq(s.v[1].last, 0x7fffffffff);
-	ck_assert_int_eq(vfio_parse_dma_avail(&rp, sizeof(rp), first, &avail),
+	ck_assert_int_eq(vfio_parse_dma_avail(rp, sizeof(rp), first, &avail),
 			 0);
 	ck_assert_uint_eq(avail, 1234);
 	/* Truncated reply: the ranges run past its end. */
-	ck_assert_int_eq(vfio_parse_iova_ranges(&rp, first + sizeof(rp.c) + 8,
+	ck_assert_int_eq(vfio_parse_iova_ranges(rp, first + sizeof(*c) + 8,
 						first, &s), -EIO);
-	rp.r[0].start = 0xfee00000;
-	ck_assert_int_eq(vfio_parse_iova_ranges(&rp, sizeof(rp), first, &s),
+	c->iova_ranges[0].start = 0xfee00000;	/* start > end */
+	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first, &s),
 			 -EIO);
 }
 END_TEST

@@ -460,20 +460,20 @@ START_TEST(test_irqs_hand_the_cores_eventfds_to_set_irqs)
 			 -ENOTSUP);
 	ck_assert_uint_eq(d->set_irqs, 0);
 	ck_assert_int_eq(uvf_device_irq_enable(dev, UVF_IRQ_MSIX, 8), 0);
-	ck_assert_uint_eq(d->last_irq.index, VFIO_PCI_MSIX_IRQ_INDEX);
-	ck_assert_uint_eq(d->last_irq.count, 8);
-	ck_assert_uint_eq(d->last_irq.flags, VFIO_IRQ_SET_DATA_EVENTFD |
+	ck_assert_uint_eq(d->last_irq_index, VFIO_PCI_MSIX_IRQ_INDEX);
+	ck_assert_uint_eq(d->last_irq_count, 8);
+	ck_assert_uint_eq(d->last_irq_flags, VFIO_IRQ_SET_DATA_EVENTFD |
 						     VFIO_IRQ_SET_ACTION_TRIGGER);
 	for (i = 0; i < 8; i++)
 		ck_assert_int_eq(d->last_fds[i], uvf_device_irq_fd(dev, i));
 	ck_assert_int_eq(uvf_vfio_device_intx_unmask(dev), -EINVAL);
 	ck_assert_int_eq(uvf_device_irq_disable(dev), 0);
-	ck_assert_uint_eq(d->last_irq.count, 0);
-	ck_assert_uint_eq(d->last_irq.flags, VFIO_IRQ_SET_DATA_NONE |
+	ck_assert_uint_eq(d->last_irq_count, 0);
+	ck_assert_uint_eq(d->last_irq_flags, VFIO_IRQ_SET_DATA_NONE |
 						     VFIO_IRQ_SET_ACTION_TRIGGER);
 	ck_assert_int_eq(uvf_device_irq_enable(dev, UVF_IRQ_INTX, 1), 0);
 	ck_assert_int_eq(uvf_vfio_device_intx_unmask(dev), 0);
-	ck_assert_uint_eq(d->last_irq.flags, VFIO_IRQ_SET_DATA_NONE |
+	ck_assert_uint_eq(d->last_irq_flags, VFIO_IRQ_SET_DATA_NONE |
 						     VFIO_IRQ_SET_ACTION_UNMASK);
 	close_all();
 }

@@ -46,7 +46,8 @@ struct uvf_nvme_qpair;
 #define UVF_NVME_PCI_CLASS 0x010802u
 
 /* A submission queue entry, as the controller reads it. The driver sets
- * cid, and prp1/prp2 when the command carries data. */
+ * cid, and prp1/prp2 when a data buffer is given with the command;
+ * otherwise they go to the controller as they are. */
 struct uvf_nvme_cmd {
 	uint8_t opc;
 	uint8_t flags;
@@ -261,7 +262,7 @@ int uvf_nvme_identify(struct uvf_nvme_ctrl *ctrl, uint8_t cns, uint32_t nsid,
 /**
  * uvf_nvme_admin() - run one admin command and wait for it
  * @ctrl: controller
- * @cmd: command; cid, prp1 and prp2 are filled in by the driver
+ * @cmd: command; cid is filled in, and prp1/prp2 when @buf is given
  * @buf: data buffer (mapped for the command), or NULL
  * @len: bytes in @buf, at most 64 KiB and max_xfer; 0 with a NULL @buf
  * @cpl: receives the completion, may be NULL
@@ -381,7 +382,7 @@ int uvf_nvme_flush(struct uvf_nvme_qpair *qp, uint32_t nsid, uvf_nvme_cb cb,
 /**
  * uvf_nvme_submit() - submit a raw I/O command
  * @qp: queue pair
- * @cmd: command; cid, prp1 and prp2 are filled in by the driver
+ * @cmd: command; cid is filled in, and prp1/prp2 when @buf is given
  * @buf: data buffer or NULL
  * @len: bytes in @buf, at most max_xfer; 0 with a NULL @buf
  * @dir: direction of the data, for a per-command mapping

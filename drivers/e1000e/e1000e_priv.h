@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* The e1000e driver's internals, shared by its files. */
+#ifndef UVF_E1000E_PRIV_H
+#define UVF_E1000E_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <uvf/device.h>
+#include <uvf/e1000e.h>
+
+#include "e1000e_regs.h"
+
+#define E1K_DEFAULT_RING 256u
+#define E1K_DEFAULT_POOL_EXTRA 512u
+#define E1K_MAX_POOL (1u << 20)
+#define E1K_DEFAULT_RESET_MS 1000u
+#define E1K_DEFAULT_LINK_MS 5000u
+
+struct uvf_e1000e_pool {
+	struct uvf_device *dev;		/* the registration is through it */
+	struct uvf_domain *domain;
+	void *mem;
+	size_t mem_len;
+	unsigned int nbufs;
+	struct uvf_e1000e_buf *bufs;	/* one per buffer, fixed */
+	pthread_mutex_t lock;
+	struct uvf_e1000e_buf **free;	/* stack of free buffers */
+	unsigned int nfree;
+	unsigned int users;		/* ports taking buffers from it */
+};
+
+/* Take up to @n buffers (fewer when the pool runs low). */
+unsigned int e1k_pool_take(struct uvf_e1000e_pool *pool,
+			   struct uvf_e1000e_buf **bufs, unsigned int n);
+/* Port reference counting, so a shared pool cannot go away under one. */
+void e1k_pool_get(struct uvf_e1000e_pool *pool);
+void e1k_pool_put(struct uvf_e1000e_pool *pool);
+
+/* Receive side: only the receiving thread touches it. */
+struct e1k_rx {
+	struct e1k_rx_desc *desc;
+	uvf_iova_t desc_iova;
+	size_t desc_bytes;
+	struct uvf_e1000e_buf **bufs;	/* every slot always holds one */
+	unsigned int size;
+	unsigned int next;		/* next slot to look at */
+	_Atomic uint64_t packets, bytes, nombuf, dropped;
+};
+
+/* Transmit side: only the transmitting thread touches it. */
+struct e1k_tx {
+	struct e1k_tx_desc *desc;
+	uvf_iova_t desc_iova;
+	size_t desc_bytes;
+	struct uvf_e1000e_buf **bufs;	/* posted, not yet reclaimed */
+	unsigned int size;
+	unsigned int tail;		/* next slot to fill (TDT) */
+	unsigned int clean;		/* oldest posted slot */
+	_Atomic uint64_t packets, bytes;
+};
+
+struct uvf_e1000e {
+	struct uvf_device *dev;
+	struct uvf_domain *domain;
+	volatile uint8_t *regs;		/* BAR 0 mapped, or NULL */
+	uint16_t pci_cmd;		/* command register before open */
+	uint8_t mac[6];
+	enum uvf_e1000e_irq irq;
+	unsigned int rx_vec;		/* vector of the receive cause */
+	uint32_t rx_cause;		/* RXQ0 (MSI-X) or RXT0 (MSI) */
+	struct uvf_e1000e_pool *pool;
+	bool own_pool;
+	unsigned int reset_timeout_ms;
+
+	/* Apart, so one thread receiving and one sending do not share
+	 * cache lines. */
+	_Alignas(64) struct e1k_rx rx;
+	_Alignas(64) struct e1k_tx tx;
+
+	_Alignas(64) pthread_mutex_t stats_lock;
+	struct uvf_e1000e_stats hw;	/* totals of the NIC's counters */
+};
+
+/* Register access for set-up paths, with errors. */
+int e1k_read(struct uvf_e1000e *nic, uint32_t reg, uint32_t *val);
+int e1k_write(struct uvf_e1000e *nic, uint32_t reg, uint32_t val);
+
+/* Hot-path register access: mapped BAR when there is one. A failed
+ * fallback read gives all ones, like a master abort. */
+static inline uint32_t e1k_rd(struct uvf_e1000e *nic, uint32_t reg)
+{
+	uint32_t v;
+
+	if (nic->regs)
+		return *(volatile uint32_t *)(nic->regs + reg);
+	return e1k_read(nic, reg, &v) ? UINT32_MAX : v;
+}
+
+static inline void e1k_wr(struct uvf_e1000e *nic, uint32_t reg, uint32_t v)
+{
+	if (nic->regs)
+		*(volatile uint32_t *)(nic->regs + reg) = v;
+	else
+		e1k_write(nic, reg, v);
+}
+
+/* Poll @reg until (value & @mask) == @want, for up to @timeout_ms. */
+int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
+		 uint32_t want, unsigned int timeout_ms);
+void e1k_sleep_ms(unsigned int ms);
+uint64_t e1k_now_ms(void);
+
+/* Rings (ring.c): allocate and program, and undo. */
+int e1k_rx_ring_init(struct uvf_e1000e *nic, unsigned int size);
+void e1k_rx_ring_fini(struct uvf_e1000e *nic);
+int e1k_tx_ring_init(struct uvf_e1000e *nic, unsigned int size);
+void e1k_tx_ring_fini(struct uvf_e1000e *nic);
+/* Give back what the NIC has finished sending; returns the count. */
+unsigned int e1k_tx_reclaim(struct uvf_e1000e *nic);
+
+/* Statistics (stats.c): read the clear-on-read counters into nic->hw. */
+int e1k_stats_update(struct uvf_e1000e *nic);
+
+#endif

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Packet buffer pools: one anonymous region of 2 KiB buffers, registered
+ * with the domain once. Two buffers share each 4 KiB page and none crosses
+ * a page boundary, so each is contiguous for the device whether or not an
+ * IOMMU translates (noiommu hands out one physical address per page).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <uvf/dma.h>
+
+#include "e1000e_priv.h"
+
+#define BUFS_PER_PAGE (UVF_PAGE_SIZE / UVF_E1000E_BUF_SIZE)
+
+static int pool_map(struct uvf_e1000e_pool *p)
+{
+	size_t pages = (p->nbufs + BUFS_PER_PAGE - 1) / BUFS_PER_PAGE;
+	unsigned int i;
+	char *mem;
+	int ret;
+
+	p->mem_len = pages * UVF_PAGE_SIZE;
+	mem = mmap(NULL, p->mem_len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (mem == MAP_FAILED)
+		return -ENOMEM;
+	/* Without an IOMMU nothing pins the pages under the device; locking
+	 * them keeps them resident. Best effort: RLIMIT_MEMLOCK may say no,
+	 * and with an IOMMU the kernel pins them anyway. */
+	mlock(mem, p->mem_len);
+	ret = uvf_dma_register(p->dev, mem, p->mem_len, NULL);
+	if (ret) {
+		munmap(mem, p->mem_len);
+		return ret;
+	}
+	for (i = 0; i < p->nbufs; i++) {
+		struct uvf_e1000e_buf *b = &p->bufs[i];
+
+		b->data = mem + (size_t)i * UVF_E1000E_BUF_SIZE;
+		b->pool = p;
+		b->idx = i;
+		ret = uvf_dma_vtoiova(p->dev, b->data, &b->iova);
+		if (ret) {
+			uvf_dma_unregister(p->dev, mem, p->mem_len);
+			munmap(mem, p->mem_len);
+			return ret;
+		}
+		p->free[i] = b;
+	}
+	p->mem = mem;
+	p->nfree = p->nbufs;
+	return 0;
+}
+
+int uvf_e1000e_pool_create(struct uvf_device *dev, unsigned int nbufs,
+			   struct uvf_e1000e_pool **out)
+{
+	struct uvf_e1000e_pool *p;
+	int ret;
+
+	if (!dev || !out || !nbufs || nbufs > E1K_MAX_POOL ||
+	    !uvf_device_domain(dev))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->dev = dev;
+	p->domain = uvf_device_domain(dev);
+	p->nbufs = nbufs;
+	p->bufs = calloc(nbufs, sizeof(*p->bufs));
+	p->free = calloc(nbufs, sizeof(*p->free));
+	ret = p->bufs && p->free ? pool_map(p) : -ENOMEM;
+	if (ret) {
+		free(p->bufs);
+		free(p->free);
+		free(p);
+		return ret;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	*out = p;
+	return 0;
+}
+
+int uvf_e1000e_pool_destroy(struct uvf_e1000e_pool *pool)
+{
+	int ret;
+
+	if (!pool)
+		return 0;
+	pthread_mutex_lock(&pool->lock);
+	ret = pool->users || pool->nfree != pool->nbufs ? -EBUSY : 0;
+	pthread_mutex_unlock(&pool->lock);
+	if (ret)
+		return ret;
+	ret = uvf_dma_unregister(pool->dev, pool->mem, pool->mem_len);
+	if (ret)
+		return ret;
+	munmap(pool->mem, pool->mem_len);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->bufs);
+	free(pool->free);
+	free(pool);
+	return 0;
+}
+
+unsigned int e1k_pool_take(struct uvf_e1000e_pool *pool,
+			   struct uvf_e1000e_buf **bufs, unsigned int n)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&pool->lock);
+	if (n > pool->nfree)
+		n = pool->nfree;
+	for (i = 0; i < n; i++)
+		bufs[i] = pool->free[--pool->nfree];
+	pthread_mutex_unlock(&pool->lock);
+	return n;
+}
+
+int uvf_e1000e_pool_alloc(struct uvf_e1000e_pool *pool,
+			  struct uvf_e1000e_buf **bufs, unsigned int n)
+{
+	unsigned int i;
+
+	if (!pool || !bufs || !n)
+		return -EINVAL;
+	pthread_mutex_lock(&pool->lock);
+	if (n > pool->nfree) {
+		pthread_mutex_unlock(&pool->lock);
+		return -ENOBUFS;
+	}
+	for (i = 0; i < n; i++)
+		bufs[i] = pool->free[--pool->nfree];
+	pthread_mutex_unlock(&pool->lock);
+	return 0;
+}
+
+void uvf_e1000e_pool_free(struct uvf_e1000e_buf **bufs, unsigned int n)
+{
+	struct uvf_e1000e_pool *p = NULL;
+	unsigned int i;
+
+	/* Consecutive buffers of one pool go back under one lock. */
+	for (i = 0; bufs && i < n; i++) {
+		if (!bufs[i])
+			continue;
+		if (bufs[i]->pool != p) {
+			if (p)
+				pthread_mutex_unlock(&p->lock);
+			p = bufs[i]->pool;
+			pthread_mutex_lock(&p->lock);
+		}
+		/* A buffer freed twice would overflow the stack. */
+		if (p->nfree < p->nbufs)
+			p->free[p->nfree++] = bufs[i];
+	}
+	if (p)
+		pthread_mutex_unlock(&p->lock);
+}
+
+unsigned int uvf_e1000e_pool_avail(struct uvf_e1000e_pool *pool)
+{
+	unsigned int n;
+
+	if (!pool)
+		return 0;
+	pthread_mutex_lock(&pool->lock);
+	n = pool->nfree;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
+}
+
+void e1k_pool_get(struct uvf_e1000e_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	pool->users++;
+	pthread_mutex_unlock(&pool->lock);
+}
+
+void e1k_pool_put(struct uvf_e1000e_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	pool->users--;
+	pthread_mutex_unlock(&pool->lock);
+}

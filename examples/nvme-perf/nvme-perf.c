@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nvme-perf: NVMe throughput and latency, through uvf's userspace driver or,
+ * for comparison, through the kernel's nvme driver (a block device opened
+ * with O_DIRECT), with the same workload description.
+ *
+ *   nvme-perf --device BDF [--backend type1|iommufd|noiommu|auto] [--irq]
+ *   nvme-perf --kernel /dev/nvme0n1
+ *     [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]
+ *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
+ *
+ * uvf: each thread has its own queue pair with --qd commands in flight,
+ * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
+ * workers doing synchronous pread/pwrite, so the same number of commands
+ * is in flight without any asynchronous I/O library.
+ *
+ * Reports IOPS, MB/s and completion latency (mean, p50, p99, p99.9, max);
+ * a progress line on a terminal; one JSON object with --json.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/fs.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nvme_app.h"
+
+/* Latency histogram: 32 linear buckets per power of two, under 3 %
+ * error, from 0 ns to 2^63 ns. */
+#define SUB_BITS 5
+#define SUB (1u << SUB_BITS)
+#define NBUCKETS (60u * SUB)
+
+struct stats {
+	_Atomic uint64_t ios;	/* read by the progress line */
+	uint64_t errors, lat_sum, lat_max;
+	int first_err;
+	uint64_t hist[NBUCKETS];
+};
+
+struct opts {
+	const char *bdf, *kernel;
+	enum uvf_vfio_backend backend;
+	bool rand, write, irq, json;
+	uint32_t bs, qd, threads, nsid;
+	double seconds;
+	uint64_t size;
+};
+
+static atomic_bool stop;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned int bucket(uint64_t ns)
+{
+	unsigned int msb, shift;
+
+	if (ns < SUB)
+		return (unsigned int)ns;
+	msb = 63u - (unsigned int)__builtin_clzll(ns);
+	shift = msb - SUB_BITS;
+	return (shift + 1) * SUB + (unsigned int)((ns >> shift) & (SUB - 1));
+}
+
+/* The middle of a bucket's range. */
+static uint64_t bucket_ns(unsigned int b)
+{
+	unsigned int shift;
+
+	if (b < SUB)
+		return b;
+	shift = b / SUB - 1;
+	return ((uint64_t)(b % SUB + SUB) << shift) + ((1ull << shift) >> 1);
+}
+
+static void record(struct stats *s, uint64_t lat, int err)
+{
+	if (err) {
+		if (!s->errors++)
+			s->first_err = err;
+		return;
+	}
+	s->hist[bucket(lat)]++;
+	s->lat_sum += lat;
+	if (lat > s->lat_max)
+		s->lat_max = lat;
+	atomic_fetch_add_explicit(&s->ios, 1, memory_order_relaxed);
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Next I/O offset in units of the I/O size, in [first, first + count). */
+struct picker {
+	uint64_t first, count, next, rng;
+	bool rand;
+};
+
+static uint64_t pick(struct picker *p)
+{
+	uint64_t i;
+
+	if (p->rand)
+		return p->first + xorshift(&p->rng) % p->count;
+	i = p->first + p->next;
+	p->next = p->next + 1 == p->count ? 0 : p->next + 1;
+	return i;
+}
+
+/* Worker @i of @n gets its own slice for sequential I/O; random I/O
+ * covers the whole span. */
+static void picker_init(struct picker *p, const struct opts *o,
+			uint64_t units, unsigned int i, unsigned int n)
+{
+	p->rand = o->rand;
+	p->rng = 0x9e3779b97f4a7c15ull * (i + 1);
+	p->next = 0;
+	if (o->rand || units < n) {
+		p->first = 0;
+		p->count = units;
+	} else {
+		p->first = units / n * i;
+		p->count = units / n;
+	}
+}
+
+/* ---- uvf ---- */
+
+struct uio;
+
+struct uworker {
+	pthread_t thread;
+	const struct opts *o;
+	struct nvme_app *app;
+	uint32_t block_shift;
+	struct picker picker;
+	struct uvf_nvme_qpair *qp;
+	uint8_t *mem;
+	struct uio *ios;
+	struct stats st;
+	unsigned int id;
+};
+
+struct uio {
+	struct uworker *w;
+	void *buf;
+	uint64_t start;
+};
+
+static int usubmit(struct uio *io);
+
+static void ucomplete(void *arg, int err, const struct uvf_nvme_cpl *cpl)
+{
+	struct uio *io = arg;
+
+	(void)cpl;
+	record(&io->w->st, now_ns() - io->start, err);
+	if (!err && !atomic_load_explicit(&stop, memory_order_relaxed)) {
+		err = usubmit(io);
+		if (err)
+			record(&io->w->st, 0, err);
+	}
+}
+
+static int usubmit(struct uio *io)
+{
+	struct uworker *w = io->w;
+	uint32_t nlb = w->o->bs >> w->block_shift;
+	uint64_t lba = pick(&w->picker) * nlb;
+
+	io->start = now_ns();
+	return w->o->write ? uvf_nvme_write(w->qp, w->o->nsid, io->buf, lba,
+					    nlb, ucomplete, io)
+			   : uvf_nvme_read(w->qp, w->o->nsid, io->buf, lba, nlb,
+					   ucomplete, io);
+}
+
+static void *uworker_main(void *arg)
+{
+	struct uworker *w = arg;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < w->o->qd && !ret; i++)
+		ret = usubmit(&w->ios[i]);
+	if (ret)
+		record(&w->st, 0, ret);
+	while (uvf_nvme_qpair_outstanding(w->qp)) {
+		ret = w->o->irq ? uvf_nvme_qpair_wait(w->qp, 100)
+				: uvf_nvme_qpair_process(w->qp, 0);
+		if (ret < 0 && ret != -ETIMEDOUT && ret != -EAGAIN) {
+			record(&w->st, 0, ret);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int uvf_setup(struct uworker *w, const struct opts *o,
+		     struct nvme_app *app, uint64_t units, unsigned int id)
+{
+	struct uvf_nvme_ns_info ns;
+	size_t len = (size_t)o->bs * o->qd;
+	unsigned int i;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	w->o = o;
+	w->app = app;
+	w->id = id;
+	ret = uvf_nvme_ns_get_info(app->ctrl, o->nsid, &ns);
+	if (ret)
+		return ret;
+	w->block_shift = (uint32_t)__builtin_ctz(ns.block_size);
+	picker_init(&w->picker, o, units, id, o->threads);
+	w->ios = calloc(o->qd, sizeof(*w->ios));
+	if (!w->ios)
+		return -ENOMEM;
+	ret = nvme_app_buf_alloc(app, len, (void **)&w->mem);
+	if (!ret)
+		ret = uvf_nvme_qpair_create(app->ctrl, o->qd + 1, &w->qp);
+	if (ret) {
+		nvme_app_buf_free(app, w->mem, len);
+		free(w->ios);
+		return ret;
+	}
+	for (i = 0; i < o->qd; i++) {
+		w->ios[i] = (struct uio){ w, w->mem + (size_t)i * o->bs, 0 };
+		memset(w->ios[i].buf, (int)(0x5a + i), o->bs);
+	}
+	return 0;
+}
+
+static void uvf_teardown(struct uworker *w)
+{
+	uvf_nvme_qpair_destroy(w->qp);
+	nvme_app_buf_free(w->app, w->mem, (size_t)w->o->bs * w->o->qd);
+	free(w->ios);
+}
+
+/* ---- kernel ---- */
+
+struct kworker {
+	pthread_t thread;
+	const struct opts *o;
+	int fd;
+	struct picker picker;
+	void *buf;
+	struct stats st;
+};
+
+static void *kworker_main(void *arg)
+{
+	struct kworker *w = arg;
+	uint64_t start;
+	ssize_t n;
+	off_t off;
+
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		off = (off_t)(pick(&w->picker) * w->o->bs);
+		start = now_ns();
+		n = w->o->write ? pwrite(w->fd, w->buf, w->o->bs, off)
+				: pread(w->fd, w->buf, w->o->bs, off);
+		if (n != (ssize_t)w->o->bs) {
+			record(&w->st, 0, n < 0 ? -errno : -EIO);
+			break;
+		}
+		record(&w->st, now_ns() - start, 0);
+	}
+	return NULL;
+}
+
+/* ---- reporting ---- */
+
+static uint64_t percentile(const uint64_t *hist, uint64_t total, double p)
+{
+	uint64_t want = (uint64_t)((double)total * p / 100.0), seen = 0;
+	unsigned int b;
+
+	if (want >= total)
+		want = total - 1;
+	for (b = 0; b < NBUCKETS; b++) {
+		seen += hist[b];
+		if (seen > want)
+			return bucket_ns(b);
+	}
+	return 0;
+}
+
+static void merge(struct stats *dst, const struct stats *src)
+{
+	unsigned int b;
+
+	dst->ios += src->ios;
+	if (src->errors && !dst->errors)
+		dst->first_err = src->first_err;
+	dst->errors += src->errors;
+	dst->lat_sum += src->lat_sum;
+	if (src->lat_max > dst->lat_max)
+		dst->lat_max = src->lat_max;
+	for (b = 0; b < NBUCKETS; b++)
+		dst->hist[b] += src->hist[b];
+}
+
+static const char *rw_name(const struct opts *o)
+{
+	return o->write ? (o->rand ? "randwrite" : "write")
+			: (o->rand ? "randread" : "read");
+}
+
+static void report(const struct opts *o, const char *engine,
+		   const char *backend, const struct stats *t, double secs)
+{
+	uint64_t ios = t->ios;
+	double iops = ios / secs, mbs = iops * o->bs / 1e6;
+	double mean = ios ? (double)t->lat_sum / (double)ios : 0;
+	uint64_t p50 = ios ? percentile(t->hist, ios, 50) : 0;
+	uint64_t p99 = ios ? percentile(t->hist, ios, 99) : 0;
+	uint64_t p999 = ios ? percentile(t->hist, ios, 99.9) : 0;
+
+	if (o->json) {
+		printf("{\"engine\":\"%s\",\"backend\":\"%s\",\"target\":\"%s\","
+		       "\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
+		       "\"seconds\":%.3f,\"ios\":%" PRIu64 ",\"errors\":%" PRIu64
+		       ",\"iops\":%.1f,\"mb_s\":%.2f,\"lat_ns\":{\"mean\":%.0f,"
+		       "\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99_9\":%" PRIu64
+		       ",\"max\":%" PRIu64 "}}\n",
+		       engine, backend, o->kernel ? o->kernel : o->bdf,
+		       rw_name(o), o->bs, o->qd, o->threads, secs, ios,
+		       t->errors, iops, mbs, mean, p50, p99, p999, t->lat_max);
+		return;
+	}
+	printf("nvme-perf %s (%s) %s: %s bs %u qd %u threads %u, %.1f s\n",
+	       engine, backend, o->kernel ? o->kernel : o->bdf, rw_name(o),
+	       o->bs, o->qd, o->threads, secs);
+	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
+	       iops, mbs, ios, t->errors);
+	printf("  latency us: mean %.1f  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
+	       mean / 1e3, p50 / 1e3, p99 / 1e3, p999 / 1e3,
+	       t->lat_max / 1e3);
+}
+
+/* Sleep for the run, with a progress line on a terminal. */
+static void run_clock(const struct opts *o, struct stats *const *st,
+		      unsigned int n, uint64_t start)
+{
+	bool tty = !o->json && isatty(STDERR_FILENO);
+	uint64_t end = start + (uint64_t)(o->seconds * 1e9), last = 0, t;
+	struct timespec tick = { 0, 100000000 };
+	unsigned int i, ticks = 0;
+	uint64_t ios;
+
+	while ((t = now_ns()) < end) {
+		nanosleep(&tick, NULL);
+		if (!tty || ++ticks % 10)
+			continue;
+		for (i = 0, ios = 0; i < n; i++)
+			ios += atomic_load_explicit(&st[i]->ios,
+						    memory_order_relaxed);
+		fprintf(stderr, "\r[%4.0f s] %10.0f IOPS %9.2f MB/s   ",
+			(t - start) / 1e9, (double)(ios - last),
+			(double)(ios - last) * o->bs / 1e6);
+		last = ios;
+	}
+	if (tty)
+		fprintf(stderr, "\r%60s\r", "");
+	atomic_store(&stop, true);
+}
+
+static int run_uvf(const struct opts *o)
+{
+	struct uvf_nvme_ctrl_opts co;
+	struct uvf_nvme_ns_info ns;
+	struct uworker *w;
+	struct stats *total, **st;
+	struct nvme_app app;
+	uint64_t units, start;
+	unsigned int i, made = 0;
+	int ret;
+
+	uvf_nvme_ctrl_opts_default(&co);
+	co.io_queues = o->threads;
+	co.interrupts = o->irq;
+	ret = nvme_app_open(&app, o->bdf, o->backend, &co);
+	if (ret) {
+		fprintf(stderr, "nvme-perf: %s: %s failed: %s\n", o->bdf,
+			app.failed_step, strerror(-ret));
+		return 1;
+	}
+	ret = uvf_nvme_ns_get_info(app.ctrl, o->nsid, &ns);
+	if (ret || o->bs % ns.block_size ||
+	    o->bs > uvf_nvme_ctrl_get_info(app.ctrl)->max_xfer) {
+		fprintf(stderr, "nvme-perf: namespace %u: %s\n", o->nsid,
+			ret ? "not active" : "bad block size for it");
+		nvme_app_close(&app);
+		return 1;
+	}
+	units = (o->size ? o->size : ns.nsze * ns.block_size) / o->bs;
+	w = calloc(o->threads, sizeof(*w));
+	st = calloc(o->threads, sizeof(*st));
+	total = calloc(1, sizeof(*total));
+	ret = (!w || !st || !total) ? -ENOMEM : !units ? -EINVAL : 0;
+	for (i = 0; i < o->threads && !ret; i++) {
+		ret = uvf_setup(&w[i], o, &app, units, i);
+		if (!ret) {
+			st[i] = &w[i].st;
+			made++;
+		}
+	}
+	if (ret) {
+		fprintf(stderr, "nvme-perf: queue pair %u: %s\n", made,
+			strerror(-ret));
+		goto out;
+	}
+	start = now_ns();
+	for (i = 0; i < o->threads; i++)
+		pthread_create(&w[i].thread, NULL, uworker_main, &w[i]);
+	run_clock(o, st, o->threads, start);
+	for (i = 0; i < o->threads; i++) {
+		pthread_join(w[i].thread, NULL);
+		merge(total, &w[i].st);
+	}
+	report(o, "uvf", uvf_vfio_backend_name(uvf_vfio_backend(app.iommu)),
+	       total, (now_ns() - start) / 1e9);
+	if (total->errors)
+		fprintf(stderr, "nvme-perf: %" PRIu64 " errors, first: %s\n",
+			total->errors, strerror(-total->first_err));
+	ret = total->errors ? -EIO : 0;
+out:
+	for (i = 0; i < made; i++)
+		uvf_teardown(&w[i]);
+	free(w);
+	free(st);
+	free(total);
+	nvme_app_close(&app);
+	return ret ? 1 : 0;
+}
+
+static int run_kernel(const struct opts *o)
+{
+	unsigned int n = o->threads * o->qd, i, started = 0;
+	struct kworker *w = calloc(n, sizeof(*w));
+	struct stats **st = calloc(n, sizeof(*st));
+	struct stats *total = calloc(1, sizeof(*total));
+	uint64_t bytes = 0, units, start;
+	int fd, ret = 1;
+
+	fd = open(o->kernel, (o->write ? O_RDWR : O_RDONLY) | O_DIRECT);
+	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes)) {
+		fprintf(stderr, "nvme-perf: %s: %s\n", o->kernel,
+			strerror(errno));
+		goto out;
+	}
+	units = (o->size && o->size < bytes ? o->size : bytes) / o->bs;
+	if (!w || !st || !total || !units)
+		goto out;
+	for (i = 0; i < n; i++) {
+		w[i].o = o;
+		w[i].fd = fd;
+		st[i] = &w[i].st;
+		picker_init(&w[i].picker, o, units, i, n);
+		w[i].buf = aligned_alloc(4096, (o->bs + 4095) & ~4095u);
+		if (!w[i].buf)
+			goto out;
+		memset(w[i].buf, 0x5a, o->bs);
+	}
+	start = now_ns();
+	for (i = 0; i < n; i++, started++)
+		if (pthread_create(&w[i].thread, NULL, kworker_main, &w[i]))
+			break;
+	run_clock(o, st, n, start);
+	for (i = 0; i < started; i++) {
+		pthread_join(w[i].thread, NULL);
+		merge(total, &w[i].st);
+	}
+	report(o, "kernel", "nvme", total, (now_ns() - start) / 1e9);
+	if (total->errors)
+		fprintf(stderr, "nvme-perf: %" PRIu64 " errors, first: %s\n",
+			total->errors, strerror(-total->first_err));
+	ret = total->errors || started < n;
+out:
+	for (i = 0; w && i < n; i++)
+		free(w[i].buf);
+	if (fd >= 0)
+		close(fd);
+	free(w);
+	free(st);
+	free(total);
+	return ret;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: nvme-perf --device BDF [--backend type1|iommufd|noiommu|auto] [--irq]\n"
+		"       nvme-perf --kernel /dev/nvmeXnY\n"
+		"         [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]\n"
+		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n");
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K':
+		*v <<= 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		*v <<= 20;
+		end++;
+		break;
+	case 'g': case 'G':
+		*v <<= 30;
+		end++;
+		break;
+	}
+	return *end ? -EINVAL : 0;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "rw", required_argument, NULL, 'r' },
+		{ "bs", required_argument, NULL, 's' },
+		{ "qd", required_argument, NULL, 'q' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "time", required_argument, NULL, 'T' },
+		{ "ns", required_argument, NULL, 'n' },
+		{ "size", required_argument, NULL, 'S' },
+		{ "irq", no_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	uint64_t v;
+	int c;
+
+	*o = (struct opts){ .rand = true, .bs = 4096, .qd = 1, .threads = 1,
+			    .nsid = 1, .seconds = 10 };
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		v = 0;
+		switch (c) {
+		case 'd':
+			o->bdf = optarg;
+			continue;
+		case 'k':
+			o->kernel = optarg;
+			continue;
+		case 'b':
+			if (nvme_app_parse_backend(optarg, &o->backend))
+				return -EINVAL;
+			continue;
+		case 'r':
+			o->rand = !strncmp(optarg, "rand", 4);
+			o->write = strstr(optarg, "write") != NULL;
+			if (strcmp(optarg, rw_name(o)))
+				return -EINVAL;
+			continue;
+		case 'T':
+			o->seconds = strtod(optarg, NULL);
+			if (o->seconds <= 0)
+				return -EINVAL;
+			continue;
+		case 'i':
+			o->irq = true;
+			continue;
+		case 'j':
+			o->json = true;
+			continue;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 's': case 'q': case 't': case 'n': case 'S':
+			if (parse_u64(optarg, &v) || (c != 'S' && !v) ||
+			    (c != 'S' && v > UINT32_MAX))
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+		if (c == 's')
+			o->bs = (uint32_t)v;
+		else if (c == 'q')
+			o->qd = (uint32_t)v;
+		else if (c == 't')
+			o->threads = (uint32_t)v;
+		else if (c == 'n')
+			o->nsid = (uint32_t)v;
+		else
+			o->size = v;
+	}
+	if (optind != argc || !o->bdf == !o->kernel || o->bs % 512 ||
+	    o->qd > 4096 || o->threads > 1024)
+		return -EINVAL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+
+	if (parse(argc, argv, &o)) {
+		usage(stderr);
+		return 2;
+	}
+	return o.kernel ? run_kernel(&o) : run_uvf(&o);
+}

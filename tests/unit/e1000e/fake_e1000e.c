@@ -1,0 +1,720 @@
+/* SPDX-License-Identifier: MIT */
+/* The fake 82574L (see fake_e1000e.h). */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uvf/sim.h>
+
+#include "device/device_priv.h"
+#include "e1000e_regs.h"
+#include "fake_e1000e.h"
+
+#define NREGS (E1K_BAR_SIZE / 4)
+#define MAX_FRAME 16384u
+#define SENT_MAX 1024u
+#define MSIX_VECTORS 5u
+#define TXD_CMD_DEXT (1u << 29)
+#define STATUS_SPEED_1000 (2u << E1K_STATUS_SPEED_SHIFT)
+#define TARC0_RESET 0x3u	/* without the enable bit: the driver sets it */
+
+struct frame {
+	uint16_t len;
+	uint8_t data[MAX_FRAME];
+};
+
+struct fake {
+	struct uvf_device dev;	/* first: the core hands us this pointer */
+	pthread_mutex_t lock;
+	struct fake_e1000e_params p;
+	struct fake_e1000e_faults faults;
+	struct fake_e1000e_stats st;
+	uint8_t cfg[256];
+	uint32_t regs[NREGS];
+	struct fake *peer;
+	/* The frame being gathered from transmit descriptors. */
+	struct frame txf;
+	/* Packet buffer: frames waiting for a receive descriptor. */
+	struct frame fifo[FAKE_E1000E_FIFO];
+	unsigned int fifo_head, fifo_count;
+	/* What an unconnected fake sent. */
+	struct frame *sent;
+	unsigned int sent_head, sent_count;
+	enum uvf_irq_type irq_type;
+	const int *irq_fds;
+	unsigned int irq_nvec;
+};
+
+/* Frames one register write sent, delivered after the lock is dropped
+ * (the peer's lock must not nest inside ours). */
+struct outbox {
+	struct frame *f;
+	unsigned int n, cap;
+};
+
+static struct fake *fake_of(struct uvf_device *dev)
+{
+	return (struct fake *)dev;
+}
+
+static uint32_t *reg(struct fake *f, uint32_t off)
+{
+	return &f->regs[off / 4];
+}
+
+void fake_e1000e_params_default(struct fake_e1000e_params *p)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+	memset(p, 0, sizeof(*p));
+	p->device = UVF_E1000E_DEVICE;
+	memcpy(p->mac, mac, 6);
+	p->rid = 0x0028;
+	p->bar0_size = E1K_BAR_SIZE;
+}
+
+static bool bus_master(struct fake *f)
+{
+	return f->cfg[4] & 0x4;
+}
+
+static int dma_read(struct fake *f, uint64_t iova, void *buf, size_t len)
+{
+	if (!bus_master(f)) {
+		f->st.dma_blocked++;
+		return -EPERM;
+	}
+	if (uvf_sim_dma_read(&f->dev, iova, buf, len)) {
+		f->st.dma_faults++;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int dma_write(struct fake *f, uint64_t iova, const void *buf,
+		     size_t len)
+{
+	if (!bus_master(f)) {
+		f->st.dma_blocked++;
+		return -EPERM;
+	}
+	if (uvf_sim_dma_write(&f->dev, iova, buf, len)) {
+		f->st.dma_faults++;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static void signal_vec(struct fake *f, unsigned int vec)
+{
+	uint64_t one = 1;
+
+	if (!f->irq_fds || vec >= f->irq_nvec)
+		return;
+	if (write(f->irq_fds[vec], &one, sizeof(one)) == sizeof(one))
+		f->st.irqs++;
+}
+
+/* MSI-X: one message per enabled cause event, to the vector IVAR names;
+ * EIAC causes clear from ICR when their message goes. */
+static void msix_cause(struct fake *f, uint32_t cause, unsigned int shift)
+{
+	uint32_t ivar = (*reg(f, E1K_IVAR) >> shift) & 0xf;
+
+	if (!(*reg(f, E1K_IMS) & cause) || !(ivar & E1K_IVAR_VALID))
+		return;
+	signal_vec(f, ivar & 7);
+	*reg(f, E1K_ICR) &= ~(cause & *reg(f, E1K_EIAC));
+}
+
+static void raise_causes(struct fake *f, uint32_t causes)
+{
+	uint32_t before = *reg(f, E1K_ICR) & *reg(f, E1K_IMS);
+
+	*reg(f, E1K_ICR) |= causes;
+	if (f->irq_type == UVF_IRQ_MSIX && f->irq_fds) {
+		if (causes & E1K_ICR_RXQ0)
+			msix_cause(f, E1K_ICR_RXQ0, E1K_IVAR_RXQ0_SHIFT);
+		if (causes & E1K_ICR_TXQ0)
+			msix_cause(f, E1K_ICR_TXQ0, E1K_IVAR_TXQ0_SHIFT);
+		if (causes & E1K_ICR_OTHER)
+			msix_cause(f, E1K_ICR_OTHER, E1K_IVAR_OTHER_SHIFT);
+	} else if (f->irq_type == UVF_IRQ_MSI && f->irq_fds && !before &&
+		   (*reg(f, E1K_ICR) & *reg(f, E1K_IMS))) {
+		signal_vec(f, 0);
+	}
+}
+
+static bool msix_on(struct fake *f)
+{
+	return f->irq_type == UVF_IRQ_MSIX && f->irq_fds;
+}
+
+static void mac_reset(struct fake *f)
+{
+	memset(f->regs, 0, sizeof(f->regs));
+	*reg(f, E1K_CTRL) = E1K_CTRL_FD | E1K_CTRL_SLU;
+	*reg(f, E1K_EECD) = f->faults.no_auto_read ? 0 : E1K_EECD_AUTO_RD;
+	*reg(f, E1K_TARC0) = TARC0_RESET;
+	if (!f->faults.rar_invalid && !f->faults.eeprom_blank) {
+		*reg(f, E1K_RAL0) = f->p.mac[0] | f->p.mac[1] << 8 |
+				    f->p.mac[2] << 16 |
+				    (uint32_t)f->p.mac[3] << 24;
+		*reg(f, E1K_RAH0) = f->p.mac[4] | f->p.mac[5] << 8 |
+				    E1K_RAH_AV;
+	}
+	f->txf.len = 0;
+	f->fifo_head = f->fifo_count = 0;
+	f->st.resets++;
+}
+
+static bool for_us(struct fake *f, const uint8_t *dst)
+{
+	uint32_t rctl = *reg(f, E1K_RCTL), lo = *reg(f, E1K_RAL0),
+		 hi = *reg(f, E1K_RAH0);
+	uint8_t ra[6] = { (uint8_t)lo, (uint8_t)(lo >> 8), (uint8_t)(lo >> 16),
+			  (uint8_t)(lo >> 24), (uint8_t)hi,
+			  (uint8_t)(hi >> 8) };
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff,
+					  0xff, 0xff, 0xff };
+
+	if (!memcmp(dst, bcast, 6))
+		return rctl & E1K_RCTL_BAM;
+	if (dst[0] & 1)
+		return rctl & E1K_RCTL_MPE;
+	return (rctl & E1K_RCTL_UPE) ||
+	       ((hi & E1K_RAH_AV) && !memcmp(dst, ra, 6));
+}
+
+static uint32_t ring_slots(struct fake *f, uint32_t len_reg)
+{
+	return *reg(f, len_reg) / 16;
+}
+
+static void count64(struct fake *f, uint32_t lo, uint64_t add)
+{
+	uint64_t v = (uint64_t)*reg(f, lo + 4) << 32 | *reg(f, lo);
+
+	v += add;
+	*reg(f, lo) = (uint32_t)v;
+	*reg(f, lo + 4) = (uint32_t)(v >> 32);
+}
+
+/* Write one frame into the next receive descriptor: false when there is
+ * none (or the write faulted, which drops the frame). */
+static bool rx_write(struct fake *f, const struct frame *fr, bool *dropped)
+{
+	uint32_t head = *reg(f, E1K_RDH), n = ring_slots(f, E1K_RDLEN);
+	uint64_t base = (uint64_t)*reg(f, E1K_RDBAH) << 32 | *reg(f, E1K_RDBAL);
+	struct e1k_rx_desc d;
+	uint16_t len = fr->len;
+	uint8_t fcs[4] = { 0 };
+
+	*dropped = false;
+	if (!n || head == *reg(f, E1K_RDT) || head >= n)
+		return false;
+	if (dma_read(f, base + head * 16ull, &d, sizeof(d)))
+		return *dropped = true;
+	if (dma_write(f, d.addr, fr->data, fr->len) ||
+	    (!(*reg(f, E1K_RCTL) & E1K_RCTL_SECRC) &&
+	     dma_write(f, d.addr + fr->len, fcs, 4)))
+		return *dropped = true;
+	if (!(*reg(f, E1K_RCTL) & E1K_RCTL_SECRC))
+		len += 4;
+	d.length = len;
+	d.csum = 0;
+	d.status = E1K_RXD_STAT_DD | E1K_RXD_STAT_EOP;
+	d.errors = f->faults.rx_bad_frames ? 0x01 : 0;	/* CE */
+	d.special = 0;
+	if (dma_write(f, base + head * 16ull, &d, sizeof(d)))
+		return *dropped = true;
+	*reg(f, E1K_RDH) = head + 1 == n ? 0 : head + 1;
+	f->st.rx_frames++;
+	(*reg(f, E1K_GPRC))++;
+	(*reg(f, E1K_TPR))++;
+	count64(f, E1K_GORCL, fr->len + 4u);
+	if (fr->data[0] == 0xff && !memcmp(fr->data, fr->data + 1, 5))
+		(*reg(f, E1K_BPRC))++;
+	else if (fr->data[0] & 1)
+		(*reg(f, E1K_MPRC))++;
+	raise_causes(f, msix_on(f) ? E1K_ICR_RXQ0 : E1K_ICR_RXT0);
+	return true;
+}
+
+/* Move waiting frames into the ring while descriptors last. */
+static void rx_drain(struct fake *f)
+{
+	bool dropped;
+
+	while (f->fifo_count && (*reg(f, E1K_RCTL) & E1K_RCTL_EN)) {
+		if (!rx_write(f, &f->fifo[f->fifo_head], &dropped) &&
+		    !dropped)
+			return;
+		f->fifo_head = (f->fifo_head + 1) % FAKE_E1000E_FIFO;
+		f->fifo_count--;
+	}
+}
+
+static void rx_frame(struct fake *f, const uint8_t *data, size_t len)
+{
+	struct frame *slot;
+	bool dropped;
+
+	if (!(*reg(f, E1K_RCTL) & E1K_RCTL_EN) || f->faults.link_down) {
+		f->st.rx_disabled++;
+		return;
+	}
+	if (len < 14 || len > UVF_E1000E_MAX_FRAME || !for_us(f, data)) {
+		f->st.rx_filtered++;
+		return;
+	}
+	rx_drain(f);
+	if (!f->fifo_count) {
+		struct frame fr;
+
+		fr.len = (uint16_t)len;
+		memcpy(fr.data, data, len);
+		if (rx_write(f, &fr, &dropped) || dropped)
+			return;
+	}
+	if (f->fifo_count == FAKE_E1000E_FIFO) {
+		f->st.rx_overflow++;
+		(*reg(f, E1K_MPC))++;
+		(*reg(f, E1K_RNBC))++;
+		raise_causes(f, E1K_ICR_RXO);
+		return;
+	}
+	slot = &f->fifo[(f->fifo_head + f->fifo_count++) % FAKE_E1000E_FIFO];
+	slot->len = (uint16_t)len;
+	memcpy(slot->data, data, len);
+}
+
+static void outbox_add(struct outbox *o, const struct frame *fr)
+{
+	if (o->n == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 16;
+		o->f = realloc(o->f, o->cap * sizeof(*o->f));
+		ck_assert_ptr_nonnull(o->f);
+	}
+	o->f[o->n].len = fr->len;
+	memcpy(o->f[o->n].data, fr->data, fr->len);
+	o->n++;
+}
+
+/* Send everything between TDH and TDT. */
+static void tx_process(struct fake *f, struct outbox *out)
+{
+	uint32_t n = ring_slots(f, E1K_TDLEN), head = *reg(f, E1K_TDH);
+	uint64_t base = (uint64_t)*reg(f, E1K_TDBAH) << 32 | *reg(f, E1K_TDBAL);
+	bool any = false;
+	struct e1k_tx_desc d;
+	uint32_t len;
+
+	if (!(*reg(f, E1K_TCTL) & E1K_TCTL_EN) || f->faults.tx_hold ||
+	    !(*reg(f, E1K_TARC0) & E1K_TARC0_ENABLE) || !n)
+		return;
+	while (head != *reg(f, E1K_TDT) && head < n) {
+		if (dma_read(f, base + head * 16ull, &d, sizeof(d)))
+			break;
+		len = d.lower & 0xffff;
+		ck_assert_msg(!(d.lower & TXD_CMD_DEXT),
+			      "the driver uses legacy descriptors only");
+		if (f->txf.len + len <= MAX_FRAME && len &&
+		    !dma_read(f, d.addr, f->txf.data + f->txf.len, len))
+			f->txf.len = (uint16_t)(f->txf.len + len);
+		if (d.lower & E1K_TXD_CMD_EOP) {
+			outbox_add(out, &f->txf);
+			f->st.tx_frames++;
+			(*reg(f, E1K_GPTC))++;
+			(*reg(f, E1K_TPT))++;
+			count64(f, E1K_GOTCL, f->txf.len + 4u);
+			f->txf.len = 0;
+		}
+		if (d.lower & E1K_TXD_CMD_RS) {
+			d.upper |= E1K_TXD_STAT_DD;
+			dma_write(f, base + head * 16ull + 12, &d.upper, 4);
+		}
+		head = head + 1 == n ? 0 : head + 1;
+		*reg(f, E1K_TDH) = head;
+		any = true;
+	}
+	if (any)
+		raise_causes(f, msix_on(f) ? E1K_ICR_TXQ0 : E1K_ICR_TXDW);
+}
+
+static void deliver(struct fake *f, struct outbox *out)
+{
+	struct fake *peer;
+	unsigned int i;
+
+	pthread_mutex_lock(&f->lock);
+	peer = f->peer;
+	if (!peer) {
+		for (i = 0; i < out->n; i++) {
+			struct frame *s;
+
+			if (f->sent_count == SENT_MAX)
+				break;
+			s = &f->sent[(f->sent_head + f->sent_count++) %
+				     SENT_MAX];
+			*s = out->f[i];
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (peer) {
+		pthread_mutex_lock(&peer->lock);
+		for (i = 0; i < out->n; i++)
+			rx_frame(peer, out->f[i].data, out->f[i].len);
+		pthread_mutex_unlock(&peer->lock);
+	}
+	free(out->f);
+}
+
+static uint32_t reg_read(struct fake *f, uint32_t off)
+{
+	uint32_t v = *reg(f, off);
+
+	switch (off) {
+	case E1K_STATUS:
+		v = E1K_STATUS_FD | STATUS_SPEED_1000;
+		if (!f->faults.link_down)
+			v |= E1K_STATUS_LU;
+		if (!(*reg(f, E1K_CTRL) & E1K_CTRL_GIO_MASTER_DISABLE))
+			v |= E1K_STATUS_GIO_MASTER_ENABLE;
+		return v;
+	case E1K_ICR:
+		*reg(f, E1K_ICR) = 0;
+		return v;
+	case E1K_IMC:
+	case E1K_ICS:
+		return 0;	/* write-only */
+	case E1K_GORCH:
+	case E1K_GOTCH:
+		*reg(f, off - 4) = 0;
+		*reg(f, off) = 0;
+		return v;
+	case E1K_GORCL:
+	case E1K_GOTCL:
+		return v;	/* cleared with the high half */
+	default:
+		if (off >= 0x4000 && off < 0x4200)
+			*reg(f, off) = 0;	/* statistics clear on read */
+		return v;
+	}
+}
+
+static void eerd(struct fake *f, uint32_t val)
+{
+	uint32_t addr = (val >> E1K_EERD_ADDR_SHIFT) & 0x3fff;
+	uint16_t word = 0;
+
+	if (!(val & E1K_EERD_START))
+		return;
+	if (addr < 3 && !f->faults.eeprom_blank)
+		word = f->p.mac[2 * addr] | f->p.mac[2 * addr + 1] << 8;
+	*reg(f, E1K_EERD) = (uint32_t)word << E1K_EERD_DATA_SHIFT |
+			    addr << E1K_EERD_ADDR_SHIFT | E1K_EERD_DONE;
+}
+
+static void reg_write(struct fake *f, uint32_t off, uint32_t val,
+		      struct outbox *out)
+{
+	uint32_t ims_before;
+
+	switch (off) {
+	case E1K_CTRL:
+		if (val & E1K_CTRL_RST) {
+			if (f->faults.reset_stuck) {
+				*reg(f, E1K_CTRL) = val;
+				return;
+			}
+			mac_reset(f);
+			return;
+		}
+		*reg(f, off) = val;
+		return;
+	case E1K_STATUS:
+	case E1K_EECD:
+		return;
+	case E1K_EERD:
+		eerd(f, val);
+		return;
+	case E1K_ICR:
+		*reg(f, off) &= ~val;
+		return;
+	case E1K_ICS:
+		raise_causes(f, val);
+		return;
+	case E1K_IMS:
+		ims_before = *reg(f, E1K_ICR) & *reg(f, E1K_IMS);
+		*reg(f, E1K_IMS) |= val;
+		if (f->irq_type == UVF_IRQ_MSI && f->irq_fds && !ims_before &&
+		    (*reg(f, E1K_ICR) & *reg(f, E1K_IMS)))
+			signal_vec(f, 0);
+		return;
+	case E1K_IMC:
+		*reg(f, E1K_IMS) &= ~val;
+		return;
+	case E1K_RDT:
+		*reg(f, off) = val & 0xffff;
+		rx_drain(f);
+		return;
+	case E1K_RCTL:
+		*reg(f, off) = val;
+		rx_drain(f);
+		return;
+	case E1K_TDT:
+		*reg(f, off) = val & 0xffff;
+		tx_process(f, out);
+		return;
+	case E1K_TCTL:
+		*reg(f, off) = val;
+		tx_process(f, out);
+		return;
+	default:
+		if (off >= 0x4000 && off < 0x4200)
+			return;		/* statistics are read-only */
+		*reg(f, off) = val;
+	}
+}
+
+static int fk_bar_info(struct uvf_device *dev, unsigned int bar,
+		       struct uvf_bar_info *info)
+{
+	*info = (struct uvf_bar_info){ 0 };
+	if (bar == 0) {
+		info->size = fake_of(dev)->p.bar0_size;
+		info->flags = UVF_BAR_MMIO;
+	}
+	return 0;
+}
+
+static int fk_bar_read(struct uvf_device *dev, unsigned int bar,
+		       uint64_t off, uint64_t *val, unsigned int len)
+{
+	struct fake *f = fake_of(dev);
+
+	ck_assert_uint_eq(bar, 0);
+	ck_assert_msg(len == 4, "82574L registers are 32-bit");
+	if (off >= E1K_BAR_SIZE)
+		return -ERANGE;
+	pthread_mutex_lock(&f->lock);
+	*val = reg_read(f, (uint32_t)off);
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+static int fk_bar_write(struct uvf_device *dev, unsigned int bar,
+			uint64_t off, uint64_t val, unsigned int len)
+{
+	struct fake *f = fake_of(dev);
+	struct outbox out = { 0 };
+
+	ck_assert_uint_eq(bar, 0);
+	ck_assert_msg(len == 4, "82574L registers are 32-bit");
+	if (off >= E1K_BAR_SIZE)
+		return -ERANGE;
+	pthread_mutex_lock(&f->lock);
+	reg_write(f, (uint32_t)off, (uint32_t)val, &out);
+	pthread_mutex_unlock(&f->lock);
+	if (out.n)
+		deliver(f, &out);
+	return 0;
+}
+
+static int fk_cfg_read(struct uvf_device *dev, uint32_t off, void *buf,
+		       size_t len)
+{
+	struct fake *f = fake_of(dev);
+
+	if (off > sizeof(f->cfg) || len > sizeof(f->cfg) - off)
+		return -ERANGE;
+	pthread_mutex_lock(&f->lock);
+	memcpy(buf, f->cfg + off, len);
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+static int fk_cfg_write(struct uvf_device *dev, uint32_t off,
+			const void *buf, size_t len)
+{
+	struct fake *f = fake_of(dev);
+
+	if (off > sizeof(f->cfg) || len > sizeof(f->cfg) - off)
+		return -ERANGE;
+	pthread_mutex_lock(&f->lock);
+	/* Only the command register is writable here. */
+	if (off == 4 && len == 2)
+		memcpy(f->cfg + 4, buf, 2);
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+static int fk_irq_set(struct uvf_device *dev, enum uvf_irq_type type,
+		      const int *fds, unsigned int nvec)
+{
+	struct fake *f = fake_of(dev);
+
+	if (fds && (type == UVF_IRQ_INTX ||
+		    (type == UVF_IRQ_MSIX &&
+		     (f->p.no_msix || nvec > MSIX_VECTORS)) ||
+		    (type == UVF_IRQ_MSI && nvec > 1)))
+		return -ENOTSUP;
+	pthread_mutex_lock(&f->lock);
+	f->irq_type = type;
+	f->irq_fds = fds;
+	f->irq_nvec = fds ? nvec : 0;
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+static void fk_destroy(struct uvf_device *dev)
+{
+	struct fake *f = fake_of(dev);
+
+	if (f->peer)
+		fake_e1000e_connect(dev, NULL);
+	pthread_mutex_destroy(&f->lock);
+	free(f->sent);
+	free(f);
+}
+
+static const struct uvf_device_ops fake_ops = {
+	.bar_info = fk_bar_info,
+	.bar_read = fk_bar_read,
+	.bar_write = fk_bar_write,
+	.cfg_read = fk_cfg_read,
+	.cfg_write = fk_cfg_write,
+	.irq_set = fk_irq_set,
+	.destroy = fk_destroy,
+};
+
+struct uvf_device *fake_e1000e_create(struct uvf_iommu *iommu,
+				      const struct fake_e1000e_params *p)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+
+	ck_assert_ptr_nonnull(f);
+	uvf_device_init(&f->dev, &fake_ops, "fake-e1000e", iommu, 0, p->rid);
+	pthread_mutex_init(&f->lock, NULL);
+	f->p = *p;
+	f->sent = calloc(SENT_MAX, sizeof(*f->sent));
+	ck_assert_ptr_nonnull(f->sent);
+	f->cfg[0] = UVF_E1000E_VENDOR & 0xff;
+	f->cfg[1] = UVF_E1000E_VENDOR >> 8;
+	f->cfg[2] = (uint8_t)p->device;
+	f->cfg[3] = (uint8_t)(p->device >> 8);
+	f->cfg[0x10] = 0x04;	/* 64-bit memory BAR */
+	mac_reset(f);
+	f->st.resets = 0;
+	return &f->dev;
+}
+
+void fake_e1000e_connect(struct uvf_device *a, struct uvf_device *b)
+{
+	struct fake *fa = fake_of(a), *fb = b ? fake_of(b) : NULL;
+
+	if (!fb && fa->peer) {
+		fa->peer->peer = NULL;
+		fa->peer = NULL;
+		return;
+	}
+	fa->peer = fb;
+	if (fb)
+		fb->peer = fa;
+}
+
+void fake_e1000e_set_faults(struct uvf_device *dev,
+			    const struct fake_e1000e_faults *faults)
+{
+	struct fake *f = fake_of(dev);
+
+	pthread_mutex_lock(&f->lock);
+	f->faults = *faults;
+	pthread_mutex_unlock(&f->lock);
+}
+
+void fake_e1000e_release(struct uvf_device *dev)
+{
+	struct fake *f = fake_of(dev);
+	struct outbox out = { 0 };
+
+	pthread_mutex_lock(&f->lock);
+	f->faults.tx_hold = false;
+	tx_process(f, &out);
+	pthread_mutex_unlock(&f->lock);
+	if (out.n)
+		deliver(f, &out);
+}
+
+void fake_e1000e_inject(struct uvf_device *dev, const void *frame,
+			size_t len)
+{
+	struct fake *f = fake_of(dev);
+
+	pthread_mutex_lock(&f->lock);
+	rx_frame(f, frame, len);
+	pthread_mutex_unlock(&f->lock);
+}
+
+int fake_e1000e_take_sent(struct uvf_device *dev, void *buf, size_t max)
+{
+	struct fake *f = fake_of(dev);
+	int len = -1;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->sent_count) {
+		struct frame *s = &f->sent[f->sent_head];
+
+		len = s->len;
+		memcpy(buf, s->data, s->len < max ? s->len : max);
+		f->sent_head = (f->sent_head + 1) % SENT_MAX;
+		f->sent_count--;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return len;
+}
+
+void fake_e1000e_get_stats(struct uvf_device *dev,
+			   struct fake_e1000e_stats *st)
+{
+	struct fake *f = fake_of(dev);
+
+	pthread_mutex_lock(&f->lock);
+	*st = f->st;
+	pthread_mutex_unlock(&f->lock);
+}
+
+uint32_t fake_e1000e_peek(struct uvf_device *dev, uint32_t off)
+{
+	struct fake *f = fake_of(dev);
+	uint32_t v;
+
+	pthread_mutex_lock(&f->lock);
+	v = *reg(f, off);
+	pthread_mutex_unlock(&f->lock);
+	return v;
+}
+
+void fake_e1000e_poke(struct uvf_device *dev, uint32_t off, uint32_t val)
+{
+	struct fake *f = fake_of(dev);
+
+	pthread_mutex_lock(&f->lock);
+	*reg(f, off) = val;
+	pthread_mutex_unlock(&f->lock);
+}
+
+uint16_t fake_e1000e_pci_command(struct uvf_device *dev)
+{
+	struct fake *f = fake_of(dev);
+	uint16_t cmd;
+
+	pthread_mutex_lock(&f->lock);
+	cmd = (uint16_t)(f->cfg[4] | f->cfg[5] << 8);
+	pthread_mutex_unlock(&f->lock);
+	return cmd;
+}
