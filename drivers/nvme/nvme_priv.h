@@ -79,6 +79,27 @@ static inline uint64_t nvme_cq_doorbell(uint16_t qid, uint32_t dstrd)
 	return NVME_REG_DBS + (uint64_t)(2u * qid + 1) * (4u << dstrd);
 }
 
+/* Barriers between DMA memory and the device. x86 keeps stores ordered
+ * (and loads), so a full fence is plenty; arm64 needs the outer-shareable
+ * domain a DMA master observes, which the C11 fences (inner) do not name. */
+static inline void nvme_wmb(void)
+{
+#if defined(__aarch64__)
+	__asm__ __volatile__("dmb oshst" ::: "memory");
+#else
+	atomic_thread_fence(memory_order_seq_cst);
+#endif
+}
+
+static inline void nvme_rmb(void)
+{
+#if defined(__aarch64__)
+	__asm__ __volatile__("dmb oshld" ::: "memory");
+#else
+	atomic_thread_fence(memory_order_acquire);
+#endif
+}
+
 /* The 15-bit status field of a completion entry's status word. */
 static inline uint16_t nvme_cqe_status(uint16_t raw)
 {

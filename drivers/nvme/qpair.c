@@ -229,7 +229,7 @@ static int ring(struct uvf_nvme_qpair *qp, volatile uint32_t *ptr,
 {
 	if (ptr) {
 		/* Queue entries reach memory before the doorbell write. */
-		atomic_thread_fence(memory_order_seq_cst);
+		nvme_wmb();
 		*ptr = val;
 		return 0;
 	}
@@ -368,7 +368,7 @@ int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max)
 		if ((e->status & 1) != qp->phase)
 			break;
 		/* The rest of the entry is read after its phase bit. */
-		atomic_thread_fence(memory_order_acquire);
+		nvme_rmb();
 		c.dw0 = e->dw0;
 		c.dw1 = e->dw1;
 		c.sqhd = e->sqhd;

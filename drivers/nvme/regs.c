@@ -45,7 +45,7 @@ int nvme_reg_read32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t *val)
 int nvme_reg_write32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t val)
 {
 	if (ctrl->bar0) {
-		atomic_thread_fence(memory_order_seq_cst);
+		nvme_wmb();
 		*(volatile uint32_t *)(ctrl->bar0 + off) = val;
 		return 0;
 	}

@@ -32,25 +32,40 @@ static uint64_t get_le(const uint8_t *p, unsigned int n)
 }
 
 /* Fletcher-style sum over 32-bit words: position matters, so swapped or
- * shifted data shows. Trailing bytes count as a zero-padded word. */
-static uint32_t csum(const uint8_t *p, size_t n)
+ * shifted data shows. Fed in pieces of whole words; a trailing partial
+ * word counts zero-padded. */
+struct sum {
+	uint64_t a, b;
+};
+
+static void sum_add(struct sum *s, const uint8_t *p, size_t n)
 {
-	uint64_t a = 1, b = 0;
 	uint32_t w;
 	size_t i;
 
 	for (i = 0; i + 4 <= n; i += 4) {
 		memcpy(&w, p + i, 4);
-		a += w;
-		b += a;
+		s->a += w;
+		s->b += s->a;
 	}
 	if (i < n) {
 		w = 0;
 		memcpy(&w, p + i, n - i);
-		a += w;
-		b += a;
+		s->a += w;
+		s->b += s->a;
 	}
-	return (uint32_t)(a ^ (b << 7) ^ (b >> 25) ^ (a >> 32));
+}
+
+/* The checksum of frame bytes 14..len with the checksum field as zero. */
+static uint32_t frame_csum(const uint8_t *f, size_t len)
+{
+	static const uint8_t zero[4];
+	struct sum s = { 1, 0 };
+
+	sum_add(&s, f + 14, OFF_CSUM - 14);
+	sum_add(&s, zero, 4);
+	sum_add(&s, f + NETPKT_HDR_LEN, len - NETPKT_HDR_LEN);
+	return (uint32_t)(s.a ^ (s.b << 7) ^ (s.b >> 25) ^ (s.a >> 32));
 }
 
 static void fill(uint8_t *p, size_t n, uint64_t seq)
@@ -84,15 +99,13 @@ void netpkt_build(void *frame, size_t len, const uint8_t dst[6],
 	put_le(f + OFF_SEQ, seq, 8);
 	put_le(f + OFF_LEN, len, 2);
 	put_le(f + OFF_LEN + 2, 0, 2);
-	put_le(f + OFF_CSUM, 0, 4);
 	fill(f + NETPKT_HDR_LEN, len - NETPKT_HDR_LEN, seq);
-	put_le(f + OFF_CSUM, csum(f + 14, len - 14), 4);
+	put_le(f + OFF_CSUM, frame_csum(f, len), 4);
 }
 
 enum netpkt_verdict netpkt_check(const void *frame, size_t len, uint64_t *seq)
 {
 	const uint8_t *f = frame;
-	uint8_t tmp[NETPKT_MAX_LEN];
 	uint32_t magic;
 
 	if (len < 14 || f[12] != NETPKT_ETHERTYPE >> 8 ||
@@ -104,9 +117,7 @@ enum netpkt_verdict netpkt_check(const void *frame, size_t len, uint64_t *seq)
 		f[OFF_MAGIC + 2] << 8 | f[OFF_MAGIC + 3];
 	if (magic != MAGIC || get_le(f + OFF_LEN, 2) != len)
 		return NETPKT_CORRUPT;
-	memcpy(tmp, f, len);
-	put_le(tmp + OFF_CSUM, 0, 4);
-	if (csum(tmp + 14, len - 14) != (uint32_t)get_le(f + OFF_CSUM, 4))
+	if (frame_csum(f, len) != (uint32_t)get_le(f + OFF_CSUM, 4))
 		return NETPKT_CORRUPT;
 	*seq = get_le(f + OFF_SEQ, 8);
 	return NETPKT_OK;

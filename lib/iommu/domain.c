@@ -319,6 +319,8 @@ static int apply_region(struct uvf_domain *dom, const struct uvf_resv_region *r,
 static int resv_append(struct uvf_domain *dom, const struct uvf_resv_region *r,
 		       size_t n)
 {
+	if (!n)
+		return 0;
 	if (dom->nr_resv + n > dom->cap_resv) {
 		size_t cap = (dom->nr_resv + n) * 2;
 		struct uvf_resv_region *v = realloc(dom->resv, cap * sizeof(*v));

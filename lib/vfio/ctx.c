@@ -196,12 +196,12 @@ static int ctx_new(const struct uvf_vfio_opts *opts,
 		   const struct vfio_sys *sys, enum uvf_vfio_backend want,
 		   struct vfio_ctx **out)
 {
-	/* Device names are never shown here: an empty ID database saves
-	 * parsing pci.ids on the first open. */
+	/* No ID database (an empty path names no file): device names are
+	 * never shown here, so pci.ids need not be parsed on first open. */
 	const struct uvf_pci_ctx_opts popts = {
 		.sysfs_root = opts->sysfs_root,
 		.dev_root = opts->dev_root,
-		.pci_ids = "/dev/null",
+		.pci_ids = "",
 	};
 	struct vfio_ctx *ctx = calloc(1, sizeof(*ctx));
 	int ret;

@@ -111,8 +111,9 @@ static void check_unregistered(struct uvf_nvme_qpair *qp, bool noiommu)
 		nvme_tap(false, "allocate unregistered buffers");
 		return;
 	}
-	ret = roundtrip(qp, raw + 256, raw + len + 4096 + 256, 1000,
-			(uint32_t)(len / bsize), 77);
+	/* Both at offset 256, the read buffer from the next free page. */
+	ret = roundtrip(qp, raw + 256, raw + ((256 + len + 4095) & ~4095ul) + 256,
+			1000, (uint32_t)(len / bsize), 77);
 	nvme_tap(!ret, "unregistered %zu-byte buffers, mapped per command: %d",
 		 len, ret);
 	free(raw);

@@ -150,5 +150,6 @@ void bench_iova(struct bench_ctx *ctx);
 void bench_pgtable(struct bench_ctx *ctx);
 void bench_translate(struct bench_ctx *ctx);
 void bench_dma(struct bench_ctx *ctx);
+void bench_vfio(struct bench_ctx *ctx);
 
 #endif

@@ -13,5 +13,7 @@
 #include <uvf/driver.h>
 #include <uvf/dma.h>
 #include <uvf/sim.h>
+#include <uvf/pci.h>
+#include <uvf/vfio.h>
 
 #endif

@@ -83,8 +83,9 @@ struct uvf_vfio_opts {
  *
  * Return: 0; -EINVAL (bad option, or UVF_VFIO_BACKEND holds an unknown
  * name); -ENOTSUP (iommufd not compiled in, or the kernel lacks the
- * requested interface or IOMMU type); -ENODEV (no /dev/vfio/vfio or
- * /dev/iommu); -ENOMEM; or the error opening the kernel interface.
+ * requested interface: no /dev/vfio/vfio or /dev/iommu, no type1 or
+ * noiommu IOMMU type); -ENOMEM; or the error opening the kernel interface
+ * (-EACCES, ...). Nothing stays open on failure.
  */
 int uvf_vfio_open(const struct uvf_vfio_opts *opts, struct uvf_iommu **out);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <uvf/e1000e.h>
 #include <uvf/sim.h>
 
 #include "device/device_priv.h"
@@ -14,8 +15,8 @@
 #include "fake_e1000e.h"
 
 #define NREGS (E1K_BAR_SIZE / 4)
-#define MAX_FRAME 16384u
-#define SENT_MAX 1024u
+#define MAX_FRAME 2048u	/* gathered from descriptors; more is cut */
+#define SENT_MAX 512u
 #define MSIX_VECTORS 5u
 #define TXD_CMD_DEXT (1u << 29)
 #define STATUS_SPEED_1000 (2u << E1K_STATUS_SPEED_SHIFT)

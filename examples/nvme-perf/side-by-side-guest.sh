@@ -1,0 +1,35 @@
+#!/bin/sh
+# Runs INSIDE the tools/vm guest (busybox sh), never on a host: it rebinds
+# the guest's NVMe controller. 4 KiB random reads at queue depth 1 and 32,
+# first through uvf's driver, then through the kernel's nvme driver
+# (O_DIRECT on /dev/nvme0n1); one JSON line per run on stdout.
+#
+# usage: side-by-side-guest.sh BACKEND [SECONDS]   (BACKEND: type1|iommufd|noiommu)
+set -u
+BACKEND=${1:-type1}
+SECS=${2:-10}
+BDF=0000:00:04.0
+PERF=/uvf/nvme-perf
+DEV=/sys/bus/pci/devices/$BDF
+
+[ -f /uvf/.run ] || { echo "side-by-side-guest.sh: not in the tools/vm guest" >&2; exit 2; }
+echo 64 >/proc/sys/vm/nr_hugepages
+
+rc=0
+for qd in 1 32; do
+    $PERF --device $BDF --backend "$BACKEND" --rw randread --bs 4096 \
+        --qd $qd --time "$SECS" --json || rc=1
+done
+
+echo nvme >"$DEV/driver_override"
+echo $BDF >"$DEV/driver/unbind"
+echo $BDF >/sys/bus/pci/drivers_probe
+i=0
+while [ ! -b /dev/nvme0n1 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+[ -b /dev/nvme0n1 ] || { echo "side-by-side-guest.sh: no /dev/nvme0n1" >&2; exit 1; }
+
+for qd in 1 32; do
+    $PERF --kernel /dev/nvme0n1 --rw randread --bs 4096 --qd $qd \
+        --time "$SECS" --json || rc=1
+done
+exit $rc
