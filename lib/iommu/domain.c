@@ -557,14 +557,26 @@ static void trace_pgtable_write(const struct uvf_domain *dom, uvf_iova_t iova,
 		  (unsigned long long)(st->leaf_bytes[3] >> 30));
 }
 
+/* Segments [i, returned index) whose memory follows on; *run = their bytes. */
+static unsigned int contiguous_run(const struct uvf_dma_seg *seg,
+				   unsigned int nseg, unsigned int i,
+				   uint64_t *run)
+{
+	*run = seg[i].len;
+	for (i++; i < nseg && (const char *)seg[i - 1].vaddr + seg[i - 1].len ==
+				      (const char *)seg[i].vaddr; i++)
+		*run += seg[i].len;
+	return i;
+}
+
 int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 			 unsigned int nseg, int prot, uvf_iova_t *iova)
 {
 	struct uvf_pgtable_op_stats st, *stp = NULL;
 	bool tracing = uvf_trace_enabled();
 	uint64_t len = 0, off = 0, size;
+	unsigned int i, next;
 	uvf_iova_t addr;
-	unsigned int i;
 	int ret;
 
 	for (i = 0; i < nseg; i++)
@@ -579,28 +591,37 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 		  (unsigned long long)len);
 
 	pthread_mutex_lock(&dom->lock);
-	for (i = 0; i < nseg; i++) {
+	/* Segments whose memory is contiguous are one backend mapping: on
+	 * type1 that is one entry of the mapping budget instead of several. */
+	for (i = 0; i < nseg && !ret; i = next) {
+		uint64_t run;
+
+		next = contiguous_run(seg, nseg, i, &run);
 		if (tracing) {
 			memset(&st, 0, sizeof(st));
 			stp = &st;
 		}
-		ret = dom->iommu->ops->map(dom, addr + off, seg[i].vaddr,
-					   seg[i].len, prot, stp);
+		ret = dom->iommu->ops->map(dom, addr + off, seg[i].vaddr, run,
+					   prot, stp);
 		if (ret)
 			break;
 		if (tracing)
 			trace_pgtable_write(dom, addr + off, &st);
-		off += seg[i].len;
+		off += run;
 	}
 	if (!ret)
 		ret = uvf_maptable_insert(&dom->maps, addr, len,
 					  size | UVF_MAPREC_ALLOCATED);
 	if (ret) {
-		/* Segments [0, i) are mapped: undo them, newest first. */
-		while (i--) {
-			off -= seg[i].len;
-			dom->iommu->ops->unmap(dom, addr + off, seg[i].len,
-					       NULL);
+		/* [addr, addr + off) is mapped: undo it run by run. */
+		uint64_t done = 0;
+
+		for (i = 0; done < off; i = next) {
+			uint64_t run;
+
+			next = contiguous_run(seg, nseg, i, &run);
+			dom->iommu->ops->unmap(dom, addr + done, run, NULL);
+			done += run;
 		}
 	} else {
 		dom->stats.maps++;

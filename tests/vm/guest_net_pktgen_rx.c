@@ -10,6 +10,8 @@
  *    every frame must arrive once, in order, intact (the sender keeps no
  *    more frames in flight than the receive ring holds, so QEMU never
  *    has to queue or drop); by polling, then sleeping on MSI-X, then MSI;
+ *  - rx_wait: times out with nothing coming, and sleeps until a frame sent
+ *    50 ms later wakes it, on MSI-X and on MSI;
  *  - the other direction, broadcast, the unicast filter;
  *  - a burst larger than the transmit ring: the ring's worth is taken,
  *    the rest stays the caller's;
@@ -329,6 +331,34 @@ static unsigned int recv_some(struct rig *r, int at, uint64_t *seqs,
 	return got;
 }
 
+static void *late_send(void *arg)
+{
+	struct rig *r = arg;
+
+	usleep(50000);
+	send_one(r, 0, mac_b, 77);
+	return NULL;
+}
+
+/* B sleeps in rx_wait on an empty ring; a frame A sends 50 ms later must
+ * wake it. */
+static void wakes(struct rig *r, const char *how)
+{
+	uint64_t seq = 0;
+	pthread_t t;
+	double t0, ms;
+	int ret;
+
+	if (pthread_create(&t, NULL, late_send, r))
+		return (void)tap(false, "%s: sender thread", how);
+	t0 = netpkt_now();
+	ret = uvf_e1000e_rx_wait(r->nic[1], 5000);
+	ms = (netpkt_now() - t0) * 1e3;
+	pthread_join(t, NULL);
+	tap(!ret && ms >= 40 && recv_some(r, 1, &seq, 1) == 1 && seq == 77,
+	    "%s: rx_wait slept %.0f ms until a frame came: %d", how, ms, ret);
+}
+
 static void check_open(struct rig *r)
 {
 	struct uvf_e1000e_link l[2];
@@ -404,7 +434,8 @@ static void ring_full(struct rig *r)
 	if (k2 < 0)
 		k2 = 0;
 	uvf_e1000e_pool_free(bufs + k + k2, (unsigned int)(N - k - k2));
-	got += recv_some(r, 1, seqs + got, N - got);
+	if (got < N)
+		got += recv_some(r, 1, seqs + got, N - got);
 	for (i = 0; i < got && i < N; i++)
 		order &= seqs[i] == i;
 	tap(got == N && order, "all %u received, in order", got);
@@ -555,12 +586,14 @@ int main(int argc, char **argv)
 		"ports open with interrupts: MSI-X (%d)", ret)) {
 		tap(uvf_e1000e_rx_wait(r.nic[1], 50) == -ETIMEDOUT,
 		    "rx_wait with nothing coming: -ETIMEDOUT");
+		wakes(&r, "MSI-X");
 		stream(&r, 0, count, 0, mac_b, true, "A->B MSI-X");
 		ports_down(&r);
 	}
 	ret = ports_up(&r, UVF_E1000E_IRQ_MSI);
 	if (tap(!ret && uvf_e1000e_irq_type(r.nic[1]) == UVF_E1000E_IRQ_MSI,
 		"ports open with MSI (%d)", ret)) {
+		wakes(&r, "MSI");
 		stream(&r, 0, small, 0, mac_b, true, "A->B MSI");
 		ports_down(&r);
 	}

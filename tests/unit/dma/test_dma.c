@@ -373,6 +373,33 @@ START_TEST(test_trace_logs_every_step_of_the_flow)
 }
 END_TEST
 
+START_TEST(test_contiguous_sg_segments_become_one_backend_mapping)
+{
+	static struct trace_log log;
+	char *buf = simfix_pages(4);
+	struct uvf_sg sg[3] = {
+		{ buf, 4096, 0 }, { buf + 4096, 8192, 0 }, { buf + 3 * 4096, 4096, 0 },
+	};
+	const char *p;
+	int writes = 0;
+
+	translated(_i);
+	memset(&log, 0, sizeof(log));
+	uvf_set_log_fn(collect, &log);
+	uvf_trace_enable(true);
+	ck_assert_int_eq(uvf_dma_map_sg(f.dev, sg, 3, UVF_DMA_TO_DEVICE), 3);
+	uvf_trace_enable(false);
+	uvf_set_log_fn(NULL, NULL);
+	for (p = log.text; (p = strstr(p, "page table of domain")); p++)
+		writes++;
+	ck_assert_int_eq(writes, 1);
+	ck_assert_uint_eq(sg[2].iova, sg[0].iova + 3 * 4096);
+	ck_assert_int_eq(uvf_dma_unmap_sg(f.dev, sg, 3, UVF_DMA_TO_DEVICE), 0);
+	simfix_teardown(&f);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_deferred_invalidation_delays_iova_reuse_until_flush)
 {
 	struct uvf_domain_stats st;
@@ -470,6 +497,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_loop_test(tc, test_coherent_buffers_are_zeroed_mapped_and_freed, 0, UVF_PGTABLE_NR_FORMATS);
 	tcase_add_loop_test(tc, test_registered_memory_translates_every_page_in_o1, 0, UVF_PGTABLE_NR_FORMATS);
 	tcase_add_loop_test(tc, test_trace_logs_every_step_of_the_flow, 0, UVF_PGTABLE_NR_FORMATS);
+	tcase_add_loop_test(tc, test_contiguous_sg_segments_become_one_backend_mapping, 0, UVF_PGTABLE_NR_FORMATS);
 	tcase_add_loop_test(tc, test_deferred_invalidation_delays_iova_reuse_until_flush, 0, UVF_PGTABLE_NR_FORMATS);
 	tcase_add_loop_test(tc, test_deferred_queue_drains_when_full_and_on_timer, 0, UVF_PGTABLE_NR_FORMATS);
 	suite_add_tcase(s, tc);
