@@ -30,22 +30,15 @@ void uvf_nvme_ctrl_opts_default(struct uvf_nvme_ctrl_opts *opts)
 }
 
 static const struct uvf_pci_id nvme_ids[] = {
-	{ 0x1b36, 0x0010 },	/* QEMU NVM Express */
+	{ 0x1b36, 0x0010, 0, 0 },	/* QEMU NVM Express */
+	/* Any NVM Express I/O controller (class 01:08:02). */
+	{ UVF_PCI_ANY_ID, UVF_PCI_ANY_ID, UVF_NVME_PCI_CLASS, 0xffffff },
 	{ 0 },
 };
 
 int uvf_nvme_match(struct uvf_device *dev)
 {
-	uint8_t cfg[12];
-	int ret = uvf_driver_match(&uvf_nvme_driver, dev);
-
-	if (ret)
-		return ret;
-	ret = uvf_device_cfg_read(dev, 0, cfg, sizeof(cfg));
-	if (ret)
-		return ret;
-	return ((uint32_t)cfg[11] << 16 | (uint32_t)cfg[10] << 8 | cfg[9]) ==
-	       UVF_NVME_PCI_CLASS;
+	return uvf_driver_match(&uvf_nvme_driver, dev);
 }
 
 /* Learn the controller's limits from CAP and VS before touching it. */

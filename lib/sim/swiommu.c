@@ -120,7 +120,8 @@ static int sim_reserved_regions(struct uvf_domain *dom, struct uvf_device *dev,
 	(void)dev;
 	if (*nr < si->params.nr_resv)
 		return -E2BIG;
-	memcpy(out, si->resv, si->params.nr_resv * sizeof(*out));
+	if (si->params.nr_resv)
+		memcpy(out, si->resv, si->params.nr_resv * sizeof(*out));
 	*nr = si->params.nr_resv;
 	return 0;
 }

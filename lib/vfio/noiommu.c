@@ -52,11 +52,14 @@ int vfio_noiommu_direct_addr(struct uvf_domain *dom, const void *vaddr,
 		return -EOVERFLOW;
 	/* Untouched anonymous memory has no page yet (or the shared zero
 	 * page): fault it in writable, else readable for read-only memory.
-	 * Contents do not change. */
+	 * Contents do not change. Kernels without MADV_POPULATE_* (or built
+	 * without madvise at all) get mlock(), which populates the same way
+	 * and also keeps the pages where the device will find them. */
 	if (madvise((void *)first, npages << UVF_PAGE_SHIFT,
-		    MADV_POPULATE_WRITE))
-		madvise((void *)first, npages << UVF_PAGE_SHIFT,
-			MADV_POPULATE_READ);
+		    MADV_POPULATE_WRITE) &&
+	    madvise((void *)first, npages << UVF_PAGE_SHIFT,
+		    MADV_POPULATE_READ))
+		mlock((void *)first, npages << UVF_PAGE_SHIFT);
 	fd = pagemap_fd(ctx);
 	if (fd < 0)
 		return fd;

@@ -36,12 +36,13 @@
 #include <uvf/vfio.h>
 
 #include "edu.h"
+#include "vm_machine.h"
 
 #define EDU_BDF "0000:00:07.0"
 #define PAGE 4096ul
 #define XFER 2048u	/* below edu's buffer end, see edu.h */
-#define MSI_FIRST 0xfee00000ull
-#define MSI_LAST 0xfeefffffull
+#define MSI_FIRST VM_MSI_FIRST	/* the machine's, see vm_machine.h */
+#define MSI_LAST VM_MSI_LAST
 #define LIMIT_PARAM "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
 
 static int test_no;
@@ -247,7 +248,8 @@ static void catalogue(struct rig *r)
  * MSI region runs out of IOVAs without ever handing one of them out. */
 static void reserved(struct rig *r)
 {
-	const uvf_iova_t wfirst = 0xfec00000, wlast = 0xfeffffff;
+	const uvf_iova_t wfirst = MSI_FIRST - 0x200000,
+			 wlast = MSI_LAST + 0x100000;
 	struct uvf_iova_allocator *a = uvf_domain_iova_allocator(r->dom);
 	struct uvf_resv_region resv[32];
 	struct uvf_iova_range rg[32], held[64];
@@ -278,7 +280,7 @@ static void reserved(struct rig *r)
 			clean &= !overlaps(rg[j].first, rg[j].last,
 					   resv[i].first, resv[i].last);
 	}
-	tap(msi, "the x86 MSI window is a reserved region");
+	tap(msi, "the machine's MSI window is a reserved region");
 	tap(clean, "no usable range touches a reserved region");
 
 	/* Hold everything usable outside the window. */

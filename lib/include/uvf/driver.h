@@ -18,14 +18,23 @@ struct uvf_device;
 
 #define UVF_PCI_ANY_ID 0xffff
 
+/*
+ * One entry of a driver's ID table. An entry matches when vendor and device
+ * match (UVF_PCI_ANY_ID matching anything) and, if @class_mask is not 0,
+ * the 24-bit class code masked by @class_mask equals @class_code -- so
+ * { UVF_PCI_ANY_ID, UVF_PCI_ANY_ID, 0x010802, 0xffffff } takes every NVMe
+ * controller. The table ends with an all-zero entry.
+ */
 struct uvf_pci_id {
 	uint16_t vendor;
-	uint16_t device;	/* UVF_PCI_ANY_ID matches every device */
+	uint16_t device;
+	uint32_t class_code;
+	uint32_t class_mask;
 };
 
 struct uvf_driver {
 	const char *name;
-	/* Terminated by an entry with vendor 0. */
+	/* Terminated by an all-zero entry. */
 	const struct uvf_pci_id *ids;
 	/* Bring the device up; store per-device state in *drvdata. */
 	int (*probe)(struct uvf_device *dev, void **drvdata);
@@ -50,7 +59,7 @@ struct uvf_dmaengine_ops {
 
 /**
  * uvf_driver_match() - whether @drv takes @dev, by the vendor and device IDs
- *                      in its configuration space
+ *                      and class code in its configuration space
  * @drv: driver
  * @dev: device
  *

@@ -289,6 +289,8 @@ static void *rx_thread(void *arg)
 		}
 		uvf_e1000e_pool_free(b, (unsigned int)n);
 		atomic_store(&fl->received, got);
+		if (!n)
+			sched_yield();
 	}
 	return NULL;
 }

@@ -84,8 +84,11 @@ enum uvf_e1000e_irq {
 
 /* Zero (or NULL options) gives the default of each field. */
 struct uvf_e1000e_opts {
-	unsigned int rx_ring_size;	/* descriptors, a multiple of 8 in
-					 * 8..4096; default 256 */
+	/* Descriptors, a multiple of 8 in 8..4096; default 256. Without an
+	 * IOMMU a ring must be physically contiguous: one of more than 256
+	 * descriptors spans several 4 KiB pages, and the open fails with
+	 * -ENOTSUP when they are not contiguous. */
+	unsigned int rx_ring_size;
 	unsigned int tx_ring_size;	/* likewise */
 	/* Buffers come from here when given (a pool of the device's domain,
 	 * which must outlive the port); else the port makes a pool of
@@ -200,13 +203,15 @@ int uvf_e1000e_match(struct uvf_device *dev);
  * receive and transmit, resets the MAC (CTRL.RST) and waits for the reset
  * and the EEPROM auto-read to finish, reads the MAC address (receive
  * address 0, else the EEPROM), clears the statistics registers, sets up
- * both rings with every receive slot holding a buffer, enables receive
- * and transmit, sets up interrupts if asked, and waits for STATUS.LU.
+ * both rings with every receive slot holding a buffer, sets up
+ * interrupts if asked (masked until uvf_e1000e_rx_wait()), enables
+ * receive and transmit, and waits for STATUS.LU.
  *
  * Return: 0; -ENODEV (not an 82574L, or BAR 0 is not its register
  * window); -EINVAL (bad option, or a pool of another domain); -ETIMEDOUT
  * (the reset or the link did not finish in time); -EIO (no valid MAC
- * address); -ENOTSUP (the interrupt type asked for is unavailable);
+ * address); -ENOTSUP (the interrupt type asked for is unavailable, or
+ * without an IOMMU a ring is not physically contiguous);
  * -ENOBUFS (the pool cannot fill the receive ring); -ENOMEM; or a device
  * or DMA error. On failure the NIC is left reset with bus mastering off,
  * and nothing leaks.
