@@ -81,6 +81,7 @@ static int parse_backend(int argc, char **argv, enum uvf_vfio_backend *b)
 
 static void check_edu(struct uvf_iommu *iommu)
 {
+	struct uvf_domain *dom = NULL;
 	struct uvf_device *edu, *dup;
 	struct uvf_bar_info bi;
 	uint64_t ident = 0;
@@ -129,6 +130,21 @@ static void check_edu(struct uvf_iommu *iommu)
 	ret = uvf_edu_probe(edu);
 	tap(ret == 0, "edu driver probe: %d", ret);
 
+	/* Where MSIs go through the IOMMU (ARM: the write to the ITS
+	 * doorbell is a DMA write), a device that is in no I/O address space
+	 * -- iommufd's blocking state after bind -- cannot signal. So put edu
+	 * in a domain first, as a driver would. */
+	ret = uvf_domain_create(iommu, uvf_vfio_backend(iommu) ==
+					       UVF_VFIO_NOIOMMU ?
+				       UVF_DOMAIN_DIRECT :
+				       UVF_DOMAIN_TRANSLATED,
+				&dom);
+	tap(ret == 0, "domain for edu: %d", ret);
+	if (!ret) {
+		ret = uvf_domain_attach(dom, edu);
+		tap(ret == 0, "edu attached: %d", ret);
+	}
+
 	ret = uvf_device_irq_enable(edu, UVF_IRQ_MSI, 2);
 	tap(ret == -ENOTSUP, "2 MSI vectors on edu (it has 1) is -ENOTSUP: %d",
 	    ret);
@@ -165,6 +181,8 @@ static void check_edu(struct uvf_iommu *iommu)
 	ret = uvf_device_reset(edu);
 	tap(ret == 0 || ret == -ENOTSUP, "edu reset: %d", ret);
 	uvf_device_close(edu);
+	if (dom)
+		tap(uvf_domain_destroy(dom) == 0, "edu's domain destroyed");
 }
 
 static void check_nvme(struct uvf_iommu *iommu)
