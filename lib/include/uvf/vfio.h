@@ -32,6 +32,11 @@
  * The environment variable UVF_VFIO_BACKEND=type1|iommufd|noiommu|auto
  * replaces UVF_VFIO_AUTO; an explicit choice in the options wins over it.
  *
+ * With iommufd a bound device is blocked until it is attached to a domain
+ * (uvf_domain_attach()). On ARM that includes its MSIs, which are DMA
+ * writes to the interrupt controller's doorbell through the SMMU: attach
+ * before enabling interrupts.
+ *
  * The kernel maps firmware direct regions (RMRR, IVMD, RMR) itself; uvf
  * only keeps the reserved regions of each device's IOMMU group
  * (/sys/kernel/iommu_groups/N/reserved_regions) out of its allocator.
