@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,7 @@
 #include <uvf/iommu.h>
 #include <uvf/vfio.h>
 
+#include "guest_tap.h"
 #include "edu.h"
 #include "lpae_seq.h"
 
@@ -44,23 +44,6 @@
  * the first one of a blocked access may take up to EVENT_WAIT_MS. */
 #define QUIET_MS 100
 #define EVENT_WAIT_MS 3000
-
-static int test_no;
-static bool failed;
-
-static bool tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	failed |= !ok;
-	return ok;
-}
 
 /* Each line of @text as a TAP diagnostic. */
 static void diag_lines(const char *prefix, const char *text)
@@ -316,6 +299,5 @@ down:
 out:
 	free(real);
 	free(model);
-	printf("1..%d\n", test_no);
-	return failed ? 1 : 0;
+	return tap_finish();
 }

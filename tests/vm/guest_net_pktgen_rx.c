@@ -26,7 +26,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,7 @@
 #include <uvf/e1000e.h>
 #include <uvf/vfio.h>
 
+#include "guest_tap.h"
 #include "netpkt.h"
 #include "netport.h"
 
@@ -50,35 +50,6 @@
 static const uint8_t mac_a[6] = { 0x52, 0x54, 0x00, 0x75, 0x76, 0x00 };
 static const uint8_t mac_b[6] = { 0x52, 0x54, 0x00, 0x75, 0x76, 0x01 };
 static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-static int test_no;
-static bool failed;
-
-static bool tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	failed |= !ok;
-	return ok;
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 struct rig {
 	struct netport np;
@@ -605,6 +576,5 @@ out_pool:
 out_np:
 	netport_close(&r.np);
 out:
-	printf("1..%d\n", test_no);
-	return failed ? 1 : 0;
+	return tap_finish();
 }

@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,7 @@
 #include <uvf/iova.h>
 #include <uvf/vfio.h>
 
+#include "guest_tap.h"
 #include "edu.h"
 #include "vm_machine.h"
 
@@ -44,41 +44,6 @@
 #define MSI_FIRST VM_MSI_FIRST	/* the machine's, see vm_machine.h */
 #define MSI_LAST VM_MSI_LAST
 #define LIMIT_PARAM "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
-
-static int test_no;
-static bool failed;
-
-static bool tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	failed |= !ok;
-	return ok;
-}
-
-static void skip(const char *what, const char *why)
-{
-	printf("ok %d - %s # SKIP %s\n", ++test_no, what, why);
-	fflush(stdout);
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 static int parse_backend(int argc, char **argv, enum uvf_vfio_backend *b)
 {
@@ -371,7 +336,7 @@ static void budget(void)
 	bool all = true;
 
 	if (read_int(LIMIT_PARAM, &old) || write_int(LIMIT_PARAM, LIMIT)) {
-		skip("type1 mapping budget", "cannot set " LIMIT_PARAM);
+		tap_skip("type1 mapping budget", "cannot set " LIMIT_PARAM);
 		return;
 	}
 	if (rig_up(&r, UVF_VFIO_TYPE1, 0, UVF_DOMAIN_TRANSLATED)) {
@@ -634,7 +599,7 @@ static void noiommu_dma(void)
 			low[k++] = pool + (size_t)i * PAGE;
 	}
 	if (k < 2) {
-		skip("edu DMA with physical addresses",
+		tap_skip("edu DMA with physical addresses",
 		     "no two pages below 256 MiB in the pool");
 		goto out;
 	}
@@ -702,6 +667,5 @@ int main(int argc, char **argv)
 		budget();
 	edu_dma(b);
 out:
-	printf("1..%d\n", test_no);
-	return failed ? 1 : 0;
+	return tap_finish();
 }

@@ -11,7 +11,6 @@
  * Prints TAP; exits 0 pass, 1 fail, 77 skip (no device on vfio-pci).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,39 +20,11 @@
 #include <uvf/iommu.h>
 #include <uvf/vfio.h>
 
+#include "guest_tap.h"
 #include "edu.h"
 
 #define EDU_BDF "0000:00:07.0"
 #define NVME_BDF "0000:00:04.0"
-
-static int test_no;
-static bool failed;
-
-static bool tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	failed |= !ok;
-	return ok;
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 static int parse_backend(int argc, char **argv, enum uvf_vfio_backend *b)
 {
@@ -249,8 +220,7 @@ int main(int argc, char **argv)
 		o.backend = want;
 		ret = uvf_vfio_open(&o, &iommu);
 		tap(ret == -ENOTSUP, "iommufd not compiled in: open is -ENOTSUP");
-		printf("1..%d\n", test_no);
-		return failed;
+		return tap_finish();
 	}
 	diag("backend %s", uvf_vfio_backend_name(want));
 
@@ -304,6 +274,5 @@ int main(int argc, char **argv)
 		uvf_iommu_destroy(iommu);
 	}
 out:
-	printf("1..%d\n", test_no);
-	return failed ? 1 : 0;
+	return tap_finish();
 }
