@@ -13,9 +13,6 @@
 
 #include "pci/pci_priv.h"
 
-#define PCI_IDS_PATH "/usr/share/misc/pci.ids"
-#define PCI_IDS_HWDATA_PATH "/usr/share/hwdata/pci.ids"
-
 char *pci_strdup_or_null(const char *s, bool *ok)
 {
 	char *d;
@@ -48,9 +45,11 @@ int uvf_pci_ctx_new(const struct uvf_pci_ctx_opts *opts,
 					 &ok);
 	ctx->swaps = pci_strdup_or_null(opts->swaps ?
 					opts->swaps : "/proc/swaps", &ok);
-	ctx->pci_ids = pci_strdup_or_null(opts->pci_ids ?
-					  opts->pci_ids : PCI_IDS_PATH, &ok);
-	ctx->pci_ids_default = !opts->pci_ids;
+	ctx->pci_ids = pci_strdup_or_null(opts->pci_ids, &ok);
+	if (ok && asprintf(&ctx->lib_sysfs, "%s/bus/pci", ctx->sysfs_root) < 0) {
+		ctx->lib_sysfs = NULL;
+		ok = false;
+	}
 	if (!ok) {
 		uvf_pci_ctx_free(ctx);
 		return -ENOMEM;
@@ -63,12 +62,13 @@ void uvf_pci_ctx_free(struct uvf_pci_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	pci_ids_free(ctx->ids);
+	pcilib_free(ctx);
 	free(ctx->sysfs_root);
 	free(ctx->dev_root);
 	free(ctx->mounts);
 	free(ctx->swaps);
 	free(ctx->pci_ids);
+	free(ctx->lib_sysfs);
 	free(ctx);
 }
 
@@ -91,18 +91,6 @@ void pci_set_error(struct uvf_pci_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
 	va_end(ap);
-}
-
-const struct pci_ids_db *pci_ctx_ids(struct uvf_pci_ctx *ctx)
-{
-	if (ctx->ids_tried)
-		return ctx->ids;
-	ctx->ids_tried = true;
-	/* Without a database names fall back to hex, so errors are dropped. */
-	if (pci_ids_load(ctx->pci_ids, &ctx->ids) == -ENOENT &&
-	    ctx->pci_ids_default)
-		pci_ids_load(PCI_IDS_HWDATA_PATH, &ctx->ids);
-	return ctx->ids;
 }
 
 bool pci_ctx_is_live(const struct uvf_pci_ctx *ctx)
@@ -160,7 +148,7 @@ int pci_read_attr(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-int pci_read_long(const char *path, long long *val)
+int pci_read_number(const char *path, long long *val)
 {
 	char buf[64], *end;
 	int err = pci_read_attr(path, buf, sizeof(buf));

@@ -33,63 +33,9 @@ void uvf_pci_dev_free(struct uvf_pci_dev *dev)
 	free(dev);
 }
 
-/* Reads a hex ID attribute; @required ones fail the open when missing. */
-static int dev_read_id(const char *dir, const char *attr, bool required,
-		       long long max, long long *val)
-{
-	char path[PATH_MAX];
-	int err;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= PATH_MAX)
-		return -ENAMETOOLONG;
-	err = pci_read_long(path, val);
-	if (err == -ENOENT && !required) {
-		*val = 0;
-		return 0;
-	}
-	if (!err && (*val < 0 || *val > max))
-		return -EINVAL;
-	return err;
-}
-
-static int dev_read_ids(struct uvf_pci_dev *dev)
-{
-	static const struct {
-		const char *attr;
-		bool required;
-		long long max;
-	} attrs[] = {
-		{ "vendor", true, 0xffff },
-		{ "device", true, 0xffff },
-		{ "subsystem_vendor", false, 0xffff },
-		{ "subsystem_device", false, 0xffff },
-		{ "class", true, 0xffffff },
-		{ "revision", false, 0xff },
-	};
-	long long v[6];
-
-	for (size_t i = 0; i < 6; i++) {
-		int err = dev_read_id(dev->path, attrs[i].attr,
-				      attrs[i].required, attrs[i].max, &v[i]);
-
-		if (err)
-			return err;
-	}
-	dev->ids = (struct uvf_pci_ids){
-		.vendor = (uint16_t)v[0],
-		.device = (uint16_t)v[1],
-		.subsys_vendor = (uint16_t)v[2],
-		.subsys_device = (uint16_t)v[3],
-		.class_code = (uint32_t)v[4],
-		.revision = (uint8_t)v[5],
-	};
-	return 0;
-}
-
 static int dev_read_links(struct uvf_pci_dev *dev)
 {
 	char path[PATH_MAX], name[256], *end;
-	long long node;
 	int err;
 
 	snprintf(path, sizeof(path), "%s/iommu_group", dev->path);
@@ -104,11 +50,6 @@ static int dev_read_links(struct uvf_pci_dev *dev)
 	} else if (err != -ENOENT) {
 		return err;
 	}
-
-	snprintf(path, sizeof(path), "%s/numa_node", dev->path);
-	err = pci_read_long(path, &node);
-	dev->numa_node = !err && node >= 0 && node <= INT32_MAX ? (int)node
-							       : -1;
 
 	snprintf(path, sizeof(path), "%s/driver", dev->path);
 	err = pci_link_name(path, name, sizeof(name));
@@ -176,62 +117,6 @@ static int dev_read_resources(struct uvf_pci_dev *dev)
 	return err;
 }
 
-static int set_name(char **dst, const char *name, const char *fmt,
-		    unsigned int v)
-{
-	int r = name ? ((*dst = strdup(name)) ? 0 : -1)
-		     : asprintf(dst, fmt, v);
-
-	if (r < 0) {
-		*dst = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int dev_names(struct uvf_pci_ctx *ctx, struct uvf_pci_dev *dev)
-{
-	const struct pci_ids_db *db = pci_ctx_ids(ctx);
-	const struct uvf_pci_ids *id = &dev->ids;
-	uint8_t base = (uint8_t)(id->class_code >> 16);
-	uint8_t sub = (uint8_t)(id->class_code >> 8);
-	const char *cls, *sv, *sn;
-	int r;
-
-	if (set_name(&dev->vendor_name, pci_ids_vendor(db, id->vendor),
-		     "Vendor %04x", id->vendor) ||
-	    set_name(&dev->device_name,
-		     pci_ids_device(db, id->vendor, id->device),
-		     "Device %04x", id->device))
-		return -ENOMEM;
-	cls = pci_ids_subclass(db, base, sub);
-	if (!cls)
-		cls = pci_ids_class(db, base);
-	if (set_name(&dev->class_name, cls, "Class %04x",
-		     id->class_code >> 8))
-		return -ENOMEM;
-
-	sv = pci_ids_vendor(db, id->subsys_vendor);
-	sn = pci_ids_subsys(db, id->vendor, id->device, id->subsys_vendor,
-			    id->subsys_device);
-	if (sv && sn)
-		r = asprintf(&dev->subsys_name, "%s %s", sv, sn);
-	else if (sv)
-		r = asprintf(&dev->subsys_name, "%s Device %04x", sv,
-			     id->subsys_device);
-	else if (sn)
-		r = asprintf(&dev->subsys_name, "Vendor %04x %s",
-			     id->subsys_vendor, sn);
-	else
-		r = asprintf(&dev->subsys_name, "Vendor %04x Device %04x",
-			     id->subsys_vendor, id->subsys_device);
-	if (r < 0) {
-		dev->subsys_name = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 static int dev_vfio(const struct uvf_pci_ctx *ctx, struct uvf_pci_dev *dev)
 {
 	char path[PATH_MAX];
@@ -274,11 +159,13 @@ static int dev_vfio(const struct uvf_pci_ctx *ctx, struct uvf_pci_dev *dev)
 	return 0;
 }
 
-int uvf_pci_dev_open(struct uvf_pci_ctx *ctx, const char *bdf,
-		     struct uvf_pci_dev **devp)
+int pci_dev_read(struct uvf_pci_ctx *ctx, const char *bdf,
+		 const struct pcilib_scan *scan, size_t i,
+		 struct uvf_pci_dev **devp)
 {
 	struct uvf_pci_dev *dev;
 	char path[PATH_MAX];
+	bool lib_failed = false;
 	int err;
 
 	dev = calloc(1, sizeof(*dev));
@@ -291,24 +178,23 @@ int uvf_pci_dev_open(struct uvf_pci_ctx *ctx, const char *bdf,
 		return -EINVAL;
 	}
 	err = pci_sysfs_path(ctx, path, "bus/pci/devices/%s", dev->bdf);
+	if (!err && !scan && access(path, F_OK) != 0)
+		err = errno == ENOENT ? -ENODEV : -errno;
+	/* IDs, class, NUMA node and names through libpci; the rest (links,
+	 * driver_override, resources, VFIO nodes) from sysfs directly. */
+	if (!err) {
+		err = pcilib_fill(ctx, scan, i, dev);
+		lib_failed = err == -EIO;
+	}
 	if (!err) {
 		dev->path = realpath(path, NULL);
 		if (!dev->path)
-			err = errno == ENOENT ? -ENODEV : -errno;
+			err = -errno;
 	}
-	if (err == -ENODEV) {
-		pci_set_error(ctx, "no PCI device %s", dev->bdf);
-		uvf_pci_dev_free(dev);
-		return err;
-	}
-	if (!err)
-		err = dev_read_ids(dev);
 	if (!err)
 		err = dev_read_links(dev);
 	if (!err)
 		err = dev_read_resources(dev);
-	if (!err)
-		err = dev_names(ctx, dev);
 	if (!err)
 		err = dev_vfio(ctx, dev);
 	if (err) {
@@ -317,7 +203,7 @@ int uvf_pci_dev_open(struct uvf_pci_ctx *ctx, const char *bdf,
 			err = -ENODEV;
 		if (err == -ENODEV)
 			pci_set_error(ctx, "no PCI device %s", dev->bdf);
-		else
+		else if (!lib_failed)	/* libpci's message stays */
 			pci_set_error(ctx, "cannot read PCI device %s in %s: "
 				      "%s", dev->bdf, ctx->sysfs_root,
 				      strerror(-err));
@@ -326,6 +212,12 @@ int uvf_pci_dev_open(struct uvf_pci_ctx *ctx, const char *bdf,
 	}
 	*devp = dev;
 	return 0;
+}
+
+int uvf_pci_dev_open(struct uvf_pci_ctx *ctx, const char *bdf,
+		     struct uvf_pci_dev **devp)
+{
+	return pci_dev_read(ctx, bdf, NULL, 0, devp);
 }
 
 const char *uvf_pci_dev_bdf(const struct uvf_pci_dev *dev)

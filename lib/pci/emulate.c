@@ -76,7 +76,7 @@ static long long emu_attr(const struct emu_dev *d, const char *attr)
 	long long v;
 
 	emu_path(path, "%s/%s", d->dir, attr);
-	return pci_read_long(path, &v) ? -1 : v;
+	return pci_read_number(path, &v) ? -1 : v;
 }
 
 /* Whether @driver's dynamic IDs (its new_id file) list the device. */

@@ -82,23 +82,32 @@ int pci_group_bdfs(const struct uvf_pci_ctx *ctx, int group,
 	return err ? err : read_bdf_dir(path, bdfs, n);
 }
 
+static int list_alloc(size_t n, struct uvf_pci_list **listp)
+{
+	struct uvf_pci_list *list = calloc(1, sizeof(*list));
+
+	if (list)
+		list->devs = calloc(n ? n : 1, sizeof(*list->devs));
+	if (!list || !list->devs) {
+		free(list);
+		return -ENOMEM;
+	}
+	*listp = list;
+	return 0;
+}
+
 /* Opens every address; devices that vanished in between are skipped. */
 static int list_open(struct uvf_pci_ctx *ctx,
 		     char (*bdfs)[UVF_PCI_BDF_LEN], size_t n,
 		     struct uvf_pci_list **listp)
 {
-	struct uvf_pci_list *list = calloc(1, sizeof(*list));
+	struct uvf_pci_list *list;
+	int err = list_alloc(n, &list);
 
-	if (!list)
-		return -ENOMEM;
-	list->devs = calloc(n ? n : 1, sizeof(*list->devs));
-	if (!list->devs) {
-		free(list);
-		return -ENOMEM;
-	}
+	if (err)
+		return err;
 	for (size_t i = 0; i < n; i++) {
-		int err = uvf_pci_dev_open(ctx, bdfs[i],
-					   &list->devs[list->n]);
+		err = uvf_pci_dev_open(ctx, bdfs[i], &list->devs[list->n]);
 
 		if (err == -ENODEV)
 			continue;
@@ -115,21 +124,30 @@ static int list_open(struct uvf_pci_ctx *ctx,
 
 int uvf_pci_list_new(struct uvf_pci_ctx *ctx, struct uvf_pci_list **listp)
 {
-	char (*bdfs)[UVF_PCI_BDF_LEN];
-	char path[PATH_MAX];
+	struct pcilib_scan *scan;
+	struct uvf_pci_list *list = NULL;
 	size_t n;
-	int err;
+	int err = pcilib_scan_new(ctx, &scan);
 
-	err = pci_sysfs_path(ctx, path, "bus/pci/devices");
-	if (!err)
-		err = read_bdf_dir(path, &bdfs, &n);
+	if (err)
+		return err;
+	n = pcilib_scan_count(scan);
+	err = list_alloc(n, &list);
+	for (size_t i = 0; !err && i < n; i++) {
+		err = pci_dev_read(ctx, pcilib_scan_bdf(scan, i), scan, i,
+				   &list->devs[list->n]);
+		if (!err)
+			list->n++;
+		else if (err == -ENODEV)	/* vanished since the scan */
+			err = 0;
+	}
+	pcilib_scan_free(ctx, scan);
 	if (err) {
-		pci_set_error(ctx, "cannot read %s: %s", path, strerror(-err));
+		uvf_pci_list_free(list);
 		return err;
 	}
-	err = list_open(ctx, bdfs, n, listp);
-	free(bdfs);
-	return err;
+	*listp = list;
+	return 0;
 }
 
 int uvf_pci_group_list(struct uvf_pci_ctx *ctx, int group,

@@ -6,17 +6,29 @@
 #include <limits.h>
 #include <uvf/pci.h>
 
-#include "pci/ids.h"
+struct pci_access;
+
+/* How far the PCI ID database of a context has been loaded (pcilib.c). */
+enum pci_names {
+	PCI_NAMES_UNTRIED,	/* not yet: loaded on the first lookup */
+	PCI_NAMES_LOADED,	/* libpci's database, as far as it loaded */
+	PCI_NAMES_NONE,		/* none ("" as pci_ids, or a broken file):
+				 * names are numbers */
+};
 
 struct uvf_pci_ctx {
 	char *sysfs_root;
 	char *dev_root;
 	char *mounts;
 	char *swaps;
-	char *pci_ids;
-	bool pci_ids_default;	/* try the hwdata location too */
-	struct pci_ids_db *ids;	/* loaded on first use */
-	bool ids_tried;
+	char *pci_ids;		/* NULL: libpci's own default */
+	char *lib_sysfs;	/* "<sysfs root>/bus/pci", libpci's sysfs.path */
+	struct pci_access *lib;	/* created on first use (pcilib.c) */
+	unsigned int lib_method; /* libpci access method; 0 for linux_sysfs.
+				  * Tests set an unsupported one to make
+				  * pci_init() fail. */
+	bool lib_stale;		/* libpci failed mid-call: start afresh */
+	enum pci_names names;
 	uvf_pci_write_hook_fn hook;
 	void *hook_arg;
 	char err[512];
@@ -57,7 +69,7 @@ int pci_sysfs_path(const struct uvf_pci_ctx *ctx, char out[PATH_MAX],
 int pci_read_attr(const char *path, char *buf, size_t len);
 
 /* Reads an attribute holding one number ("0x1af4", "-1"), base 0. */
-int pci_read_long(const char *path, long long *val);
+int pci_read_number(const char *path, long long *val);
 
 /* Name a symlink points to, its last path component ("vfio-pci"). */
 int pci_link_name(const char *path, char *buf, size_t len);
@@ -77,12 +89,39 @@ int pci_sysfs_write(struct uvf_pci_ctx *ctx, const char *rel,
 int pci_read_driver(const struct uvf_pci_ctx *ctx, const char *bdf,
 		    char *buf, size_t len);
 
-/* Loads the PCI ID database once; NULL when there is none. */
-const struct pci_ids_db *pci_ctx_ids(struct uvf_pci_ctx *ctx);
-
 /* Reads the members of an IOMMU group as addresses, sorted. */
 int pci_group_bdfs(const struct uvf_pci_ctx *ctx, int group,
 		   char (**bdfs)[UVF_PCI_BDF_LEN], size_t *n);
+
+/*
+ * libpci (pcilib.c). Every libpci call runs with error handlers that record
+ * libpci's message in the context and return -EIO instead of exiting.
+ */
+struct pcilib_scan;
+
+/* Enumerates bus/pci/devices with pci_scan_bus(), sorted by address. */
+int pcilib_scan_new(struct uvf_pci_ctx *ctx, struct pcilib_scan **scanp);
+size_t pcilib_scan_count(const struct pcilib_scan *scan);
+const char *pcilib_scan_bdf(const struct pcilib_scan *scan, size_t i);
+void pcilib_scan_free(struct uvf_pci_ctx *ctx, struct pcilib_scan *scan);
+
+/*
+ * Fills the IDs, NUMA node and names of @dev (whose bdf is set) with
+ * pci_fill_info() and pci_lookup_name(): from device @i of @scan, or with
+ * @scan NULL from pci_get_dev(). -ENODEV when the device is gone, -EIO when
+ * libpci fails otherwise, -ENOMEM.
+ */
+int pcilib_fill(struct uvf_pci_ctx *ctx, const struct pcilib_scan *scan,
+		size_t i, struct uvf_pci_dev *dev);
+
+/* Reads one device: from device @i of @scan, or with @scan NULL looked up
+ * by address (uvf_pci_dev_open()). */
+int pci_dev_read(struct uvf_pci_ctx *ctx, const char *bdf,
+		 const struct pcilib_scan *scan, size_t i,
+		 struct uvf_pci_dev **devp);
+
+/* Releases the context's libpci handle. */
+void pcilib_free(struct uvf_pci_ctx *ctx);
 
 /* Whether the sysfs or /dev root of @ctx is the live system's. */
 bool pci_ctx_is_live(const struct uvf_pci_ctx *ctx);

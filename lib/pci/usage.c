@@ -311,7 +311,7 @@ static int check_net(const struct uvf_pci_ctx *ctx,
 		free(real);
 		/* Administratively up counts even without a carrier. */
 		pci_sysfs_path(ctx, path, "class/net/%s/flags", de->d_name);
-		up = !pci_read_long(path, &flags) && (flags & IFF_UP_FLAG);
+		up = !pci_read_number(path, &flags) && (flags & IFF_UP_FLAG);
 		pci_sysfs_path(ctx, path, "class/net/%s/operstate",
 			       de->d_name);
 		if (!pci_read_attr(path, val, sizeof(val)) &&

@@ -6,7 +6,16 @@
  * Everything goes through a context that names the roots it works on: the
  * sysfs tree (default "/sys"), the /dev tree (default "/dev"), the mount
  * table, the swap table and the PCI ID database. Tests point these at a fake
- * tree in a temporary directory; nothing here touches a path outside them.
+ * tree in a temporary directory; nothing here touches a path outside them
+ * (except, with the default database, udev's hwdb, as lspci does).
+ *
+ * Devices are enumerated, and their IDs, class, subsystem, revision, NUMA
+ * node and names read, through libpci (pciutils): its linux_sysfs method
+ * with sysfs.path set to "<sysfs root>/bus/pci", and pci_lookup_name() on
+ * its PCI ID database, so names read as lspci shows them. libpci's errors,
+ * which would exit the program, fail the call with -EIO instead, libpci's
+ * message in uvf_pci_ctx_error(). Driver links, driver_override, IOMMU
+ * groups, resources and VFIO nodes are read from sysfs directly.
  *
  * Binding follows Documentation/ABI/testing/sysfs-bus-pci: write "vfio-pci"
  * to driver_override, unbind the current driver, write the address to
@@ -46,13 +55,17 @@ struct uvf_pci_plan;	/* the steps of a bind, unbind or restore */
 
 /* Where a context looks. A NULL field (or a NULL struct) takes the default. */
 struct uvf_pci_ctx_opts {
-	const char *sysfs_root;	/* "/sys" */
+	const char *sysfs_root;	/* "/sys"; libpci reads its bus/pci */
 	const char *dev_root;	/* "/dev" */
 	const char *mounts;	/* "/proc/self/mountinfo"; /proc/mounts format
 				 * is accepted too */
 	const char *swaps;	/* "/proc/swaps" */
-	const char *pci_ids;	/* "/usr/share/misc/pci.ids", then
-				 * "/usr/share/hwdata/pci.ids" */
+	const char *pci_ids;	/* libpci's database (Debian:
+				 * /usr/share/misc/pci.ids), else
+				 * "/usr/share/hwdata/pci.ids", and udev's
+				 * hwdb for IDs missing there, as lspci;
+				 * a file: only that file; "": none, names
+				 * are numbers */
 };
 
 /* Identification registers as sysfs shows them. */
@@ -126,6 +139,8 @@ struct uvf_pci_step {
  * uvf_pci_ctx_new() - create a context
  * @opts: roots and files to use; NULL or NULL fields for the defaults
  * @ctxp: the new context
+ *
+ * libpci is set up on the context's first enumeration or device read.
  *
  * Return: 0, or -ENOMEM.
  */
@@ -221,7 +236,9 @@ int uvf_pci_bdf_parse(const char *s, char out[UVF_PCI_BDF_LEN]);
  * @devp: the snapshot
  *
  * Return: 0, -EINVAL for a malformed address, -ENODEV when there is no such
- * device, -ENOMEM, or another negative errno when sysfs cannot be read.
+ * device (or it vanished while being read), -EIO when libpci fails (such as
+ * an ID attribute it cannot read), -ENOMEM, or another negative errno when
+ * sysfs cannot be read.
  */
 int uvf_pci_dev_open(struct uvf_pci_ctx *ctx, const char *bdf,
 		     struct uvf_pci_dev **devp);
@@ -254,6 +271,8 @@ const struct uvf_pci_ids *uvf_pci_dev_ids(const struct uvf_pci_dev *dev);
  * uvf_pci_dev_vendor_name() - vendor name from the PCI ID database
  * @dev: device
  *
+ * Looked up with libpci's pci_lookup_name(), like every name below.
+ *
  * Return: the name, or "Vendor vvvv" when the database does not know it.
  */
 const char *uvf_pci_dev_vendor_name(const struct uvf_pci_dev *dev);
@@ -271,7 +290,7 @@ const char *uvf_pci_dev_device_name(const struct uvf_pci_dev *dev);
  * @dev: device
  *
  * The subclass name when known ("Ethernet controller"), else the base class
- * name ("Network controller").
+ * name ("Network controller", without the class number libpci appends).
  *
  * Return: the name, or "Class ccss" when the database knows neither.
  */
@@ -281,8 +300,12 @@ const char *uvf_pci_dev_class_name(const struct uvf_pci_dev *dev);
  * uvf_pci_dev_subsys_name() - subsystem name from the PCI ID database
  * @dev: device
  *
- * Return: "<subsystem vendor name> <subsystem name>", with "Device ssss" in
- * place of an unknown subsystem name and "Vendor vvvv" of an unknown vendor.
+ * As lspci -v shows it after "Subsystem:". The subsystem name is the
+ * device's own name when the subsystem IDs equal the device's IDs.
+ *
+ * Return: "<subsystem vendor name> <subsystem name>"; "<subsystem vendor
+ * name> Device ssss" when the subsystem is not known, and "Device vvvv:ssss"
+ * when its vendor is not.
  */
 const char *uvf_pci_dev_subsys_name(const struct uvf_pci_dev *dev);
 
@@ -400,9 +423,12 @@ int uvf_pci_dev_in_use(struct uvf_pci_ctx *ctx, const struct uvf_pci_dev *dev,
  * @ctx: context
  * @listp: the devices, sorted by address
  *
+ * Enumerated with libpci's pci_scan_bus() over "<sysfs root>/bus/pci/devices".
  * Devices that vanish while being read are left out.
  *
- * Return: 0, -ENOMEM, or a negative errno when sysfs cannot be read.
+ * Return: 0, -ENOMEM, -EIO when libpci fails (including for an entry of
+ * bus/pci/devices that is not a device address), or another negative errno
+ * when sysfs cannot be read.
  */
 int uvf_pci_list_new(struct uvf_pci_ctx *ctx, struct uvf_pci_list **listp);
 
@@ -412,8 +438,8 @@ int uvf_pci_list_new(struct uvf_pci_ctx *ctx, struct uvf_pci_list **listp);
  * @group: group number
  * @listp: the members, sorted by address
  *
- * Return: 0, -ENOENT when there is no such group, -ENOMEM, or another
- * negative errno when sysfs cannot be read.
+ * Return: 0, -ENOENT when there is no such group, -ENOMEM, -EIO when libpci
+ * fails, or another negative errno when sysfs cannot be read.
  */
 int uvf_pci_group_list(struct uvf_pci_ctx *ctx, int group,
 		       struct uvf_pci_list **listp);

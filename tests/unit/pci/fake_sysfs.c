@@ -234,6 +234,36 @@ static void attr(const char *dir, const char *name, const char *fmt, ...)
 	put_file(path, text, false);
 }
 
+/* The first 64 bytes of configuration space, as the "config" attribute
+ * shows them: what libpci reads for what sysfs has no attribute for. */
+static void config_space(const char *dir, const struct fake_dev *d)
+{
+	unsigned char c[64] = { 0 };
+	char path[PATH_MAX];
+	FILE *f;
+
+	c[0x00] = (unsigned char)d->vendor;
+	c[0x01] = (unsigned char)(d->vendor >> 8);
+	c[0x02] = (unsigned char)d->device;
+	c[0x03] = (unsigned char)(d->device >> 8);
+	c[0x08] = 2;					/* revision */
+	c[0x09] = (unsigned char)d->class_code;		/* prog-if */
+	c[0x0a] = (unsigned char)(d->class_code >> 8);	/* subclass */
+	c[0x0b] = (unsigned char)(d->class_code >> 16);	/* base class */
+	if ((d->class_code >> 8) == 0x0604) {
+		c[0x0e] = 1;				/* PCI-to-PCI bridge */
+	} else {
+		c[0x2c] = c[0x00];			/* subsystem */
+		c[0x2d] = c[0x01];
+		c[0x2e] = 1;
+	}
+	pathf(path, "%s/config", dir);
+	f = fopen(path, "wb");
+	ck_assert_msg(f, "open %s: %s", path, strerror(errno));
+	ck_assert_uint_eq(fwrite(c, 1, sizeof(c), f), sizeof(c));
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 void fake_device(struct fake_sysfs *fs, const struct fake_dev *d)
 {
 	char dir[PATH_MAX], parent[PATH_MAX], path[PATH_MAX];
@@ -252,6 +282,7 @@ void fake_device(struct fake_sysfs *fs, const struct fake_dev *d)
 	attr(dir, "revision", "0x%02x\n", 2);
 	attr(dir, "numa_node", "%d\n", d->group >= 0 ? 0 : -1);
 	attr(dir, "driver_override", "(null)\n");
+	config_space(dir, d);
 	/* BAR 0: 16K 64-bit prefetchable memory; BAR 2: 32 I/O ports. */
 	attr(dir, "resource",
 	     "0x00000000fe000000 0x00000000fe003fff 0x000000000014220c\n"
