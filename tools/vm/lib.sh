@@ -49,6 +49,11 @@ uvf_kernel_image() {
     case $1 in x86_64) echo arch/x86/boot/bzImage ;; aarch64) echo arch/arm64/boot/Image ;; esac
 }
 
+# The ELF machine name `readelf -h` prints for the architecture.
+uvf_elf_machine() {
+    case $1 in x86_64) echo X86-64 ;; aarch64) echo AArch64 ;; esac
+}
+
 # Debian's name for the architecture (dpkg, apt).
 uvf_deb_arch() {
     case $1 in x86_64) echo amd64 ;; aarch64) echo arm64 ;; esac
