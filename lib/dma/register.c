@@ -14,7 +14,7 @@
 #include "util/trace.h"
 
 /* The domain's map, created on first use; a lost race frees its copy. */
-static struct uvf_regmap *regmap_get(struct uvf_domain *dom)
+struct uvf_regmap *uvf_domain_regmap(struct uvf_domain *dom)
 {
 	struct uvf_regmap *m = atomic_load(&dom->regmap), *expect = NULL;
 
@@ -68,7 +68,7 @@ int uvf_dma_register(struct uvf_device *dev, void *vaddr, size_t len,
 		return -EINVAL;
 	if (uvf_range_last((uintptr_t)vaddr, len, &last))
 		return -EOVERFLOW;
-	m = regmap_get(dom);
+	m = uvf_domain_regmap(dom);
 	if (!m)
 		return -ENOMEM;
 
@@ -102,7 +102,6 @@ int uvf_dma_unregister(struct uvf_device *dev, void *vaddr, size_t len)
 {
 	struct uvf_domain *dom = dev ? dev->domain : NULL;
 	struct uvf_regmap *m;
-	uint64_t cookie;
 	uvf_iova_t iova;
 	int ret;
 
@@ -112,22 +111,26 @@ int uvf_dma_unregister(struct uvf_device *dev, void *vaddr, size_t len)
 	if (!m)
 		return -ENOENT;
 	uvf_regmap_lock(m);
-	ret = uvf_regmap_remove(m, vaddr, len, &iova, &cookie);
+	ret = uvf_regmap_remove(m, vaddr, len, 0, &iova);
 	if (!ret && dom->type == UVF_DOMAIN_TRANSLATED)
 		ret = uvf_domain_unmap_free(dom, iova, len);
 	uvf_regmap_unlock(m);
 	return ret;
 }
 
-int uvf_dma_vtoiova(const struct uvf_device *dev, const void *vaddr,
-		    uvf_iova_t *iova)
+int uvf_domain_regmap_lookup(const struct uvf_domain *dom, const void *vaddr,
+			     uvf_iova_t *iova)
 {
-	const struct uvf_domain *dom = dev ? dev->domain : NULL;
-
 	if (!dom || !iova)
 		return -ENOENT;
 	return uvf_regmap_lookup(atomic_load_explicit(
 					 &((struct uvf_domain *)dom)->regmap,
 					 memory_order_acquire),
 				 vaddr, iova);
+}
+
+int uvf_dma_vtoiova(const struct uvf_device *dev, const void *vaddr,
+		    uvf_iova_t *iova)
+{
+	return uvf_domain_regmap_lookup(dev ? dev->domain : NULL, vaddr, iova);
 }

@@ -241,17 +241,17 @@ int uvf_regmap_add(struct uvf_regmap *m, const void *vaddr, uint64_t len,
 }
 
 int uvf_regmap_remove(struct uvf_regmap *m, const void *vaddr, uint64_t len,
-		      uvf_iova_t *iova, uint64_t *cookie)
+		      uint64_t cookie, uvf_iova_t *iova)
 {
 	size_t i;
 
 	for (i = 0; i < m->nr_regs; i++) {
 		struct reg *r = &m->regs[i];
 
-		if (r->va != (uintptr_t)vaddr || r->len != len)
+		if (r->va != (uintptr_t)vaddr || r->len != len ||
+		    r->cookie != cookie)
 			continue;
 		*iova = r->iova;
-		*cookie = r->cookie;
 		set_entries(m, r->va, r->len, NULL, 0, true);
 		*r = m->regs[--m->nr_regs];
 		return 0;

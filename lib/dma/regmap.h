@@ -38,9 +38,18 @@ int uvf_regmap_check_free(struct uvf_regmap *m, const void *vaddr,
 int uvf_regmap_add(struct uvf_regmap *m, const void *vaddr, uint64_t len,
 		   const uvf_iova_t *page_iova, uvf_iova_t iova,
 		   uint64_t cookie);
-/* Remove exactly the registration at [vaddr, vaddr + len); -ENOENT if
- * there is none. */
+/* Remove exactly the registration at [vaddr, vaddr + len) made with
+ * @cookie; -ENOENT if there is none. Cookies tell owners apart: 0 is
+ * uvf_dma_register()'s, other layers (lib/dpdk) use their own, so no owner
+ * removes another's registration. */
 int uvf_regmap_remove(struct uvf_regmap *m, const void *vaddr, uint64_t len,
-		      uvf_iova_t *iova, uint64_t *cookie);
+		      uint64_t cookie, uvf_iova_t *iova);
+
+struct uvf_domain;
+/* The domain's map, created on first use; NULL when out of memory. */
+struct uvf_regmap *uvf_domain_regmap(struct uvf_domain *dom);
+/* uvf_regmap_lookup() on the domain's map; -ENOENT without one. No lock. */
+int uvf_domain_regmap_lookup(const struct uvf_domain *dom, const void *vaddr,
+			     uvf_iova_t *iova);
 
 #endif

@@ -138,6 +138,23 @@ int uvf_domain_destroy(struct uvf_domain *dom)
 	}
 	pthread_mutex_unlock(&dom->lock);
 
+	/* Other layers' state goes first, while everything still works.
+	 * Newest first: a layer set up on top of another goes before it. */
+	for (;;) {
+		struct uvf_domain_cookie *c;
+
+		pthread_mutex_lock(&dom->lock);
+		c = dom->cookies;
+		if (c)
+			dom->cookies = c->next;
+		pthread_mutex_unlock(&dom->lock);
+		if (!c)
+			break;
+		if (c->destroy)
+			c->destroy(dom, c->data);
+		free(c);
+	}
+
 	iommu = dom->iommu;
 	uvf_fq_stop(dom);
 	/* The backend tears down whatever is still mapped (page tables,
@@ -157,6 +174,68 @@ int uvf_domain_destroy(struct uvf_domain *dom)
 	iommu->nr_domains--;
 	pthread_mutex_unlock(&iommu->lock);
 	return 0;
+}
+
+int uvf_domain_cookie_set(struct uvf_domain *dom, const void *key, void *data,
+			  uvf_domain_cookie_fn destroy)
+{
+	struct uvf_domain_cookie *c, *n;
+	int ret = 0;
+
+	if (!dom || !key)
+		return -EINVAL;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->key = key;
+	n->data = data;
+	n->destroy = destroy;
+	pthread_mutex_lock(&dom->lock);
+	for (c = dom->cookies; c; c = c->next)
+		if (c->key == key)
+			ret = -EEXIST;
+	if (!ret) {
+		n->next = dom->cookies;
+		dom->cookies = n;
+		n = NULL;
+	}
+	pthread_mutex_unlock(&dom->lock);
+	free(n);
+	return ret;
+}
+
+void *uvf_domain_cookie_get(struct uvf_domain *dom, const void *key)
+{
+	struct uvf_domain_cookie *c;
+	void *data = NULL;
+
+	if (!dom)
+		return NULL;
+	pthread_mutex_lock(&dom->lock);
+	for (c = dom->cookies; c; c = c->next)
+		if (c->key == key)
+			data = c->data;
+	pthread_mutex_unlock(&dom->lock);
+	return data;
+}
+
+int uvf_domain_cookie_clear(struct uvf_domain *dom, const void *key)
+{
+	struct uvf_domain_cookie **pp, *c = NULL;
+
+	if (!dom || !key)
+		return -EINVAL;
+	pthread_mutex_lock(&dom->lock);
+	for (pp = &dom->cookies; *pp; pp = &(*pp)->next) {
+		if ((*pp)->key == key) {
+			c = *pp;
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&dom->lock);
+	free(c);
+	return c ? 0 : -ENOENT;
 }
 
 enum uvf_domain_type uvf_domain_type(const struct uvf_domain *dom)

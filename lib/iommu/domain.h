@@ -24,6 +24,14 @@ struct uvf_fq_entry {
 	uint64_t data;		/* the mapping record's data */
 };
 
+/* State of another layer hung on a domain (uvf_domain_cookie_set). */
+struct uvf_domain_cookie {
+	struct uvf_domain_cookie *next;
+	const void *key;
+	void *data;
+	uvf_domain_cookie_fn destroy;
+};
+
 struct uvf_domain {
 	struct uvf_iommu *iommu;
 	enum uvf_domain_type type;
@@ -59,6 +67,9 @@ struct uvf_domain {
 
 	/* Registered memory of the DMA layer (uvf_dma_register). */
 	_Atomic(struct uvf_regmap *) regmap;
+
+	/* Newest first; under the lock. */
+	struct uvf_domain_cookie *cookies;
 };
 
 /* A page-aligned piece of process memory. */

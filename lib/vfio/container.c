@@ -49,20 +49,54 @@ static struct vfio_ctx *ctx_of_dom(const struct uvf_domain *dom)
 	return vfio_ctx_of(dom->iommu);
 }
 
+static int read_type1_info(struct vfio_ctx *ctx, struct vfio_range_set *ranges,
+			   bool *avail_known, uint64_t *avail);
+
+/* Whether the container has its IOMMU set: VFIO_IOMMU_GET_INFO reaches an
+ * IOMMU driver only then (the kernel answers -EINVAL without one). */
+static bool container_has_iommu(struct vfio_ctx *ctx)
+{
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+
+	return vfio_ioctl(ctx, ctx->fd, VFIO_IOMMU_GET_INFO, &info) >= 0;
+}
+
+/* A shared container (DPDK's EAL's) that already has its IOMMU: take its
+ * ranges and budget now, so a domain can exist before uvf adds a group. */
+static int shared_adopt(struct vfio_ctx *ctx)
+{
+	int ret;
+
+	if (!container_has_iommu(ctx))
+		return 0;
+	ret = read_type1_info(ctx, &ctx->ranges, &ctx->avail_known,
+			      &ctx->dma_avail);
+	if (ret)
+		return ret;
+	ctx->iommu_set = true;
+	return 0;
+}
+
 static int container_setup(struct vfio_ctx *ctx)
 {
 	char path[4096];
 	int fd, ret;
 
-	if (snprintf(path, sizeof(path), "%s/vfio/vfio", ctx->dev_root) >=
-	    (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = ctx->sys->open(ctx->sys->arg, path, O_RDWR);
-	if (fd < 0)
-		return fd == -ENOENT ? -ENOTSUP : fd;
+	if (ctx->shared) {
+		fd = ctx->fd;
+	} else {
+		if (snprintf(path, sizeof(path), "%s/vfio/vfio",
+			     ctx->dev_root) >= (int)sizeof(path))
+			return -ENAMETOOLONG;
+		fd = ctx->sys->open(ctx->sys->arg, path, O_RDWR);
+		if (fd < 0)
+			return fd == -ENOENT ? -ENOTSUP : fd;
+	}
 	ret = vfio_ioctl(ctx, fd, VFIO_GET_API_VERSION, NULL);
 	if (ret >= 0 && ret != VFIO_API_VERSION)
 		ret = -ENOTSUP;
+	if (ctx->shared && ret < 0 && ret != -EBADF)
+		ret = -EBADF;	/* not a VFIO container */
 	if (ret < 0)
 		goto err;
 	ret = -ENOTSUP;
@@ -80,17 +114,28 @@ static int container_setup(struct vfio_ctx *ctx)
 	if (!ctx->iommu_type)
 		goto err;
 	ctx->fd = fd;
+	if (ctx->shared) {
+		ret = shared_adopt(ctx);
+		if (ret)
+			goto err;
+	}
 	return 0;
 err:
-	ctx->sys->close(ctx->sys->arg, fd);
+	if (!ctx->shared)
+		ctx->sys->close(ctx->sys->arg, fd);
+	ctx->iommu_type = 0;
+	ctx->iommu_set = false;
 	return ret;
 }
 
 static void container_teardown(struct vfio_ctx *ctx)
 {
-	ctx->sys->close(ctx->sys->arg, ctx->fd);
-	ctx->fd = -1;
+	/* A shared container stays open for its owner. */
+	if (!ctx->shared)
+		ctx->sys->close(ctx->sys->arg, ctx->fd);
+	ctx->fd = ctx->shared ? ctx->fd : -1;
 	ctx->iommu_type = 0;
+	ctx->iommu_set = false;
 }
 
 /* The container's IOVA ranges and entry budget, after VFIO_SET_IOMMU. */
@@ -157,9 +202,10 @@ static void group_release(struct vfio_ctx *ctx, struct vfio_group *g)
 	vfio_ioctl(ctx, g->fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
 	ctx->sys->close(ctx->sys->arg, g->fd);
 	free(g);
-	/* The kernel dropped the IOMMU with the last group. */
+	/* The kernel dropped the IOMMU with the last group -- of the
+	 * container: a shared one may still hold its owner's groups. */
 	if (!ctx->groups)
-		ctx->iommu_set = false;
+		ctx->iommu_set = ctx->shared && container_has_iommu(ctx);
 }
 
 /* Open group @nr and put it into the container, setting the IOMMU type on
@@ -192,7 +238,9 @@ static int group_join(struct vfio_ctx *ctx, const char *node, int nr,
 				 &ctx->fd);
 	if (ret)
 		goto err_close;
-	if (!was_set) {
+	/* A shared container may have been given its IOMMU by its owner
+	 * since we looked: never set it twice. */
+	if (!was_set && !(ctx->shared && container_has_iommu(ctx))) {
 		ret = vfio_ioctl(ctx, ctx->fd, VFIO_SET_IOMMU,
 				 (void *)(uintptr_t)ctx->iommu_type);
 		if (ret)
@@ -472,6 +520,8 @@ static const struct uvf_iommu_ops type1_dom_ops = {
 
 static const char *type1_name(const struct vfio_ctx *ctx)
 {
+	if (ctx->shared)
+		return "vfio-type1-shared";
 	return ctx->iommu_type == VFIO_TYPE1_IOMMU ? "vfio-type1"
 						   : "vfio-type1v2";
 }

@@ -213,6 +213,10 @@ static int ctx_new(const struct uvf_vfio_opts *opts,
 	ctx->fd = -1;
 	ctx->pagemap_fd = -1;
 	ctx->iova_last = opts->iova_last;
+	if (opts->shared_container) {
+		ctx->shared = true;
+		ctx->fd = opts->container_fd;
+	}
 	ctx->sysfs_root = strdup(opts->sysfs_root ? opts->sysfs_root : "/sys");
 	ctx->dev_root = strdup(opts->dev_root ? opts->dev_root : "/dev");
 	ret = -ENOMEM;
@@ -261,6 +265,15 @@ int vfio_open_sys(const struct uvf_vfio_opts *opts,
 	     !uvf_is_aligned(opts->iova_last + 1, UVF_PAGE_SIZE)))
 		return -EINVAL;
 	want = opts->backend;
+	if (opts->shared_container) {
+		/* Only a type1 container can be shared: its owner (EAL) maps
+		 * its own memory through it. */
+		if (want != UVF_VFIO_AUTO && want != UVF_VFIO_TYPE1)
+			return -EINVAL;
+		if (opts->container_fd < 0)
+			return -EBADF;
+		want = UVF_VFIO_TYPE1;
+	}
 	if (want == UVF_VFIO_AUTO &&
 	    vfio_backend_parse(getenv("UVF_VFIO_BACKEND"), &want))
 		return -EINVAL;
@@ -314,6 +327,13 @@ int uvf_vfio_context_fd(const struct uvf_iommu *iommu)
 	fd = ctx->be ? ctx->fd : -ENODEV;
 	pthread_mutex_unlock(&ctx->lock);
 	return fd;
+}
+
+bool uvf_vfio_context_shared(const struct uvf_iommu *iommu)
+{
+	struct vfio_ctx *ctx = vfio_ctx_of(iommu);
+
+	return ctx && ctx->shared;
 }
 
 int uvf_vfio_device_fd(const struct uvf_device *dev)

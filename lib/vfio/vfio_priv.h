@@ -130,6 +130,7 @@ struct vfio_ctx {
 	char *dev_root;
 	uvf_iova_t iova_last;
 	int fd;			/* container or iommufd; -1 */
+	bool shared;		/* fd is someone else's container */
 	bool destroyed;		/* freed when the last device closes */
 	struct vfio_device *devices;
 	unsigned int nr_devices;

@@ -251,6 +251,49 @@ void uvf_domain_get_stats(struct uvf_domain *dom, struct uvf_domain_stats *st);
  */
 struct uvf_iova_allocator *uvf_domain_iova_allocator(struct uvf_domain *dom);
 
+/* Called by uvf_domain_destroy() for each cookie still set. */
+typedef void (*uvf_domain_cookie_fn)(struct uvf_domain *dom, void *data);
+
+/**
+ * uvf_domain_cookie_set() - hang state of another layer on a domain
+ * @dom: domain
+ * @key: identifies the cookie (the address of something the owner has,
+ *       say a static variable); not NULL
+ * @data: the owner's state
+ * @destroy: called by uvf_domain_destroy() with @dom still fully usable
+ *           (its mappings, allocator and registered memory intact), before
+ *           anything is torn down; may be NULL
+ *
+ * A layer above the IOMMU (lib/dpdk, say) keeps per-domain state this way
+ * and gets a destructor when the domain goes away, without the IOMMU layer
+ * knowing it. uvf_domain_destroy() runs destructors in the reverse order
+ * the cookies were set, without the domain lock held, and only once it is
+ * sure to destroy the domain (no device attached).
+ *
+ * Return: 0; -EINVAL (NULL @dom or @key); -EEXIST (a cookie with @key is
+ * already set; nothing changed); -ENOMEM.
+ */
+int uvf_domain_cookie_set(struct uvf_domain *dom, const void *key, void *data,
+			  uvf_domain_cookie_fn destroy);
+
+/**
+ * uvf_domain_cookie_get() - the data of a cookie
+ * @dom: domain
+ * @key: the key given to uvf_domain_cookie_set()
+ *
+ * Return: the data, or NULL when no cookie with @key is set.
+ */
+void *uvf_domain_cookie_get(struct uvf_domain *dom, const void *key);
+
+/**
+ * uvf_domain_cookie_clear() - remove a cookie without calling its destructor
+ * @dom: domain
+ * @key: the key given to uvf_domain_cookie_set()
+ *
+ * Return: 0, -EINVAL (NULL argument) or -ENOENT (no such cookie).
+ */
+int uvf_domain_cookie_clear(struct uvf_domain *dom, const void *key);
+
 /**
  * uvf_resv_type_name() - "direct", "direct-relaxable", "reserved", "msi" or
  *                        "sw-msi", as in sysfs reserved_regions

@@ -76,6 +76,14 @@ struct uvf_vfio_opts {
 	/* Roots to look in; NULL for "/sys" and "/dev". */
 	const char *sysfs_root;
 	const char *dev_root;
+	/* Use the already open VFIO container @container_fd, owned by
+	 * someone else (DPDK's EAL: see uvf/dpdk.h), instead of opening
+	 * /dev/vfio/vfio: type1 only. uvf never closes it, sets its IOMMU
+	 * type only when nobody has yet (no group in it), and on teardown
+	 * unmaps only what it mapped itself. The owner must keep the fd open
+	 * until the context is destroyed. */
+	bool shared_container;
+	int container_fd;
 };
 
 /**
@@ -86,8 +94,16 @@ struct uvf_vfio_opts {
  * An explicit backend opens its container or /dev/iommu now; with
  * UVF_VFIO_AUTO that happens when the first device is opened.
  *
+ * With @opts->shared_container the type1 backend is set up on the given
+ * container at once: when the container already has an IOMMU (its owner
+ * has put a group in it) uvf reads its IOVA ranges and mapping budget and
+ * a translated domain can be created before any uvf device is opened;
+ * groups uvf adds later join without VFIO_SET_IOMMU.
+ *
  * Return: 0; -EINVAL (bad option, or UVF_VFIO_BACKEND holds an unknown
- * name); -ENOTSUP (iommufd not compiled in, or the kernel lacks the
+ * name; a shared container with a backend other than auto or type1);
+ * -EBADF (a shared container fd that is negative or not a VFIO
+ * container); -ENOTSUP (iommufd not compiled in, or the kernel lacks the
  * requested interface: no /dev/vfio/vfio or /dev/iommu, no type1 or
  * noiommu IOMMU type); -ENOMEM; or the error opening the kernel interface
  * (-EACCES, ...). Nothing stays open on failure.
@@ -154,6 +170,16 @@ bool uvf_vfio_iommufd_compiled(void);
  * @iommu is not a VFIO context.
  */
 int uvf_vfio_context_fd(const struct uvf_iommu *iommu);
+
+/**
+ * uvf_vfio_context_shared() - whether a context runs on a container that
+ *                             someone else owns
+ * @iommu: VFIO context
+ *
+ * Return: true when it was opened with uvf_vfio_opts.shared_container,
+ * false otherwise (also when @iommu is not a VFIO context).
+ */
+bool uvf_vfio_context_shared(const struct uvf_iommu *iommu);
 
 /**
  * uvf_vfio_device_fd() - the VFIO device fd

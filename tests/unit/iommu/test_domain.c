@@ -302,6 +302,62 @@ START_TEST(test_bad_domain_and_iommu_parameters)
 }
 END_TEST
 
+static int cookie_calls[4];
+static int cookie_order[4], cookie_n;
+
+static void cookie_destroy(struct uvf_domain *dom, void *data)
+{
+	int *which = data;
+	uint64_t avail;
+
+	/* The domain still works inside the destructor. */
+	ck_assert_int_eq(uvf_domain_budget(dom, &avail), 0);
+	cookie_calls[*which]++;
+	cookie_order[cookie_n++] = *which;
+}
+
+START_TEST(test_cookies_are_destroyed_with_the_domain_newest_first)
+{
+	static int key_a, key_b, key_c;
+	int ids[3] = { 0, 1, 2 };
+	struct uvf_sim_iommu_params p;
+	struct uvf_iommu *iommu;
+	struct uvf_domain *dom;
+
+	memset(cookie_calls, 0, sizeof(cookie_calls));
+	cookie_n = 0;
+	uvf_sim_iommu_params_default(&p, UVF_PGTABLE_VTD_SL4);
+	ck_assert_int_eq(uvf_sim_iommu_create(&p, &iommu), 0);
+	ck_assert_int_eq(uvf_domain_create(iommu, UVF_DOMAIN_TRANSLATED, &dom),
+			 0);
+	ck_assert_int_eq(uvf_domain_cookie_set(NULL, &key_a, NULL, NULL),
+			 -EINVAL);
+	ck_assert_int_eq(uvf_domain_cookie_set(dom, NULL, NULL, NULL),
+			 -EINVAL);
+	ck_assert_int_eq(uvf_domain_cookie_set(dom, &key_a, &ids[0],
+					       cookie_destroy), 0);
+	ck_assert_int_eq(uvf_domain_cookie_set(dom, &key_a, &ids[1],
+					       cookie_destroy), -EEXIST);
+	ck_assert_ptr_eq(uvf_domain_cookie_get(dom, &key_a), &ids[0]);
+	ck_assert_int_eq(uvf_domain_cookie_set(dom, &key_b, &ids[1],
+					       cookie_destroy), 0);
+	ck_assert_int_eq(uvf_domain_cookie_set(dom, &key_c, &ids[2],
+					       cookie_destroy), 0);
+	/* Cleared: gone, and its destructor never runs. */
+	ck_assert_int_eq(uvf_domain_cookie_clear(dom, &key_c), 0);
+	ck_assert_int_eq(uvf_domain_cookie_clear(dom, &key_c), -ENOENT);
+	ck_assert_ptr_null(uvf_domain_cookie_get(dom, &key_c));
+	ck_assert_int_eq(uvf_domain_destroy(dom), 0);
+	ck_assert_int_eq(cookie_calls[0], 1);
+	ck_assert_int_eq(cookie_calls[1], 1);
+	ck_assert_int_eq(cookie_calls[2], 0);
+	ck_assert_int_eq(cookie_n, 2);
+	ck_assert_int_eq(cookie_order[0], 1);
+	ck_assert_int_eq(cookie_order[1], 0);
+	ck_assert_int_eq(uvf_iommu_destroy(iommu), 0);
+}
+END_TEST
+
 Suite *uvf_test_suite(void)
 {
 	Suite *s = suite_create("domain");
@@ -314,6 +370,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_loop_test(tc, test_attach_collision_with_direct_region_rolls_back, 0, UVF_PGTABLE_NR_FORMATS);
 	tcase_add_loop_test(tc, test_devices_share_a_domain_and_lifetime_is_enforced, 0, UVF_PGTABLE_NR_FORMATS);
 	tcase_add_test(tc, test_bad_domain_and_iommu_parameters);
+	tcase_add_test(tc, test_cookies_are_destroyed_with_the_domain_newest_first);
 	suite_add_tcase(s, tc);
 	return s;
 }

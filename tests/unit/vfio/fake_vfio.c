@@ -698,6 +698,17 @@ struct uvf_vfio_opts fk_opts(struct fake_vfio *fk,
 	};
 }
 
+int fk_open_node(struct fake_vfio *fk, const char *node)
+{
+	char path[PATH_MAX + 64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", fk->fs.dev, node);
+	fd = fk_open(fk, path, O_RDWR);
+	ck_assert_msg(fd >= 0, "open %s: %d", path, fd);
+	return fd;
+}
+
 unsigned int fk_open_fds(const struct fake_vfio *fk)
 {
 	unsigned int i, n = 0;

@@ -108,5 +108,8 @@ struct uvf_vfio_opts fk_opts(struct fake_vfio *fk,
 			     enum uvf_vfio_backend backend);
 /* Open fds the fake handed out that are still open. */
 unsigned int fk_open_fds(const struct fake_vfio *fk);
+/* Opens @node ("vfio/vfio", "vfio/5") of the fake /dev as another
+ * program would (DPDK's EAL owning a container, say); ck_asserts. */
+int fk_open_node(struct fake_vfio *fk, const char *node);
 
 #endif
