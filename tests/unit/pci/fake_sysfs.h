@@ -40,6 +40,9 @@ void fake_sysfs_destroy(struct fake_sysfs *fs);
 
 /* A driver directory with bind/unbind files; @ids become its new_id. */
 void fake_driver(struct fake_sysfs *fs, const char *name, const char *ids);
+/* A device with what libpci's linux_sysfs method reads (vendor, device,
+ * class, revision, subsystem_*, numa_node, a 64-byte config) and what uvf
+ * reads itself (resource, driver_override, driver and iommu_group links). */
 void fake_device(struct fake_sysfs *fs, const struct fake_dev *d);
 
 /* A disk below PCI device @bdf (through a virtio child device), and a
