@@ -22,6 +22,7 @@ struct uvf_e1000e_pool {
 	struct uvf_domain *domain;
 	void *mem;
 	size_t mem_len;
+	bool own_mem;			/* mapped and registered by the pool */
 	unsigned int nbufs;
 	struct uvf_e1000e_buf *bufs;	/* one per buffer, fixed */
 	pthread_mutex_t lock;

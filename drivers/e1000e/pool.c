@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Packet buffer pools: one anonymous region of 2 KiB buffers, registered
- * with the domain once. Two buffers share each 4 KiB page and none crosses
+ * with the domain once, or a region the caller made reachable (registered
+ * memory, EAL memory attached with uvf_dpdk_attach_memory()). Two buffers share each 4 KiB page and none crosses
  * a page boundary, so each is contiguous for the device whether or not an
  * IOMMU translates (noiommu hands out one physical address per page).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,10 +18,39 @@
 
 #define BUFS_PER_PAGE (UVF_PAGE_SIZE / UVF_E1000E_BUF_SIZE)
 
+/* Fill in the buffers of @p over @p->mem: each buffer's device address,
+ * which must be contiguous over the whole buffer. */
+static int pool_fill(struct uvf_e1000e_pool *p)
+{
+	uvf_iova_t last;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < p->nbufs; i++) {
+		struct uvf_e1000e_buf *b = &p->bufs[i];
+
+		b->data = (char *)p->mem + (size_t)i * UVF_E1000E_BUF_SIZE;
+		b->pool = p;
+		b->idx = i;
+		ret = uvf_dma_vtoiova(p->dev, b->data, &b->iova);
+		if (!ret)
+			ret = uvf_dma_vtoiova(p->dev,
+					      (char *)b->data +
+						      UVF_E1000E_BUF_SIZE - 1,
+					      &last);
+		if (ret)
+			return ret;
+		if (last != b->iova + UVF_E1000E_BUF_SIZE - 1)
+			return -ENOTSUP;
+		p->free[i] = b;
+	}
+	p->nfree = p->nbufs;
+	return 0;
+}
+
 static int pool_map(struct uvf_e1000e_pool *p)
 {
 	size_t pages = (p->nbufs + BUFS_PER_PAGE - 1) / BUFS_PER_PAGE;
-	unsigned int i;
 	char *mem;
 	int ret;
 
@@ -37,30 +68,22 @@ static int pool_map(struct uvf_e1000e_pool *p)
 		munmap(mem, p->mem_len);
 		return ret;
 	}
-	for (i = 0; i < p->nbufs; i++) {
-		struct uvf_e1000e_buf *b = &p->bufs[i];
-
-		b->data = mem + (size_t)i * UVF_E1000E_BUF_SIZE;
-		b->pool = p;
-		b->idx = i;
-		ret = uvf_dma_vtoiova(p->dev, b->data, &b->iova);
-		if (ret) {
-			uvf_dma_unregister(p->dev, mem, p->mem_len);
-			munmap(mem, p->mem_len);
-			return ret;
-		}
-		p->free[i] = b;
-	}
 	p->mem = mem;
-	p->nfree = p->nbufs;
+	ret = pool_fill(p);
+	if (ret) {
+		uvf_dma_unregister(p->dev, mem, p->mem_len);
+		munmap(mem, p->mem_len);
+		p->mem = NULL;
+		return ret;
+	}
+	p->own_mem = true;
 	return 0;
 }
 
-int uvf_e1000e_pool_create(struct uvf_device *dev, unsigned int nbufs,
-			   struct uvf_e1000e_pool **out)
+static int pool_new(struct uvf_device *dev, unsigned int nbufs,
+		    struct uvf_e1000e_pool **out)
 {
 	struct uvf_e1000e_pool *p;
-	int ret;
 
 	if (!dev || !out || !nbufs || nbufs > E1K_MAX_POOL ||
 	    !uvf_device_domain(dev))
@@ -73,11 +96,59 @@ int uvf_e1000e_pool_create(struct uvf_device *dev, unsigned int nbufs,
 	p->nbufs = nbufs;
 	p->bufs = calloc(nbufs, sizeof(*p->bufs));
 	p->free = calloc(nbufs, sizeof(*p->free));
-	ret = p->bufs && p->free ? pool_map(p) : -ENOMEM;
-	if (ret) {
+	if (!p->bufs || !p->free) {
 		free(p->bufs);
 		free(p->free);
 		free(p);
+		return -ENOMEM;
+	}
+	*out = p;
+	return 0;
+}
+
+static void pool_free(struct uvf_e1000e_pool *p)
+{
+	free(p->bufs);
+	free(p->free);
+	free(p);
+}
+
+int uvf_e1000e_pool_create(struct uvf_device *dev, unsigned int nbufs,
+			   struct uvf_e1000e_pool **out)
+{
+	struct uvf_e1000e_pool *p;
+	int ret = pool_new(dev, nbufs, &p);
+
+	if (ret)
+		return ret;
+	ret = pool_map(p);
+	if (ret) {
+		pool_free(p);
+		return ret;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	*out = p;
+	return 0;
+}
+
+int uvf_e1000e_pool_create_mem(struct uvf_device *dev, void *mem, size_t len,
+			       struct uvf_e1000e_pool **out)
+{
+	struct uvf_e1000e_pool *p;
+	int ret;
+
+	if (!mem || !len || len % UVF_PAGE_SIZE ||
+	    (uintptr_t)mem % UVF_PAGE_SIZE ||
+	    len / UVF_E1000E_BUF_SIZE > E1K_MAX_POOL)
+		return -EINVAL;
+	ret = pool_new(dev, (unsigned int)(len / UVF_E1000E_BUF_SIZE), &p);
+	if (ret)
+		return ret;
+	p->mem = mem;
+	p->mem_len = len;
+	ret = pool_fill(p);
+	if (ret) {
+		pool_free(p);
 		return ret;
 	}
 	pthread_mutex_init(&p->lock, NULL);
@@ -96,14 +167,14 @@ int uvf_e1000e_pool_destroy(struct uvf_e1000e_pool *pool)
 	pthread_mutex_unlock(&pool->lock);
 	if (ret)
 		return ret;
-	ret = uvf_dma_unregister(pool->dev, pool->mem, pool->mem_len);
-	if (ret)
-		return ret;
-	munmap(pool->mem, pool->mem_len);
+	if (pool->own_mem) {
+		ret = uvf_dma_unregister(pool->dev, pool->mem, pool->mem_len);
+		if (ret)
+			return ret;
+		munmap(pool->mem, pool->mem_len);
+	}
 	pthread_mutex_destroy(&pool->lock);
-	free(pool->bufs);
-	free(pool->free);
-	free(pool);
+	pool_free(pool);
 	return 0;
 }
 

@@ -2,6 +2,9 @@
 /* Packet buffer pools: layout, translation, ownership accounting. */
 #include <check.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+
+#include <uvf/dma.h>
 
 #include "check_main.h"
 #include "e1kfix.h"
@@ -141,6 +144,49 @@ START_TEST(test_a_detached_device_cannot_make_a_pool)
 }
 END_TEST
 
+START_TEST(test_a_pool_over_caller_memory_uses_its_iovas_and_leaves_it_mapped)
+{
+	size_t len = 4 * 4096;
+	struct uvf_e1000e_pool *p;
+	struct uvf_e1000e_buf *b[8];
+	uvf_iova_t base, iova;
+	char *mem;
+	unsigned int i;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ck_assert_ptr_ne(mem, MAP_FAILED);
+	/* Not registered yet: no device address. */
+	ck_assert_int_eq(uvf_e1000e_pool_create_mem(f.dev[0], mem, len, &p),
+			 -ENOENT);
+	ck_assert_int_eq(uvf_dma_register(f.dev[0], mem, len, &base), 0);
+	ck_assert_int_eq(uvf_e1000e_pool_create_mem(f.dev[0], mem + 1, len,
+						    &p), -EINVAL);
+	ck_assert_int_eq(uvf_e1000e_pool_create_mem(f.dev[0], mem, 100, &p),
+			 -EINVAL);
+	ck_assert_int_eq(uvf_e1000e_pool_create_mem(f.dev[0], NULL, len, &p),
+			 -EINVAL);
+	ck_assert_int_eq(uvf_e1000e_pool_create_mem(f.dev[0], mem, len, &p),
+			 0);
+	ck_assert_uint_eq(uvf_e1000e_pool_avail(p), 8);
+	ck_assert_int_eq(uvf_e1000e_pool_alloc(p, b, 8), 0);
+	for (i = 0; i < 8; i++) {
+		ck_assert((char *)b[i]->data >= mem &&
+			  (char *)b[i]->data < mem + len);
+		ck_assert_uint_eq(b[i]->iova,
+				  base + (uvf_iova_t)((char *)b[i]->data - mem));
+	}
+	uvf_e1000e_pool_free(b, 8);
+	ck_assert_int_eq(uvf_e1000e_pool_destroy(p), 0);
+	/* Still the caller's: registered, and unregistered only by it. */
+	ck_assert_int_eq(uvf_dma_vtoiova(f.dev[0], mem + 5000, &iova), 0);
+	ck_assert_uint_eq(iova, base + 5000);
+	ck_assert_int_eq(uvf_dma_unregister(f.dev[0], mem, len), 0);
+	munmap(mem, len);
+	ck_assert_uint_eq(e1kfix_mapped(&f), 0);
+}
+END_TEST
+
 Suite *uvf_test_suite(void)
 {
 	Suite *s = suite_create("e1000e_pool");
@@ -156,6 +202,8 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_free_skips_null_and_mixes_pools);
 	tcase_add_test(tc, test_bad_arguments_are_einval);
 	tcase_add_test(tc, test_a_detached_device_cannot_make_a_pool);
+	tcase_add_test(tc,
+		test_a_pool_over_caller_memory_uses_its_iovas_and_leaves_it_mapped);
 	suite_add_tcase(s, tc);
 	return s;
 }

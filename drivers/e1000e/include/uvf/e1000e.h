@@ -148,8 +148,34 @@ int uvf_e1000e_pool_create(struct uvf_device *dev, unsigned int nbufs,
 			   struct uvf_e1000e_pool **out);
 
 /**
+ * uvf_e1000e_pool_create_mem() - make a pool of packet buffers over memory
+ *                                the caller provides
+ * @dev: device attached to a domain
+ * @mem: start, 4 KiB aligned, already reachable by the devices of @dev's
+ *       domain: registered with uvf_dma_register(), or EAL memory (an
+ *       rte_malloc() buffer) of a domain given to uvf_dpdk_attach_memory()
+ *       (uvf/dpdk.h); every byte must have a device address by
+ *       uvf_dma_vtoiova()
+ * @len: bytes, a non-zero multiple of 4 KiB: @len / UVF_E1000E_BUF_SIZE
+ *       buffers
+ * @out: the pool
+ *
+ * The pool neither maps, registers nor frees @mem: the caller keeps it
+ * alive and reachable until uvf_e1000e_pool_destroy() has returned 0.
+ *
+ * Return: 0; -EINVAL (bad arguments, or @dev is not attached); -ENOENT (a
+ * byte of @mem has no device address); -ENOTSUP (a buffer is not
+ * contiguous for the device); -ENOMEM.
+ */
+int uvf_e1000e_pool_create_mem(struct uvf_device *dev, void *mem, size_t len,
+			       struct uvf_e1000e_pool **out);
+
+/**
  * uvf_e1000e_pool_destroy() - unregister and free a pool
  * @pool: pool, may be NULL
+ *
+ * Memory the pool made itself is unregistered and freed; memory given to
+ * uvf_e1000e_pool_create_mem() is left as it is, the caller's.
  *
  * Return: 0, or -EBUSY (a port still uses it or buffers are still out;
  * nothing done).
