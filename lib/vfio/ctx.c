@@ -266,10 +266,11 @@ int vfio_open_sys(const struct uvf_vfio_opts *opts,
 		return -EINVAL;
 	want = opts->backend;
 	if (opts->shared_container) {
-		/* Only a type1 container can be shared: its owner (EAL) maps
-		 * its own memory through it. */
+		/* Only a type1 container can be shared (its owner, EAL,
+		 * maps its own memory through it); a shared noiommu
+		 * container or iommufd is not supported. */
 		if (want != UVF_VFIO_AUTO && want != UVF_VFIO_TYPE1)
-			return -EINVAL;
+			return -ENOTSUP;
 		if (opts->container_fd < 0)
 			return -EBADF;
 		want = UVF_VFIO_TYPE1;

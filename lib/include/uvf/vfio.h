@@ -101,9 +101,9 @@ struct uvf_vfio_opts {
  * groups uvf adds later join without VFIO_SET_IOMMU.
  *
  * Return: 0; -EINVAL (bad option, or UVF_VFIO_BACKEND holds an unknown
- * name; a shared container with a backend other than auto or type1);
- * -EBADF (a shared container fd that is negative or not a VFIO
- * container); -ENOTSUP (iommufd not compiled in, or the kernel lacks the
+ * name); -EBADF (a shared container fd that is negative or not a VFIO
+ * container); -ENOTSUP (a shared container with a backend other than auto
+ * or type1; iommufd not compiled in, or the kernel lacks the
  * requested interface: no /dev/vfio/vfio or /dev/iommu, no type1 or
  * noiommu IOMMU type); -ENOMEM; or the error opening the kernel interface
  * (-EACCES, ...). Nothing stays open on failure.

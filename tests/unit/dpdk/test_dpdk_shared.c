@@ -55,6 +55,9 @@ static void eal_vfio_up(void)
 	fk_add_dev(&fk, EAL_NIC, 5);
 	fk_add_dev(&fk, UVF_NIC, 6);
 	fk.report_avail = true;
+	/* A 48-bit IOMMU: EAL's VA-mode IOVAs may lie anywhere in user
+	 * space (under ASan they are above the fake's default 39 bits). */
+	fk.ranges[1].end = (1ull << 47) - 1;
 	fk_publish(&fk);
 	eal_container = fk_open_node(&fk, "vfio/vfio");
 	eal_group = fk_open_node(&fk, "vfio/5");

@@ -84,10 +84,11 @@ START_TEST(test_bad_shared_container_options_open_nothing)
 	struct uvf_iommu *iommu;
 	unsigned int fds = fk_open_fds(&fk);
 
+	/* Only type1 containers can be shared. */
 	o = shared_opts(UVF_VFIO_NOIOMMU, cfd);
-	ck_assert_int_eq(vfio_open_sys(&o, &fk.sys, &iommu), -EINVAL);
+	ck_assert_int_eq(vfio_open_sys(&o, &fk.sys, &iommu), -ENOTSUP);
 	o = shared_opts(UVF_VFIO_IOMMUFD, cfd);
-	ck_assert_int_eq(vfio_open_sys(&o, &fk.sys, &iommu), -EINVAL);
+	ck_assert_int_eq(vfio_open_sys(&o, &fk.sys, &iommu), -ENOTSUP);
 	o = shared_opts(UVF_VFIO_TYPE1, -1);
 	ck_assert_int_eq(vfio_open_sys(&o, &fk.sys, &iommu), -EBADF);
 	o = shared_opts(UVF_VFIO_TYPE1, 77);	/* not open */
