@@ -219,6 +219,15 @@ START_TEST(test_hotplug_alloc_maps_and_free_unmaps)
 }
 END_TEST
 
+static unsigned int not_added_lines;
+
+static void count_not_added(void *arg, const char *line)
+{
+	(void)arg;
+	if (strstr(line, "not added"))
+		not_added_lines++;
+}
+
 START_TEST(test_memory_event_overlapping_a_uvf_mapping_is_reported)
 {
 	struct uvf_dpdk_stats st;
@@ -242,8 +251,15 @@ START_TEST(test_memory_event_overlapping_a_uvf_mapping_is_reported)
 	ck_assert_int_eq(uvf_domain_map(f.dom, victim, mine, UVF_SZ_2M,
 					UVF_PROT_RW), 0);
 
+	not_added_lines = 0;
+	uvf_set_log_fn(count_not_added, NULL);
+	uvf_trace_enable(true);
 	big = rte_malloc("uvf-test-big", BIG, 0);
+	uvf_trace_enable(false);
+	uvf_set_log_fn(NULL, NULL);
 	ck_assert_ptr_nonnull(big);
+	/* Logged through uvf's trace too. */
+	ck_assert_uint_eq(not_added_lines, 1);
 	ck_assert_msg(rte_malloc_virt2iova(big) <= victim &&
 		      victim < rte_malloc_virt2iova(big) + BIG,
 		      "EAL did not reuse the freed pages");
