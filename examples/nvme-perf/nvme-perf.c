@@ -5,14 +5,29 @@
  * with O_DIRECT), with the same workload description.
  *
  *   nvme-perf --device BDF [--backend type1|iommufd|noiommu|auto] [--irq]
+ *             [--dpdk [--hugepages N]]
  *   nvme-perf --kernel /dev/nvme0n1
  *     [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]
  *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
+ *     [--verify]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
  * workers doing synchronous pread/pwrite, so the same number of commands
  * is in flight without any asynchronous I/O library.
+ *
+ * --dpdk (builds with the dpdk feature): uvf's driver on DPDK EAL memory.
+ * EAL is initialised without probing any device (--no-pci; IOVA as PA on
+ * noiommu), uvf_dpdk_attach_memory() puts EAL's memory into uvf's domain,
+ * and the I/O buffers come from rte_malloc(): the driver finds their device
+ * addresses with the registered-memory lookup, as for its own buffers.
+ * --hugepages N first reserves N 2 MiB pages for EAL (root).
+ *
+ * --verify: each block written carries a pattern derived from its byte
+ * offset, and each block read is checked against it (a mismatch counts as
+ * an error, -EILSEQ). Sequential runs then make one pass over their span
+ * instead of running for --time; a sequential write is followed by a
+ * sequential read of the same span, verified (two reports).
  *
  * Reports IOPS, MB/s and completion latency (mean, p50, p99, p99.9, max);
  * a progress line on a terminal; one JSON object with --json.
@@ -33,6 +48,14 @@
 
 #include "nvme_app.h"
 
+#ifdef UVF_HAVE_DPDK
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include <uvf/dpdk.h>
+#endif
+
 /* Latency histogram: 32 linear buckets per power of two, under 3 %
  * error, from 0 ns to 2^63 ns. */
 #define SUB_BITS 5
@@ -49,13 +72,15 @@ struct stats {
 struct opts {
 	const char *bdf, *kernel;
 	enum uvf_vfio_backend backend;
-	bool rand, write, irq, json;
+	bool rand, write, irq, json, dpdk, verify;
+	unsigned int hugepages;
 	uint32_t bs, qd, threads, nsid;
 	double seconds;
 	uint64_t size;
 };
 
 static atomic_bool stop;
+static atomic_uint workers_done;	/* uvf workers that have returned */
 
 static uint64_t now_ns(void)
 {
@@ -158,23 +183,64 @@ struct uworker {
 	struct uio *ios;
 	struct stats st;
 	unsigned int id;
+	uint64_t issued;	/* I/Os submitted (one pass: up to the span) */
 };
 
 struct uio {
 	struct uworker *w;
 	void *buf;
 	uint64_t start;
+	uint64_t off;		/* byte offset of the I/O in flight */
 };
 
+/* The --verify pattern: 64-bit words derived from their byte offset on
+ * the namespace. */
+static uint64_t pattern(uint64_t off)
+{
+	uint64_t x = off * 0x9e3779b97f4a7c15ull ^ 0x6e766d652d706572ull;
+
+	return x ^ (x >> 29);
+}
+
+static void pattern_fill(void *buf, uint32_t len, uint64_t off)
+{
+	uint64_t *p = buf;
+	uint32_t i;
+
+	for (i = 0; i < len / 8; i++)
+		p[i] = pattern(off + (uint64_t)i * 8);
+}
+
+static bool pattern_ok(const void *buf, uint32_t len, uint64_t off)
+{
+	const uint64_t *p = buf;
+	uint32_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (p[i] != pattern(off + (uint64_t)i * 8))
+			return false;
+	return true;
+}
+
 static int usubmit(struct uio *io);
+
+/* --verify with sequential I/O: one pass over the worker's span. */
+static bool one_pass_done(const struct uworker *w)
+{
+	return w->o->verify && !w->o->rand && w->issued >= w->picker.count;
+}
 
 static void ucomplete(void *arg, int err, const struct uvf_nvme_cpl *cpl)
 {
 	struct uio *io = arg;
 
 	(void)cpl;
+	if (!err && io->w->o->verify && !io->w->o->write &&
+	    !pattern_ok(io->buf, io->w->o->bs, io->off))
+		err = -EILSEQ;
 	record(&io->w->st, now_ns() - io->start, err);
-	if (!err && !atomic_load_explicit(&stop, memory_order_relaxed)) {
+	if (!err && !atomic_load_explicit(&stop, memory_order_relaxed) &&
+	    !one_pass_done(io->w)) {
 		err = usubmit(io);
 		if (err)
 			record(&io->w->st, 0, err);
@@ -187,6 +253,10 @@ static int usubmit(struct uio *io)
 	uint32_t nlb = w->o->bs >> w->block_shift;
 	uint64_t lba = pick(&w->picker) * nlb;
 
+	io->off = lba << w->block_shift;
+	w->issued++;
+	if (w->o->verify && w->o->write)
+		pattern_fill(io->buf, w->o->bs, io->off);
 	io->start = now_ns();
 	return w->o->write ? uvf_nvme_write(w->qp, w->o->nsid, io->buf, lba,
 					    nlb, ucomplete, io)
@@ -200,7 +270,7 @@ static void *uworker_main(void *arg)
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < w->o->qd && !ret; i++)
+	for (i = 0; i < w->o->qd && !ret && !one_pass_done(w); i++)
 		ret = usubmit(&w->ios[i]);
 	if (ret)
 		record(&w->st, 0, ret);
@@ -212,7 +282,34 @@ static void *uworker_main(void *arg)
 			break;
 		}
 	}
+	atomic_fetch_add(&workers_done, 1);
 	return NULL;
+}
+
+/* I/O memory: registered with uvf, or with --dpdk EAL's (rte_malloc),
+ * which uvf_dpdk_attach_memory() made reachable. */
+static int io_buf_alloc(const struct opts *o, struct nvme_app *app,
+			size_t len, uint8_t **out)
+{
+#ifdef UVF_HAVE_DPDK
+	if (o->dpdk) {
+		*out = rte_malloc("nvme-perf", len, 4096);
+		return *out ? 0 : -ENOMEM;
+	}
+#endif
+	return nvme_app_buf_alloc(app, len, (void **)out);
+}
+
+static void io_buf_free(const struct opts *o, struct nvme_app *app,
+			uint8_t *buf, size_t len)
+{
+#ifdef UVF_HAVE_DPDK
+	if (o->dpdk) {
+		rte_free(buf);
+		return;
+	}
+#endif
+	nvme_app_buf_free(app, buf, len);
 }
 
 static int uvf_setup(struct uworker *w, const struct opts *o,
@@ -235,16 +332,17 @@ static int uvf_setup(struct uworker *w, const struct opts *o,
 	w->ios = calloc(o->qd, sizeof(*w->ios));
 	if (!w->ios)
 		return -ENOMEM;
-	ret = nvme_app_buf_alloc(app, len, (void **)&w->mem);
+	ret = io_buf_alloc(o, app, len, &w->mem);
 	if (!ret)
 		ret = uvf_nvme_qpair_create(app->ctrl, o->qd + 1, &w->qp);
 	if (ret) {
-		nvme_app_buf_free(app, w->mem, len);
+		if (w->mem)
+			io_buf_free(o, app, w->mem, len);
 		free(w->ios);
 		return ret;
 	}
 	for (i = 0; i < o->qd; i++) {
-		w->ios[i] = (struct uio){ w, w->mem + (size_t)i * o->bs, 0 };
+		w->ios[i] = (struct uio){ w, w->mem + (size_t)i * o->bs, 0, 0 };
 		memset(w->ios[i].buf, (int)(0x5a + i), o->bs);
 	}
 	return 0;
@@ -253,7 +351,7 @@ static int uvf_setup(struct uworker *w, const struct opts *o,
 static void uvf_teardown(struct uworker *w)
 {
 	uvf_nvme_qpair_destroy(w->qp);
-	nvme_app_buf_free(w->app, w->mem, (size_t)w->o->bs * w->o->qd);
+	io_buf_free(w->o, w->app, w->mem, (size_t)w->o->bs * w->o->qd);
 	free(w->ios);
 }
 
@@ -339,19 +437,21 @@ static void report(const struct opts *o, const char *engine,
 
 	if (o->json) {
 		printf("{\"engine\":\"%s\",\"backend\":\"%s\",\"target\":\"%s\","
-		       "\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
+		       "\"memory\":\"%s\",\"verify\":%s,\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
 		       "\"seconds\":%.3f,\"ios\":%" PRIu64 ",\"errors\":%" PRIu64
 		       ",\"iops\":%.1f,\"mb_s\":%.2f,\"lat_ns\":{\"mean\":%.0f,"
 		       "\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99_9\":%" PRIu64
 		       ",\"max\":%" PRIu64 "}}\n",
 		       engine, backend, o->kernel ? o->kernel : o->bdf,
+		       o->dpdk ? "dpdk" : "own", o->verify ? "true" : "false",
 		       rw_name(o), o->bs, o->qd, o->threads, secs, ios,
 		       t->errors, iops, mbs, mean, p50, p99, p999, t->lat_max);
 		return;
 	}
-	printf("nvme-perf %s (%s) %s: %s bs %u qd %u threads %u, %.1f s\n",
-	       engine, backend, o->kernel ? o->kernel : o->bdf, rw_name(o),
-	       o->bs, o->qd, o->threads, secs);
+	printf("nvme-perf %s (%s%s) %s: %s%s bs %u qd %u threads %u, %.1f s\n",
+	       engine, backend, o->dpdk ? ", EAL memory" : "",
+	       o->kernel ? o->kernel : o->bdf, rw_name(o),
+	       o->verify ? " verified" : "", o->bs, o->qd, o->threads, secs);
 	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
 	       iops, mbs, ios, t->errors);
 	printf("  latency us: mean %.1f  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
@@ -364,12 +464,17 @@ static void run_clock(const struct opts *o, struct stats *const *st,
 		      unsigned int n, uint64_t start)
 {
 	bool tty = !o->json && isatty(STDERR_FILENO);
-	uint64_t end = start + (uint64_t)(o->seconds * 1e9), last = 0, t;
+	/* One verified sequential pass runs to its end, however long. */
+	uint64_t end = o->verify && !o->rand && !o->kernel ?
+			       UINT64_MAX :
+			       start + (uint64_t)(o->seconds * 1e9);
+	uint64_t last = 0, t;
 	struct timespec tick = { 0, 100000000 };
 	unsigned int i, ticks = 0;
 	uint64_t ios;
 
-	while ((t = now_ns()) < end) {
+	while ((t = now_ns()) < end &&
+	       atomic_load(&workers_done) < n) {
 		nanosleep(&tick, NULL);
 		if (!tty || ++ticks % 10)
 			continue;
@@ -393,7 +498,7 @@ static int run_uvf(const struct opts *o)
 	struct uworker *w;
 	struct stats *total, **st;
 	struct nvme_app app;
-	uint64_t units, start;
+	uint64_t units, start, span;
 	unsigned int i, made = 0;
 	int ret;
 
@@ -406,6 +511,18 @@ static int run_uvf(const struct opts *o)
 			app.failed_step, strerror(-ret));
 		return 1;
 	}
+#ifdef UVF_HAVE_DPDK
+	if (o->dpdk) {
+		ret = uvf_dpdk_attach_memory(app.dom);
+		if (ret) {
+			fprintf(stderr,
+				"nvme-perf: uvf_dpdk_attach_memory: %s\n",
+				strerror(-ret));
+			nvme_app_close(&app);
+			return 1;
+		}
+	}
+#endif
 	ret = uvf_nvme_ns_get_info(app.ctrl, o->nsid, &ns);
 	if (ret || o->bs % ns.block_size ||
 	    o->bs > uvf_nvme_ctrl_get_info(app.ctrl)->max_xfer) {
@@ -431,6 +548,8 @@ static int run_uvf(const struct opts *o)
 			strerror(-ret));
 		goto out;
 	}
+	atomic_store(&stop, false);
+	atomic_store(&workers_done, 0);
 	start = now_ns();
 	for (i = 0; i < o->threads; i++)
 		pthread_create(&w[i].thread, NULL, uworker_main, &w[i]);
@@ -441,6 +560,15 @@ static int run_uvf(const struct opts *o)
 	}
 	report(o, "uvf", uvf_vfio_backend_name(uvf_vfio_backend(app.iommu)),
 	       total, (now_ns() - start) / 1e9);
+	/* A verified pass must have covered its whole span. */
+	for (i = 0, span = 0; i < o->threads; i++)
+		span += w[i].picker.count;
+	if (o->verify && !o->rand && total->ios != span) {
+		fprintf(stderr, "nvme-perf: one pass: %" PRIu64
+			" I/Os completed of %" PRIu64 "\n", total->ios, span);
+		if (!total->errors++)
+			total->first_err = -EIO;
+	}
 	if (total->errors)
 		fprintf(stderr, "nvme-perf: %" PRIu64 " errors, first: %s\n",
 			total->errors, strerror(-total->first_err));
@@ -512,9 +640,11 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: nvme-perf --device BDF [--backend type1|iommufd|noiommu|auto] [--irq]\n"
+		"                 [--dpdk [--hugepages N]]\n"
 		"       nvme-perf --kernel /dev/nvmeXnY\n"
 		"         [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]\n"
-		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n");
+		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n"
+		"         [--verify]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -557,6 +687,13 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "size", required_argument, NULL, 'S' },
 		{ "irq", no_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "dpdk", no_argument, NULL, 'D' },
+		{ "hugepages", required_argument, NULL, 'H' },
+		{ "verify", no_argument, NULL, 'V' },
+		/* The tools/vm matrix's flavour flags, as --backend. */
+		{ "type1", no_argument, NULL, '1' },
+		{ "iommufd", no_argument, NULL, '2' },
+		{ "noiommu", no_argument, NULL, '3' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -595,10 +732,25 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'j':
 			o->json = true;
 			continue;
+		case 'D':
+			o->dpdk = true;
+			continue;
+		case 'V':
+			o->verify = true;
+			continue;
+		case '1':
+			o->backend = UVF_VFIO_TYPE1;
+			continue;
+		case '2':
+			o->backend = UVF_VFIO_IOMMUFD;
+			continue;
+		case '3':
+			o->backend = UVF_VFIO_NOIOMMU;
+			continue;
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case 's': case 'q': case 't': case 'n': case 'S':
+		case 's': case 'q': case 't': case 'n': case 'S': case 'H':
 			if (parse_u64(optarg, &v) || (c != 'S' && !v) ||
 			    (c != 'S' && v > UINT32_MAX))
 				return -EINVAL;
@@ -614,22 +766,102 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->threads = (uint32_t)v;
 		else if (c == 'n')
 			o->nsid = (uint32_t)v;
+		else if (c == 'H')
+			o->hugepages = (uint32_t)v;
 		else
 			o->size = v;
 	}
 	if (optind != argc || !o->bdf == !o->kernel || o->bs % 512 ||
-	    o->qd > 4096 || o->threads > 1024)
+	    o->qd > 4096 || o->threads > 1024 || (o->dpdk && o->kernel) ||
+	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8))
 		return -EINVAL;
 	return 0;
+}
+
+#ifdef UVF_HAVE_DPDK
+static int reserve_hugepages(unsigned int want)
+{
+	unsigned int have = 0;
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "r+");
+
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%u", &have) != 1)
+		have = 0;
+	if (have < want) {
+		rewind(f);
+		fprintf(f, "%u\n", want);
+		fflush(f);
+		rewind(f);
+		if (fscanf(f, "%u", &have) != 1)
+			have = 0;
+	}
+	fclose(f);
+	return have >= want ? 0 : -ENOMEM;
+}
+
+/* EAL for its memory only: no device probed; IOVA as PA for noiommu,
+ * where the device addresses are physical. */
+static int eal_up(const struct opts *o)
+{
+	char *argv[] = { "nvme-perf", "-l", "0", "--no-pci",
+			 "--no-telemetry", "--log-level", "lib.eal:notice",
+			 o->backend == UVF_VFIO_NOIOMMU ? "--iova-mode=pa" : NULL,
+			 NULL };
+	int argc = o->backend == UVF_VFIO_NOIOMMU ? 8 : 7;
+
+	if (o->hugepages && reserve_hugepages(o->hugepages)) {
+		fprintf(stderr, "nvme-perf: cannot reserve %u huge pages\n",
+			o->hugepages);
+		return -ENOMEM;
+	}
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "nvme-perf: rte_eal_init: %s\n",
+			rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+#endif
+
+static int run(const struct opts *o)
+{
+	struct opts back;
+	int ret;
+
+	if (o->kernel)
+		return run_kernel(o);
+	ret = run_uvf(o);
+	/* A verified sequential write is read back, verified. */
+	if (!ret && o->verify && o->write && !o->rand) {
+		back = *o;
+		back.write = false;
+		ret = run_uvf(&back);
+	}
+	return ret;
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
 
+	int ret;
+
 	if (parse(argc, argv, &o)) {
 		usage(stderr);
 		return 2;
 	}
-	return o.kernel ? run_kernel(&o) : run_uvf(&o);
+	if (!o.dpdk)
+		return run(&o);
+#ifdef UVF_HAVE_DPDK
+	if (eal_up(&o))
+		return 1;
+	ret = run(&o);
+	rte_eal_cleanup();
+	return ret;
+#else
+	(void)ret;
+	fprintf(stderr, "nvme-perf: --dpdk: built without DPDK\n");
+	return 2;
+#endif
 }

@@ -20,6 +20,7 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null   # may already be automounted
 exec </dev/console >/dev/console 2>&1
 mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/hugepages && mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null
+mkdir -p /var/run                   # DPDK's EAL keeps its runtime files there
 
 finish() {
     dmesg -n 1                      # keep kernel messages out of the marker line
