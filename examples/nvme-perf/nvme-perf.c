@@ -779,27 +779,6 @@ static int parse(int argc, char **argv, struct opts *o)
 }
 
 #ifdef UVF_HAVE_DPDK
-static int reserve_hugepages(unsigned int want)
-{
-	unsigned int have = 0;
-	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "r+");
-
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%u", &have) != 1)
-		have = 0;
-	if (have < want) {
-		rewind(f);
-		fprintf(f, "%u\n", want);
-		fflush(f);
-		rewind(f);
-		if (fscanf(f, "%u", &have) != 1)
-			have = 0;
-	}
-	fclose(f);
-	return have >= want ? 0 : -ENOMEM;
-}
-
 /* EAL for its memory only: no device probed; IOVA as PA for noiommu,
  * where the device addresses are physical. */
 static int eal_up(const struct opts *o)
@@ -810,10 +789,14 @@ static int eal_up(const struct opts *o)
 			 NULL };
 	int argc = o->backend == UVF_VFIO_NOIOMMU ? 8 : 7;
 
-	if (o->hugepages && reserve_hugepages(o->hugepages)) {
-		fprintf(stderr, "nvme-perf: cannot reserve %u huge pages\n",
-			o->hugepages);
-		return -ENOMEM;
+	if (o->hugepages) {
+		int ret = uvf_dpdk_hugepages_reserve(o->hugepages);
+
+		if (ret) {
+			fprintf(stderr, "nvme-perf: cannot have %u free huge pages: %s\n",
+				o->hugepages, strerror(-ret));
+			return ret;
+		}
 	}
 	if (rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "nvme-perf: rte_eal_init: %s\n",

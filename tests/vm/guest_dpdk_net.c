@@ -308,27 +308,6 @@ struct opts {
 	unsigned int size;
 };
 
-static int reserve_hugepages(unsigned int want)
-{
-	unsigned int have = 0;
-	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "r+");
-
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%u", &have) != 1)
-		have = 0;
-	if (have < want) {
-		rewind(f);
-		fprintf(f, "%u\n", want);
-		fflush(f);
-		rewind(f);
-		if (fscanf(f, "%u", &have) != 1)
-			have = 0;
-	}
-	fclose(f);
-	return have >= want ? 0 : -ENOMEM;
-}
-
 static int eal_up(const struct opts *o, bool both)
 {
 	static char plug[3][512];
@@ -819,8 +798,8 @@ int main(int argc, char **argv)
 	diag("backend %s, %" PRIu64 " frames%s%s", uvf_vfio_backend_name(o.be),
 	     o.count, o.bench ? ", bench " : "", o.bench ? o.bench : "");
 	if (eal) {
-		ret = reserve_hugepages(HUGEPAGES);
-		if (!tap(!ret, "%u huge pages reserved: %d", HUGEPAGES, ret))
+		ret = uvf_dpdk_hugepages_reserve(HUGEPAGES);
+		if (!tap(!ret, "%u free huge pages: %d", HUGEPAGES, ret))
 			return tap_finish();
 		ret = eal_up(&o, o.bench != NULL);
 		if (!tap(!ret, "EAL initialised, IOVA as %s: %s",

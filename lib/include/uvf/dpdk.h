@@ -141,4 +141,20 @@ int uvf_dpdk_get_stats(struct uvf_domain *dom, struct uvf_dpdk_stats *st);
  */
 int uvf_dpdk_vfio_open(struct uvf_iommu **out);
 
+/**
+ * uvf_dpdk_hugepages_reserve() - make sure EAL will find free hugepages
+ * @count: free pages of the default hugepage size wanted
+ *
+ * Call before rte_eal_init(). When fewer than @count pages are free, raises
+ * /proc/sys/vm/nr_hugepages by the shortfall (never lowers it, so pages
+ * other processes hold stay theirs). Needs root (CAP_SYS_ADMIN) only when
+ * the pool must grow.
+ *
+ * Return: 0 (@count pages are free); -ENOTSUP (no hugetlb in this kernel);
+ * -EACCES or -EPERM (the pool must grow and this process may not);
+ * -ENOMEM (the kernel could not find the memory; the pool is set back to
+ * its old size); or another negative errno from writing the sysctl.
+ */
+int uvf_dpdk_hugepages_reserve(unsigned int count);
+
 #endif

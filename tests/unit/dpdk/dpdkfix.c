@@ -78,43 +78,21 @@ bool dpdkfix_eal_works(const char *iova_mode, char *why, size_t len)
 	return true;
 }
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-#define HP "/sys/kernel/mm/hugepages/hugepages-2048kB/"
-
-/* Makes DPDKFIX_PAGES 2 MiB pages free; 0 or a reason. */
+/* Makes DPDKFIX_PAGES default-size hugepages free; NULL or a reason. */
 static const char *reserve_hugepages(void)
 {
-	long total = read_long(HP "nr_hugepages");
-	long avail = read_long(HP "free_hugepages");
-	FILE *f;
-
-	if (total < 0 || avail < 0)
-		return "no 2 MiB hugepages in this kernel";
-	if (avail >= DPDKFIX_PAGES)
+	switch (uvf_dpdk_hugepages_reserve(DPDKFIX_PAGES)) {
+	case 0:
 		return NULL;
-	if (geteuid())
-		return "fewer than " "48" " free 2 MiB hugepages and not root "
+	case -ENOTSUP:
+		return "no hugepages in this kernel";
+	case -EACCES:
+	case -EPERM:
+		return "too few free hugepages and not root "
 		       "(as root: echo 64 > /proc/sys/vm/nr_hugepages)";
-	f = fopen("/proc/sys/vm/nr_hugepages", "w");
-	if (!f)
-		return "cannot write /proc/sys/vm/nr_hugepages";
-	fprintf(f, "%ld\n", total + DPDKFIX_PAGES - avail);
-	fclose(f);
-	if (read_long(HP "free_hugepages") < DPDKFIX_PAGES)
-		return "the kernel could not reserve 48 free 2 MiB hugepages";
-	return NULL;
+	default:
+		return "the kernel could not reserve enough free hugepages";
+	}
 }
 
 int dpdkfix_main(Suite *(*suite)(void), const char *iova_mode)
