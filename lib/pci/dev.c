@@ -28,6 +28,9 @@ void uvf_pci_dev_free(struct uvf_pci_dev *dev)
 	free(dev->device_name);
 	free(dev->class_name);
 	free(dev->subsys_name);
+	free(dev->class_label);
+	free(dev->product_label);
+	free(dev->subsys_label);
 	free(dev->vfio_group_node);
 	free(dev->vfio_cdev);
 	free(dev);
@@ -248,6 +251,21 @@ const char *uvf_pci_dev_class_name(const struct uvf_pci_dev *dev)
 const char *uvf_pci_dev_subsys_name(const struct uvf_pci_dev *dev)
 {
 	return dev->subsys_name;
+}
+
+const char *uvf_pci_dev_class_label(const struct uvf_pci_dev *dev)
+{
+	return dev->class_label;
+}
+
+const char *uvf_pci_dev_product_label(const struct uvf_pci_dev *dev)
+{
+	return dev->product_label;
+}
+
+const char *uvf_pci_dev_subsys_label(const struct uvf_pci_dev *dev)
+{
+	return dev->subsys_label;
 }
 
 const char *uvf_pci_dev_driver(const struct uvf_pci_dev *dev)

@@ -48,6 +48,9 @@ struct uvf_pci_dev {
 	char *device_name;
 	char *class_name;
 	char *subsys_name;
+	char *class_label;	/* names as lspci -nn prints them */
+	char *product_label;
+	char *subsys_label;
 	char *vfio_group_node;
 	char *vfio_cdev;
 };

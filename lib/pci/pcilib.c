@@ -407,6 +407,29 @@ static void lib_fill_names(struct uvf_pci_ctx *ctx, struct fill *f)
 						   flags | PCI_LOOKUP_CLASS,
 						   id->class_code >> 8),
 				   id->class_code >> 8);
+	/* The same lookups as lspci -nn makes: libpci writes the numbers in. */
+	flags |= PCI_LOOKUP_MIXED;
+	if (!f->err)
+		f->err = name_dup(&dev->class_label,
+				  pci_lookup_name(ctx->lib, buf, sizeof(buf),
+						  flags | PCI_LOOKUP_CLASS,
+						  id->class_code >> 8));
+	if (!f->err)
+		f->err = name_dup(&dev->product_label,
+				  pci_lookup_name(ctx->lib, buf, sizeof(buf),
+						  flags | PCI_LOOKUP_VENDOR |
+						  PCI_LOOKUP_DEVICE,
+						  id->vendor, id->device));
+	if (!f->err)
+		f->err = name_dup(&dev->subsys_label,
+				  pci_lookup_name(ctx->lib, buf, sizeof(buf),
+						  flags | PCI_LOOKUP_VENDOR |
+						  PCI_LOOKUP_DEVICE |
+						  PCI_LOOKUP_SUBSYSTEM,
+						  id->vendor, id->device,
+						  id->subsys_vendor,
+						  id->subsys_device));
+	flags &= ~PCI_LOOKUP_MIXED;
 	if (!f->err)
 		f->err = name_dup(&dev->subsys_name,
 				  pci_lookup_name(ctx->lib, buf, sizeof(buf),

@@ -71,17 +71,13 @@ static void print_header(const struct uvf_pci_dev *dev)
 {
 	const struct uvf_pci_ids *id = uvf_pci_dev_ids(dev);
 
-	printf("%s %s [%04x]: %s %s [%04x:%04x]", uvf_pci_dev_bdf(dev),
-	       uvf_pci_dev_class_name(dev), id->class_code >> 8,
-	       uvf_pci_dev_vendor_name(dev), uvf_pci_dev_device_name(dev),
-	       id->vendor, id->device);
+	printf("%s %s: %s", uvf_pci_dev_bdf(dev), uvf_pci_dev_class_label(dev),
+	       uvf_pci_dev_product_label(dev));
 	if (id->revision)
 		printf(" (rev %02x)", id->revision);
 	putchar('\n');
 	if (id->subsys_vendor || id->subsys_device)
-		printf("\tSubsystem: %s [%04x:%04x]\n",
-		       uvf_pci_dev_subsys_name(dev), id->subsys_vendor,
-		       id->subsys_device);
+		printf("\tSubsystem: %s\n", uvf_pci_dev_subsys_label(dev));
 }
 
 static void print_text(struct uvf_pci_ctx *ctx, const struct uvf_pci_dev *dev)

@@ -310,6 +310,35 @@ const char *uvf_pci_dev_class_name(const struct uvf_pci_dev *dev);
 const char *uvf_pci_dev_subsys_name(const struct uvf_pci_dev *dev);
 
 /**
+ * uvf_pci_dev_class_label() - class as `lspci -nn` prints it
+ * @dev: device
+ *
+ * Return: the class name with its number, "Ethernet controller [0200]";
+ * "Class [0b40]" when the class is not known.
+ */
+const char *uvf_pci_dev_class_label(const struct uvf_pci_dev *dev);
+
+/**
+ * uvf_pci_dev_product_label() - vendor and device as `lspci -nn` prints them
+ * @dev: device
+ *
+ * Return: "Intel Corporation 82574L Gigabit Network Connection
+ * [8086:10d3]"; "Intel Corporation Device [8086:0d57]" when the device is
+ * not known, "Device [1234:5678]" when its vendor is not.
+ */
+const char *uvf_pci_dev_product_label(const struct uvf_pci_dev *dev);
+
+/**
+ * uvf_pci_dev_subsys_label() - subsystem as `lspci -v -nn` prints it
+ * @dev: device
+ *
+ * Return: "<subsystem vendor> <subsystem name> [vvvv:ssss]", with
+ * "Device" for the parts that are not known, as for
+ * uvf_pci_dev_product_label().
+ */
+const char *uvf_pci_dev_subsys_label(const struct uvf_pci_dev *dev);
+
+/**
  * uvf_pci_dev_driver() - driver bound to @dev when it was read
  * @dev: device
  *

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """For every PCI device of this host, `uvf-bind list --json` names the same
-vendor, device and class as `lspci -nn -mm -D` (both through libpci).
-Read-only: list changes nothing.
+vendor, device and class as `lspci -nn -mm -D` (both through libpci), and
+each device's first line of `uvf-bind list` is the line `lspci -nn -D`
+prints for it. Read-only: list changes nothing.
 
 usage: check_lspci.py UVF_BIND
 Exit 0 when all match, 1 on a difference, 77 (skip) without lspci.
@@ -48,6 +49,14 @@ def uvf_devices(uvf_bind):
     return devs
 
 
+def text_lines(cmd):
+    """The device lines of lspci -nn -D or uvf-bind list, by address."""
+    out = subprocess.run(cmd, check=True, capture_output=True,
+                         text=True).stdout
+    return {line.split(" ", 1)[0]: line for line in out.splitlines()
+            if line and not line[0].isspace()}
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: check_lspci.py UVF_BIND", file=sys.stderr)
@@ -72,6 +81,13 @@ def main():
                 print("%s: %s: uvf-bind '%s', lspci '%s'" %
                       (bdf, key, got[bdf][key], want[bdf][key]))
                 bad += 1
+    want_text = text_lines([lspci, "-nn", "-D"])
+    got_text = text_lines([sys.argv[1], "list"])
+    for bdf in sorted(set(want_text) & set(got_text)):
+        if got_text[bdf] != want_text[bdf]:
+            print("%s: uvf-bind '%s', lspci '%s'" %
+                  (bdf, got_text[bdf], want_text[bdf]))
+            bad += 1
     print("%d device(s) compared, %d difference(s)" % (len(want), bad))
     return 1 if bad else 0
 
