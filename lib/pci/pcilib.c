@@ -381,6 +381,16 @@ static int class_dup(char **dst, const char *name, unsigned int cls)
 	return *dst ? 0 : -ENOMEM;
 }
 
+/* "<subsystem vendor> <subsystem>", as lspci -v shows it. */
+static char *subsys_lookup(struct uvf_pci_ctx *ctx, char *buf, int len,
+			   int flags, const struct uvf_pci_ids *id)
+{
+	return pci_lookup_name(ctx->lib, buf, len,
+			       flags | PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE |
+			       PCI_LOOKUP_SUBSYSTEM, id->vendor, id->device,
+			       id->subsys_vendor, id->subsys_device);
+}
+
 static void lib_fill_names(struct uvf_pci_ctx *ctx, struct fill *f)
 {
 	struct uvf_pci_dev *dev = f->dev;
@@ -422,23 +432,11 @@ static void lib_fill_names(struct uvf_pci_ctx *ctx, struct fill *f)
 						  id->vendor, id->device));
 	if (!f->err)
 		f->err = name_dup(&dev->subsys_label,
-				  pci_lookup_name(ctx->lib, buf, sizeof(buf),
-						  flags | PCI_LOOKUP_VENDOR |
-						  PCI_LOOKUP_DEVICE |
-						  PCI_LOOKUP_SUBSYSTEM,
-						  id->vendor, id->device,
-						  id->subsys_vendor,
-						  id->subsys_device));
-	flags &= ~PCI_LOOKUP_MIXED;
+				  subsys_lookup(ctx, buf, sizeof(buf), flags, id));
 	if (!f->err)
 		f->err = name_dup(&dev->subsys_name,
-				  pci_lookup_name(ctx->lib, buf, sizeof(buf),
-						  flags | PCI_LOOKUP_VENDOR |
-						  PCI_LOOKUP_DEVICE |
-						  PCI_LOOKUP_SUBSYSTEM,
-						  id->vendor, id->device,
-						  id->subsys_vendor,
-						  id->subsys_device));
+				  subsys_lookup(ctx, buf, sizeof(buf),
+						flags & ~PCI_LOOKUP_MIXED, id));
 }
 
 static void lib_fill_dev(struct uvf_pci_ctx *ctx, void *arg)
