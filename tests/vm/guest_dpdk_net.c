@@ -255,30 +255,59 @@ static void *receiver(void *arg)
 	return NULL;
 }
 
+/*
+ * Stream threads may run on every CPU. EAL pins its main thread to its
+ * lcore (-l 0) and threads inherit that, so without this the PMD's sender
+ * and receiver would share one CPU while uvf's (no EAL) had two.
+ */
+static int any_cpu_attr(pthread_attr_t *attr)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (long i = 0; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
+	if (pthread_attr_init(attr))
+		return -ENOMEM;
+	if (pthread_attr_setaffinity_np(attr, sizeof(set), &set)) {
+		pthread_attr_destroy(attr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Run a stream; returns packets per second (0 on failure), one TAP line. */
 static double stream(struct side *tx, struct side *rx, uint64_t count,
 		     unsigned int size, const char *what)
 {
 	struct stream s = { .tx = tx, .rx = rx, .count = count, .size = size };
+	pthread_attr_t attr;
 	pthread_t tt, rt;
 	double secs, pps = 0;
 	bool ok;
 
 	atomic_init(&s.consumed, 0);
 	atomic_init(&s.tx_done, false);
-	if (netpkt_tracker_init(&s.trk, count))
+	if (any_cpu_attr(&attr))
+		return tap(false, "%s: thread attributes", what), 0;
+	if (netpkt_tracker_init(&s.trk, count)) {
+		pthread_attr_destroy(&attr);
 		return tap(false, "%s: tracker", what), 0;
-	if (pthread_create(&rt, NULL, receiver, &s)) {
+	}
+	if (pthread_create(&rt, &attr, receiver, &s)) {
+		pthread_attr_destroy(&attr);
 		netpkt_tracker_fini(&s.trk);
 		return tap(false, "%s: receiver thread", what), 0;
 	}
-	if (pthread_create(&tt, NULL, sender, &s)) {
+	if (pthread_create(&tt, &attr, sender, &s)) {
 		s.tx_err = -EAGAIN;
 		atomic_store(&s.tx_done, true);
 	} else {
 		pthread_join(tt, NULL);
 	}
 	pthread_join(rt, NULL);
+	pthread_attr_destroy(&attr);
 	secs = s.t1 > s.t0 ? s.t1 - s.t0 : 0;
 	ok = !s.tx_err && !s.rx_err && s.sent == count &&
 	     s.trk.received == count && !s.trk.dups && !s.trk.corrupt &&
