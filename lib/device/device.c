@@ -11,8 +11,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <uvf/iommu.h>
-
 #include "device/device_priv.h"
 
 void uvf_device_init(struct uvf_device *dev, const struct uvf_device_ops *ops,
@@ -45,7 +43,26 @@ struct uvf_iommu *uvf_device_iommu(const struct uvf_device *dev)
 
 struct uvf_domain *uvf_device_domain(const struct uvf_device *dev)
 {
-	return dev->domain;
+	/* Only a domain ever claims a device. */
+	return uvf_device_owner(dev);
+}
+
+int uvf_device_claim(struct uvf_device *dev, void *owner,
+		     uvf_device_release_fn release)
+{
+	void *none = NULL;
+
+	if (!atomic_compare_exchange_strong(&dev->owner, &none, owner))
+		return -EBUSY;
+	dev->release = release;
+	return 0;
+}
+
+void uvf_device_unclaim(struct uvf_device *dev, void *owner)
+{
+	void *expect = owner;
+
+	atomic_compare_exchange_strong(&dev->owner, &expect, NULL);
 }
 
 int uvf_device_bar_info(struct uvf_device *dev, unsigned int bar,
@@ -239,10 +256,13 @@ int uvf_device_reset(struct uvf_device *dev)
 
 void uvf_device_close(struct uvf_device *dev)
 {
+	void *owner;
+
 	if (!dev)
 		return;
-	if (dev->domain)
-		uvf_domain_detach(dev->domain, dev);
+	owner = uvf_device_owner(dev);
+	if (owner)
+		dev->release(owner, dev);
 	uvf_device_irq_disable(dev);
 	dev->ops->destroy(dev);
 }

@@ -3,9 +3,14 @@
 #ifndef UVF_DEVICE_PRIV_H
 #define UVF_DEVICE_PRIV_H
 
+#include <stdatomic.h>
+
 #include <uvf/device.h>
 
 #define UVF_MAX_BARS 6
+
+/* Called by uvf_device_close() on a device that is still held. */
+typedef void (*uvf_device_release_fn)(void *owner, struct uvf_device *dev);
 
 struct uvf_device_ops {
 	int (*bar_info)(struct uvf_device *dev, unsigned int bar,
@@ -36,8 +41,11 @@ struct uvf_device {
 	uint16_t segment;
 	uint16_t rid;
 	struct uvf_iommu *iommu;
-	struct uvf_domain *domain;
-	struct uvf_device *domain_next;	/* the domain's device list */
+	/* Who holds the device (its domain) and how it lets go when the
+	 * device closes: the one hook between this layer and the IOMMU
+	 * layer above it. */
+	_Atomic(void *) owner;
+	uvf_device_release_fn release;
 	/* Interrupts: eventfds owned by the core. */
 	enum uvf_irq_type irq_type;
 	unsigned int irq_nvec;
@@ -58,5 +66,37 @@ struct uvf_device {
 void uvf_device_init(struct uvf_device *dev, const struct uvf_device_ops *ops,
 		     const char *name, struct uvf_iommu *iommu,
 		     uint16_t segment, uint16_t rid);
+
+/**
+ * uvf_device_claim() - record that @owner holds @dev
+ * @dev: device
+ * @owner: the holder (the IOMMU layer: the domain)
+ * @release: called with @owner if the device closes while held
+ *
+ * Return: 0, or -EBUSY when another (or the same) owner holds it.
+ */
+int uvf_device_claim(struct uvf_device *dev, void *owner,
+		     uvf_device_release_fn release);
+
+/**
+ * uvf_device_unclaim() - let go of a device held by @owner
+ * @dev: device
+ * @owner: the holder given to uvf_device_claim()
+ *
+ * Return: nothing; a device held by someone else is left alone.
+ */
+void uvf_device_unclaim(struct uvf_device *dev, void *owner);
+
+/**
+ * uvf_device_owner() - who holds a device
+ * @dev: device
+ *
+ * Return: the owner given to uvf_device_claim(), or NULL.
+ */
+static inline void *uvf_device_owner(const struct uvf_device *dev)
+{
+	return atomic_load_explicit(&((struct uvf_device *)dev)->owner,
+				    memory_order_acquire);
+}
 
 #endif

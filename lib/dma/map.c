@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <uvf/device.h>
 #include <uvf/dma.h>
 
-#include "device/device_priv.h"
 #include "iommu/domain.h"
 #include "util/trace.h"
 
@@ -31,7 +31,7 @@ static int dir_to_prot(enum uvf_dma_dir dir)
 
 static struct uvf_domain *domain_of(const struct uvf_device *dev)
 {
-	return dev ? dev->domain : NULL;
+	return dev ? uvf_device_domain(dev) : NULL;
 }
 
 int uvf_dma_map_page(struct uvf_device *dev, void *vaddr, size_t len,
@@ -47,12 +47,12 @@ int uvf_dma_map_page(struct uvf_device *dev, void *vaddr, size_t len,
 		return -EINVAL;
 	if (__builtin_add_overflow(va, len - 1, &last))
 		return -EOVERFLOW;
-	uvf_trace("dma_map_page %s va %p len %#zx %s", dev->name, vaddr, len,
+	uvf_trace("dma_map_page %s va %p len %#zx %s", uvf_device_name(dev), vaddr, len,
 		  dir_name[dir]);
 
 	/* Step 1: a direct domain needs no translation, only arithmetic. */
 	if (dom->type == UVF_DOMAIN_DIRECT) {
-		ret = dom->iommu->ops->direct_addr(dom, vaddr, len, iova);
+		ret = uvf_domain_direct_addr(dom, vaddr, len, iova);
 		uvf_trace("domain %u is direct: device address %#llx, no "
 			  "page-table work", dom->id,
 			  ret ? 0ull : (unsigned long long)*iova);
@@ -87,7 +87,7 @@ int uvf_dma_unmap_page(struct uvf_device *dev, uvf_iova_t iova, size_t len,
 	if (dom->type == UVF_DOMAIN_DIRECT)
 		return 0;	/* like dma_direct_unmap_page: nothing mapped */
 	page = iova & ~(UVF_PAGE_SIZE - 1);
-	uvf_trace("dma_unmap_page %s iova %#llx len %#zx", dev->name,
+	uvf_trace("dma_unmap_page %s iova %#llx len %#zx", uvf_device_name(dev),
 		  (unsigned long long)iova, len);
 	return uvf_domain_unmap_free(dom, page,
 				     ((last | (UVF_PAGE_SIZE - 1)) - page) + 1);
@@ -127,7 +127,7 @@ int uvf_dma_map_sg(struct uvf_device *dev, struct uvf_sg *sg,
 			if (!sg[i].vaddr || !sg[i].len)
 				ret = -EINVAL;
 			else
-				ret = dom->iommu->ops->direct_addr(
+				ret = uvf_domain_direct_addr(
 					dom, sg[i].vaddr, sg[i].len, &o[i]);
 		}
 		for (i = 0; i < nents && !ret; i++)
@@ -148,7 +148,7 @@ int uvf_dma_map_sg(struct uvf_device *dev, struct uvf_sg *sg,
 			     ((uintptr_t)sg[i].vaddr - (uintptr_t)seg[i].vaddr);
 	if (seg != stack_seg)
 		free(seg);
-	uvf_trace("dma_map_sg %s: %u segment(s) -> %d", dev->name, nents,
+	uvf_trace("dma_map_sg %s: %u segment(s) -> %d", uvf_device_name(dev), nents,
 		  ret ? ret : (int)nents);
 	return ret ? ret : (int)nents;
 }

@@ -6,25 +6,41 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <uvf/device.h>
 #include <uvf/dma.h>
 
-#include "device/device_priv.h"
 #include "dma/regmap.h"
 #include "iommu/domain.h"
 #include "util/trace.h"
 
+/* The DMA layer's cookie on a domain: its registered-memory map. */
+static const char regmap_key;
+
+static void regmap_cookie_destroy(struct uvf_domain *dom, void *data)
+{
+	(void)dom;
+	uvf_regmap_destroy(data);
+}
+
+static struct uvf_regmap *regmap_of(const struct uvf_domain *dom)
+{
+	return uvf_domain_cookie_get((struct uvf_domain *)dom, &regmap_key);
+}
+
 /* The domain's map, created on first use; a lost race frees its copy. */
 struct uvf_regmap *uvf_domain_regmap(struct uvf_domain *dom)
 {
-	struct uvf_regmap *m = atomic_load(&dom->regmap), *expect = NULL;
+	struct uvf_regmap *m = regmap_of(dom);
+	int ret;
 
 	if (m)
 		return m;
 	if (uvf_regmap_create(&m))
 		return NULL;
-	if (!atomic_compare_exchange_strong(&dom->regmap, &expect, m)) {
+	ret = uvf_domain_cookie_set(dom, &regmap_key, m, regmap_cookie_destroy);
+	if (ret) {
 		uvf_regmap_destroy(m);
-		m = expect;
+		m = ret == -EEXIST ? regmap_of(dom) : NULL;
 	}
 	return m;
 }
@@ -41,7 +57,7 @@ static int direct_pages(struct uvf_domain *dom, void *vaddr, uint64_t len,
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < n && !ret; i++)
-		ret = dom->iommu->ops->direct_addr(
+		ret = uvf_domain_direct_addr(
 			dom, (char *)vaddr + (i << UVF_PAGE_SHIFT),
 			UVF_PAGE_SIZE, &v[i]);
 	if (ret) {
@@ -55,7 +71,7 @@ static int direct_pages(struct uvf_domain *dom, void *vaddr, uint64_t len,
 int uvf_dma_register(struct uvf_device *dev, void *vaddr, size_t len,
 		     uvf_iova_t *iova)
 {
-	struct uvf_domain *dom = dev ? dev->domain : NULL;
+	struct uvf_domain *dom = dev ? uvf_device_domain(dev) : NULL;
 	uvf_iova_t base = 0, *pages = NULL;
 	struct uvf_dma_seg seg = { vaddr, len };
 	struct uvf_regmap *m;
@@ -100,14 +116,14 @@ out:
 
 int uvf_dma_unregister(struct uvf_device *dev, void *vaddr, size_t len)
 {
-	struct uvf_domain *dom = dev ? dev->domain : NULL;
+	struct uvf_domain *dom = dev ? uvf_device_domain(dev) : NULL;
 	struct uvf_regmap *m;
 	uvf_iova_t iova;
 	int ret;
 
 	if (!dom || !vaddr || !len)
 		return -EINVAL;
-	m = atomic_load(&dom->regmap);
+	m = regmap_of(dom);
 	if (!m)
 		return -ENOENT;
 	uvf_regmap_lock(m);
@@ -123,14 +139,11 @@ int uvf_domain_regmap_lookup(const struct uvf_domain *dom, const void *vaddr,
 {
 	if (!dom || !iova)
 		return -ENOENT;
-	return uvf_regmap_lookup(atomic_load_explicit(
-					 &((struct uvf_domain *)dom)->regmap,
-					 memory_order_acquire),
-				 vaddr, iova);
+	return uvf_regmap_lookup(regmap_of(dom), vaddr, iova);
 }
 
 int uvf_dma_vtoiova(const struct uvf_device *dev, const void *vaddr,
 		    uvf_iova_t *iova)
 {
-	return uvf_domain_regmap_lookup(dev ? dev->domain : NULL, vaddr, iova);
+	return uvf_domain_regmap_lookup(dev ? uvf_device_domain(dev) : NULL, vaddr, iova);
 }

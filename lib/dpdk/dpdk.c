@@ -117,7 +117,7 @@ static int page_insert(struct dpdk_attach *a, const struct dpdk_page *p)
 static void page_release(struct dpdk_attach *a, const struct dpdk_page *p)
 {
 	struct uvf_domain *dom = a->dom;
-	struct uvf_regmap *m = atomic_load(&dom->regmap);
+	struct uvf_regmap *m = uvf_domain_regmap(dom);	/* exists: pages do */
 	uvf_iova_t iova;
 	int ret;
 
@@ -134,7 +134,7 @@ static void page_release(struct dpdk_attach *a, const struct dpdk_page *p)
 				  p->va, p->iova, ret);
 		break;
 	case MODE_SHARED:
-		uvf_iova_free(dom->iova, p->iova, p->len);
+		uvf_iova_free(uvf_domain_iova_allocator(dom), p->iova, p->len);
 		break;
 	case MODE_DIRECT:
 		break;
@@ -174,11 +174,11 @@ static int page_add(struct dpdk_attach *a, uintptr_t va, uvf_iova_t iova,
 		/* EAL has mapped it into the container: keep uvf's
 		 * allocator off it, nothing more. Reserved regions are
 		 * already out of the allocator, so they collide here too. */
-		ret = uvf_iova_reserve(dom->iova, iova, len);
+		ret = uvf_iova_reserve(uvf_domain_iova_allocator(dom), iova, len);
 		break;
 	case MODE_DIRECT:
-		ret = dom->iommu->ops->direct_addr(dom, (const void *)va, len,
-						   &addr);
+		ret = uvf_domain_direct_addr(dom, (const void *)va, len,
+					     &addr);
 		if (!ret && addr != iova)
 			ret = -EXDEV;
 		break;
@@ -197,7 +197,7 @@ static int page_add(struct dpdk_attach *a, uintptr_t va, uvf_iova_t iova,
 		if (a->mode == MODE_MAP)
 			uvf_domain_unmap(dom, iova, len);
 		else if (a->mode == MODE_SHARED)
-			uvf_iova_free(dom->iova, iova, len);
+			uvf_iova_free(uvf_domain_iova_allocator(dom), iova, len);
 		goto out;
 	}
 	a->st.pages++;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What an IOMMU backend (software model, VFIO type1, iommufd, noiommu)
- * implements. Everything above this table -- IOVA allocation, reserved
- * regions, mapping records, invalidation policy, the dma_map_page flow -- is
- * shared by all backends.
+ * implements: one domain table, chosen when a domain is created and held by
+ * the domain. Everything above it -- IOVA allocation, reserved regions,
+ * mapping records, invalidation policy, the dma_map_page flow -- is shared
+ * by all backends, and backends reach it only through the helpers below and
+ * in iommu/domain.h.
  */
 #ifndef UVF_IOMMU_BACKEND_H
 #define UVF_IOMMU_BACKEND_H
@@ -14,26 +16,36 @@
 #include <uvf/iommu.h>
 #include <uvf/pgtable.h>
 
-struct uvf_iommu_ops {
+/* One table per domain: what a backend does for the domains it makes. */
+struct uvf_domain_ops {
 	/* Bind backend state to a new domain (dom->priv). Called with the
 	 * domain's type set; may refuse a type with -ENOTSUP. */
 	int (*domain_init)(struct uvf_domain *dom);
 	void (*domain_fini)(struct uvf_domain *dom);
 
-	/* Put @dev behind @dom's translations (hardware: context entry). */
+	/* Put @dev behind @dom's translations (hardware: context entry).
+	 * -EXDEV for a device this backend cannot drive. */
 	int (*attach)(struct uvf_domain *dom, struct uvf_device *dev);
 	void (*detach)(struct uvf_domain *dom, struct uvf_device *dev);
 
 	/* Translated domains: write / remove translations of process memory.
-	 * Arguments are validated by the caller; the domain lock is held.
-	 * @st may be NULL; backends with real page tables fill it. */
+	 * Arguments are validated by the caller, and the caller has reserved
+	 * the range: no other map or unmap touches it meanwhile. With
+	 * @unlocked_map the domain lock is not held (the kernel serialises
+	 * its own tables); otherwise it is.
+	 * @cookie is the mapping record's backend datum: map may add to it
+	 * (one record can take several map calls, one per contiguous run),
+	 * unmap gets it back for the whole range. @st may be NULL; backends
+	 * with real page tables fill it. */
 	int (*map)(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
-		   uint64_t len, int prot, struct uvf_pgtable_op_stats *st);
+		   uint64_t len, int prot, uint64_t *cookie,
+		   struct uvf_pgtable_op_stats *st);
 	int (*unmap)(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
-		     struct uvf_pgtable_op_stats *st);
+		     uint64_t cookie, struct uvf_pgtable_op_stats *st);
+	bool unlocked_map;
 
 	/* Identity-map a physical window (firmware direct regions). NULL
-	 * when the kernel does that itself (VFIO). */
+	 * when the kernel does that itself (VFIO). Domain lock held. */
 	int (*map_phys)(struct uvf_domain *dom, uvf_iova_t iova,
 			uint64_t paddr, uint64_t len, int prot);
 
@@ -59,7 +71,13 @@ struct uvf_iommu_ops {
 
 	/* Mapping entries left (NULL: no limit). */
 	int (*budget)(struct uvf_domain *dom, uint64_t *avail);
+};
 
+struct uvf_iommu_ops {
+	/* The table for a new domain of @type, or -ENODEV while the backend
+	 * is still undecided (a VFIO context before its first device). */
+	int (*domain_ops)(struct uvf_iommu *iommu, enum uvf_domain_type type,
+			  const struct uvf_domain_ops **ops);
 	void (*destroy)(struct uvf_iommu *iommu);
 };
 

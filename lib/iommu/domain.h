@@ -10,13 +10,25 @@
 #include "iommu/backend.h"
 #include "util/maptable.h"
 
-struct uvf_regmap;
-
-/* What a mapping record's IOVA came from, kept in the low bits of
- * uvf_maprec.data (the rest holds the allocated block size). */
+/*
+ * A mapping record's datum (uvf_maprec.data): what the IOVA came from and
+ * where the mapping stands in the low byte, the backend's cookie above it.
+ * The record is the one place a mapping's length and cookie live.
+ */
 #define UVF_MAPREC_ALLOCATED 0x1ull	/* uvf_iova_alloc(): free_fast */
 #define UVF_MAPREC_FIXED 0x2ull		/* uvf_iova_reserve(): free */
-#define UVF_MAPREC_KIND_MASK 0xfffull
+#define UVF_MAPREC_KIND_MASK 0x3ull
+/* Reserved, the backend call in flight without the domain lock: the
+ * record is not yet, or no longer, a mapping anyone may unmap. */
+#define UVF_MAPREC_MAPPING 0x4ull
+#define UVF_MAPREC_UNMAPPING 0x8ull
+#define UVF_MAPREC_BUSY_MASK 0xcull
+#define UVF_MAPREC_COOKIE_SHIFT 8
+
+static inline uint64_t uvf_maprec_cookie(uint64_t data)
+{
+	return data >> UVF_MAPREC_COOKIE_SHIFT;
+}
 
 struct uvf_fq_entry {
 	uvf_iova_t iova;
@@ -24,9 +36,13 @@ struct uvf_fq_entry {
 	uint64_t data;		/* the mapping record's data */
 };
 
+/* Page 0 stays out of the allocator, like the kernel's base_pfn >= 1, so a
+ * zero IOVA is never a valid DMA address. */
+#define UVF_PAGE_ZERO ((struct uvf_iova_range){ 0, UVF_PAGE_SIZE - 1 })
+
 /* State of another layer hung on a domain (uvf_domain_cookie_set). */
 struct uvf_domain_cookie {
-	struct uvf_domain_cookie *next;
+	_Atomic(struct uvf_domain_cookie *) next;
 	const void *key;
 	void *data;
 	uvf_domain_cookie_fn destroy;
@@ -34,17 +50,21 @@ struct uvf_domain_cookie {
 
 struct uvf_domain {
 	struct uvf_iommu *iommu;
+	const struct uvf_domain_ops *ops;	/* the backend's, for life */
 	enum uvf_domain_type type;
 	uint16_t id;
 	void *priv;
 
-	/* Serialises page-table writes, walks and the records below. */
+	/* Serialises the records, reserved regions, device list and stats
+	 * below, and page-table writes and walks of backends without
+	 * unlocked_map. Never held across a kernel call on the map path. */
 	pthread_mutex_t lock;
-	struct uvf_iova_allocator *iova;
+	struct uvf_iova_allocator *allocator;	/* IOVA space; own locking */
 	struct uvf_iova_range aperture[8];
 	size_t nr_aperture;
 	struct uvf_maptable maps;
-	struct uvf_device *devices;
+	struct uvf_device **devices;
+	size_t nr_devices, cap_devices;
 
 	/* Reserved regions of every device ever attached; like the kernel's
 	 * iova reservations they stay for the domain's lifetime. */
@@ -65,11 +85,11 @@ struct uvf_domain {
 
 	struct uvf_domain_stats stats;
 
-	/* Registered memory of the DMA layer (uvf_dma_register). */
-	_Atomic(struct uvf_regmap *) regmap;
-
-	/* Newest first; under the lock. */
-	struct uvf_domain_cookie *cookies;
+	/* Other layers' state (uvf_domain_cookie_set), newest first. Pushed
+	 * under the lock, read without it: nodes are freed only with the
+	 * domain. */
+	_Atomic(struct uvf_domain_cookie *) cookies;
+	struct uvf_domain_cookie *cleared;
 };
 
 /* A page-aligned piece of process memory. */
@@ -80,8 +100,8 @@ struct uvf_dma_seg {
 
 /*
  * The iommu_dma_map_page() step: allocate one IOVA block for all segments,
- * write the page table through the backend (segments back to back), and
- * record it as one mapping.
+ * write the page table through the backend (contiguous segments as one
+ * call), and record it as one mapping.
  */
 int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 			 unsigned int nseg, int prot, uvf_iova_t *iova);
@@ -92,5 +112,38 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
  */
 int uvf_domain_unmap_free(struct uvf_domain *dom, uvf_iova_t iova,
 			  uint64_t len);
+
+/*
+ * Direct domains: the device address of @vaddr (the dma_direct step).
+ * -EINVAL for a translated domain.
+ */
+int uvf_domain_direct_addr(struct uvf_domain *dom, const void *vaddr,
+			   uint64_t len, uvf_iova_t *addr);
+
+/*
+ * Record a mapping the backend has already made at an IOVA the kernel
+ * chose (iommufd without a fixed IOVA): the IOVA leaves the allocator and
+ * the mapping can be unmapped like one of uvf_domain_map(). -EBUSY when the
+ * allocator holds part of it; the caller then undoes its mapping.
+ */
+int uvf_domain_adopt_mapping(struct uvf_domain *dom, uvf_iova_t iova,
+			     uint64_t len, uint64_t cookie);
+
+/*
+ * The usable IOVA ranges: the aperture minus page zero and the first
+ * @nr_resv reserved regions. Domain lock held. Returns the count, *out
+ * malloc'ed, or a negative errno.
+ */
+int uvf_domain_usable_ranges(struct uvf_domain *dom, size_t nr_resv,
+			     struct uvf_iova_range **out);
+
+/* Whether @iova lies in a reserved region of the domain. Lock held. */
+bool uvf_domain_iova_reserved(const struct uvf_domain *dom, uvf_iova_t iova);
+
+/* Live mapping records (for a backend's mapping limit). Lock held. */
+static inline size_t uvf_domain_nr_mappings(const struct uvf_domain *dom)
+{
+	return dom->maps.count;
+}
 
 #endif

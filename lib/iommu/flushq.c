@@ -23,18 +23,18 @@ static uint64_t now_ns(void)
 static void free_iova(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 		      uint64_t data)
 {
+	/* @len is what was allocated; the allocator rounds it again. */
 	if ((data & UVF_MAPREC_KIND_MASK) == UVF_MAPREC_FIXED)
-		uvf_iova_free(dom->iova, iova, len);
+		uvf_iova_free(dom->allocator, iova, len);
 	else
-		uvf_iova_free_fast(dom->iova, iova,
-				   data & ~UVF_MAPREC_KIND_MASK);
+		uvf_iova_free_fast(dom->allocator, iova, len);
 }
 
 static void invalidate(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len)
 {
 	dom->stats.invalidations++;
-	if (dom->iommu->ops->invalidate)
-		dom->iommu->ops->invalidate(dom, iova, len);
+	if (dom->ops->invalidate)
+		dom->ops->invalidate(dom, iova, len);
 }
 
 /* Domain lock held. */

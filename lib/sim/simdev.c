@@ -26,7 +26,8 @@ static void record_fault(struct sim_iommu *si, struct uvf_device *dev,
 		.iova = iova,
 		.segment = dev->segment,
 		.rid = dev->rid,
-		.domid = dev->domain ? dev->domain->id : 0,
+		.domid = uvf_device_domain(dev) ?
+				 uvf_domain_id(uvf_device_domain(dev)) : 0,
 		.access = access,
 		.reason = reason,
 	};
@@ -48,16 +49,6 @@ static void record_fault(struct sim_iommu *si, struct uvf_device *dev,
 		  uvf_fault_reason_name(reason));
 }
 
-static bool in_reserved(const struct uvf_domain *dom, uvf_iova_t iova)
-{
-	size_t i;
-
-	for (i = 0; i < dom->nr_resv; i++)
-		if (iova >= dom->resv[i].first && iova <= dom->resv[i].last)
-			return true;
-	return false;
-}
-
 static bool allowed(int prot, enum uvf_access access)
 {
 	return prot & (access == UVF_ACCESS_WRITE ? UVF_PROT_WRITE
@@ -76,7 +67,7 @@ int uvf_sim_translate(struct uvf_device *dev, uvf_iova_t iova,
 
 	if (!si || !paddr)
 		return -EINVAL;
-	dom = dev->domain;
+	dom = uvf_device_domain(dev);
 	if (!dom) {
 		reason = UVF_FAULT_NO_DOMAIN;
 		goto fault;
@@ -105,7 +96,7 @@ int uvf_sim_translate(struct uvf_device *dev, uvf_iova_t iova,
 	ret = uvf_pgtable_translate(((struct sim_domain *)dom->priv)->pt, iova,
 				    &pa, &prot, NULL);
 	if (ret) {
-		reason = in_reserved(dom, iova) ? UVF_FAULT_RESERVED
+		reason = uvf_domain_iova_reserved(dom, iova) ? UVF_FAULT_RESERVED
 						: UVF_FAULT_NOT_PRESENT;
 		pthread_mutex_unlock(&dom->lock);
 		goto fault;

@@ -51,7 +51,7 @@ static int sim_attach(struct uvf_domain *dom, struct uvf_device *dev)
 {
 	(void)dom;
 	(void)dev;
-	/* The device's "context entry" is dev->domain, set by the core. */
+	/* The device's "context entry" is its owner, set by the core. */
 	return 0;
 }
 
@@ -70,22 +70,25 @@ static int sim_map_phys(struct uvf_domain *dom, uvf_iova_t iova,
 }
 
 static int sim_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
-		   uint64_t len, int prot, struct uvf_pgtable_op_stats *st)
+		   uint64_t len, int prot, uint64_t *cookie,
+		   struct uvf_pgtable_op_stats *st)
 {
 	struct sim_iommu *si = sim_iommu_of(dom->iommu);
 	struct sim_domain *sd = sd_of(dom);
 
 	/* Like type1's dma_entry_limit: one entry per mapping record. */
 	if (si->params.mapping_limit &&
-	    dom->maps.count >= si->params.mapping_limit)
+	    uvf_domain_nr_mappings(dom) >= si->params.mapping_limit)
 		return -ENOSPC;
+	(void)cookie;
 	/* In the model, host memory is physical memory. */
 	return uvf_pgtable_map(sd->pt, iova, (uintptr_t)vaddr, len, prot, 0, st);
 }
 
 static int sim_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
-		     struct uvf_pgtable_op_stats *st)
+		     uint64_t cookie, struct uvf_pgtable_op_stats *st)
 {
+	(void)cookie;
 	return uvf_pgtable_unmap(sd_of(dom)->pt, iova, len, st);
 }
 
@@ -141,7 +144,7 @@ static int sim_budget(struct uvf_domain *dom, uint64_t *avail)
 {
 	struct sim_iommu *si = sim_iommu_of(dom->iommu);
 	*avail = si->params.mapping_limit ?
-			 si->params.mapping_limit - dom->maps.count :
+			 si->params.mapping_limit - uvf_domain_nr_mappings(dom) :
 			 UINT64_MAX;
 	return 0;
 }
@@ -164,7 +167,9 @@ static void sim_destroy(struct uvf_iommu *iommu)
 	free(si);
 }
 
-const struct uvf_iommu_ops uvf_sim_iommu_ops = {
+/* Page-table writes and walks run under the domain lock (no
+ * unlocked_map): the model's tables are plain memory. */
+static const struct uvf_domain_ops sim_domain_ops = {
 	.domain_init = sim_domain_init,
 	.domain_fini = sim_domain_fini,
 	.attach = sim_attach,
@@ -177,6 +182,20 @@ const struct uvf_iommu_ops uvf_sim_iommu_ops = {
 	.reserved_regions = sim_reserved_regions,
 	.invalidate = sim_invalidate,
 	.budget = sim_budget,
+};
+
+static int sim_domain_ops_of(struct uvf_iommu *iommu,
+			     enum uvf_domain_type type,
+			     const struct uvf_domain_ops **ops)
+{
+	(void)iommu;
+	(void)type;
+	*ops = &sim_domain_ops;
+	return 0;
+}
+
+const struct uvf_iommu_ops uvf_sim_iommu_ops = {
+	.domain_ops = sim_domain_ops_of,
 	.destroy = sim_destroy,
 };
 

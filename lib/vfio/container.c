@@ -34,12 +34,11 @@
 
 #include <linux/vfio.h>
 
-#include "util/maptable.h"
 #include "vfio/vfio_priv.h"
 
+/* The kernel's entries (vfio_dma) are not listed here: each mapping
+ * record of the domain counts its entries in its cookie. */
 struct type1_domain {
-	/* The kernel's entries (vfio_dma), keyed by first IOVA. */
-	struct uvf_maptable entries;
 	/* The aperture handed to the core, for checks on later groups. */
 	struct vfio_range_set aperture;
 };
@@ -65,14 +64,15 @@ static bool container_has_iommu(struct vfio_ctx *ctx)
  * ranges and budget now, so a domain can exist before uvf adds a group. */
 static int shared_adopt(struct vfio_ctx *ctx)
 {
+	uint64_t avail;
 	int ret;
 
 	if (!container_has_iommu(ctx))
 		return 0;
-	ret = read_type1_info(ctx, &ctx->ranges, &ctx->avail_known,
-			      &ctx->dma_avail);
+	ret = read_type1_info(ctx, &ctx->ranges, &ctx->avail_known, &avail);
 	if (ret)
 		return ret;
+	ctx->dma_avail = avail;
 	ctx->iommu_set = true;
 	return 0;
 }
@@ -337,18 +337,13 @@ static int type1_domain_init(struct uvf_domain *dom)
 {
 	struct vfio_ctx *ctx = ctx_of_dom(dom);
 	struct type1_domain *td;
-	int ret;
+	int ret = 0;
 
 	if (dom->type != UVF_DOMAIN_TRANSLATED)
 		return -ENOTSUP;
 	td = calloc(1, sizeof(*td));
 	if (!td)
 		return -ENOMEM;
-	ret = uvf_maptable_init(&td->entries, 256);
-	if (ret) {
-		free(td);
-		return ret;
-	}
 	pthread_mutex_lock(&ctx->lock);
 	if (ctx->translated)
 		ret = -ENOTSUP;	/* the container has one address space */
@@ -362,45 +357,28 @@ static int type1_domain_init(struct uvf_domain *dom)
 		uvf_domain_set_priv(dom, td);
 	}
 	pthread_mutex_unlock(&ctx->lock);
-	if (ret) {
-		uvf_maptable_fini(&td->entries);
+	if (ret)
 		free(td);
-	}
 	return ret;
 }
 
+/* The core has unmapped every record before this. */
 static void type1_domain_fini(struct uvf_domain *dom)
 {
 	struct vfio_ctx *ctx = ctx_of_dom(dom);
-	struct type1_domain *td = uvf_domain_priv(dom);
-	size_t i;
 
 	pthread_mutex_lock(&ctx->lock);
-	for (i = 0; i <= td->entries.mask; i++) {
-		struct uvf_maprec *e = &td->entries.slot[i];
-		struct vfio_iommu_type1_dma_unmap um = {
-			.argsz = sizeof(um), .iova = e->iova, .size = e->len,
-		};
-
-		if (!e->len)
-			continue;
-		if (!vfio_ioctl(ctx, ctx->fd, VFIO_IOMMU_UNMAP_DMA, &um) &&
-		    ctx->avail_known)
-			ctx->dma_avail++;
-	}
 	ctx->translated = NULL;
 	release_idle_groups(ctx);
 	pthread_mutex_unlock(&ctx->lock);
-	uvf_maptable_fini(&td->entries);
-	free(td);
+	free(uvf_domain_priv(dom));
 }
 
 static int type1_attach(struct uvf_domain *dom, struct uvf_device *dev)
 {
 	(void)dom;
-	(void)dev;
 	/* The device's group is in the container since it was opened. */
-	return 0;
+	return vfio_device_of(dev) ? 0 : -EXDEV;
 }
 
 static void type1_detach(struct uvf_domain *dom, struct uvf_device *dev)
@@ -409,11 +387,29 @@ static void type1_detach(struct uvf_domain *dom, struct uvf_device *dev)
 	(void)dev;
 }
 
+/* The container's entry budget, shared by every mapper (no lock). */
+static void avail_take(struct vfio_ctx *ctx)
+{
+	uint64_t n = atomic_load(&ctx->dma_avail);
+
+	while (ctx->avail_known && n &&
+	       !atomic_compare_exchange_weak(&ctx->dma_avail, &n, n - 1))
+		;
+}
+
+static void avail_give(struct vfio_ctx *ctx, uint64_t entries)
+{
+	if (ctx->avail_known)
+		atomic_fetch_add(&ctx->dma_avail, entries);
+}
+
+/* One kernel entry per call: the record's cookie counts them. Called
+ * without the domain lock; the kernel serialises the container. */
 static int type1_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
-		     uint64_t len, int prot, struct uvf_pgtable_op_stats *st)
+		     uint64_t len, int prot, uint64_t *cookie,
+		     struct uvf_pgtable_op_stats *st)
 {
 	struct vfio_ctx *ctx = ctx_of_dom(dom);
-	struct type1_domain *td = uvf_domain_priv(dom);
 	struct vfio_iommu_type1_dma_map m = {
 		.argsz = sizeof(m),
 		.vaddr = (uintptr_t)vaddr,
@@ -422,7 +418,8 @@ static int type1_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 	};
 	int ret;
 
-	(void)st;
+	if (st)
+		memset(st, 0, sizeof(*st));	/* no page table of ours */
 	if (prot & UVF_PROT_READ)
 		m.flags |= VFIO_DMA_MAP_FLAG_READ;
 	if (prot & UVF_PROT_WRITE)
@@ -430,59 +427,31 @@ static int type1_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 	ret = vfio_ioctl(ctx, ctx->fd, VFIO_IOMMU_MAP_DMA, &m);
 	if (ret)
 		return ret;
-	ret = uvf_maptable_insert(&td->entries, iova, len, 0);
-	if (ret) {
-		struct vfio_iommu_type1_dma_unmap um = {
-			.argsz = sizeof(um), .iova = iova, .size = len,
-		};
-
-		vfio_ioctl(ctx, ctx->fd, VFIO_IOMMU_UNMAP_DMA, &um);
-		return ret;
-	}
-	if (ctx->avail_known && ctx->dma_avail)
-		ctx->dma_avail--;
+	avail_take(ctx);
+	++*cookie;
 	return 0;
 }
 
+/* The range is a whole record, or the runs of one being undone: whole
+ * kernel entries back to back, which type1v2 unmaps in one call (v1 would
+ * also take any entry merely overlapping). */
 static int type1_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
-		       struct uvf_pgtable_op_stats *st)
+		       uint64_t cookie, struct uvf_pgtable_op_stats *st)
 {
 	struct vfio_ctx *ctx = ctx_of_dom(dom);
-	struct type1_domain *td = uvf_domain_priv(dom);
 	struct vfio_iommu_type1_dma_unmap um = {
 		.argsz = sizeof(um), .iova = iova, .size = len,
 	};
-	struct uvf_maprec *first = uvf_maptable_find(&td->entries, iova), *e;
-	uint64_t done = 0, n = 0;
 	int ret;
 
-	(void)st;
-	/* The range must be whole kernel entries back to back (a record's
-	 * segments); v2 would refuse a split, v1 would unmap too much. */
-	for (e = first; done < len;
-	     e = uvf_maptable_find(&td->entries, iova + done)) {
-		if (!e || e->len > len - done)
-			return -ENOENT;
-		done += e->len;
-		n++;
-	}
+	if (st)
+		memset(st, 0, sizeof(*st));
 	ret = vfio_ioctl(ctx, ctx->fd, VFIO_IOMMU_UNMAP_DMA, &um);
 	if (ret)
 		return ret;
 	if (um.size != len)
 		return -EIO;
-	/* Nothing changed the table since the walk (domain lock). */
-	if (n == 1) {
-		uvf_maptable_remove(&td->entries, first);
-	} else {
-		for (done = 0; done < len;) {
-			e = uvf_maptable_find(&td->entries, iova + done);
-			done += e->len;
-			uvf_maptable_remove(&td->entries, e);
-		}
-	}
-	if (ctx->avail_known)
-		ctx->dma_avail += n;
+	avail_give(ctx, cookie);
 	return 0;
 }
 
@@ -506,7 +475,7 @@ static int type1_budget(struct uvf_domain *dom, uint64_t *avail)
 	return 0;
 }
 
-static const struct uvf_iommu_ops type1_dom_ops = {
+static const struct uvf_domain_ops type1_dom_ops = {
 	.domain_init = type1_domain_init,
 	.domain_fini = type1_domain_fini,
 	.attach = type1_attach,
@@ -516,6 +485,7 @@ static const struct uvf_iommu_ops type1_dom_ops = {
 	.iova_ranges = type1_iova_ranges,
 	.reserved_regions = vfio_reserved_regions,
 	.budget = type1_budget,
+	.unlocked_map = true,
 };
 
 static const char *type1_name(const struct vfio_ctx *ctx)
@@ -547,7 +517,7 @@ static void noiommu_domain_fini(struct uvf_domain *dom)
 	(void)dom;
 }
 
-static const struct uvf_iommu_ops noiommu_dom_ops = {
+static const struct uvf_domain_ops noiommu_dom_ops = {
 	.domain_init = noiommu_domain_init,
 	.domain_fini = noiommu_domain_fini,
 	.attach = type1_attach,

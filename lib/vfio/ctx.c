@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The VFIO context: one struct uvf_iommu whose ops forward to the backend
- * the context settled on. A context opened with UVF_VFIO_AUTO has no
- * backend until its first device decides it (vfio/open.c), so the table
- * the core sees is fixed and the backend is looked up per call.
+ * The VFIO context: one struct uvf_iommu. A context opened with
+ * UVF_VFIO_AUTO has no backend until its first device decides it
+ * (vfio/open.c); each domain made after that holds that backend's table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,84 +30,23 @@ int vfio_ioctl(struct vfio_ctx *ctx, int fd, unsigned long req, void *data)
 	return ctx->sys->ioctl(ctx->sys->arg, fd, req, data);
 }
 
-/* Domains exist only once the backend is decided, and it never changes
- * after that, so domain calls read it without the lock. */
-static const struct uvf_iommu_ops *dom_ops(const struct uvf_domain *dom)
+/* A domain takes the table of the backend the context settled on; the
+ * backend never changes after that. */
+static int vfio_domain_ops(struct uvf_iommu *iommu, enum uvf_domain_type type,
+			   const struct uvf_domain_ops **ops)
 {
-	return vfio_ctx_of(dom->iommu)->be->dom;
-}
-
-static int fwd_domain_init(struct uvf_domain *dom)
-{
-	struct vfio_ctx *ctx = vfio_ctx_of(dom->iommu);
+	struct vfio_ctx *ctx = vfio_ctx_of(iommu);
 	const struct vfio_backend_ops *be;
 
+	(void)type;
 	pthread_mutex_lock(&ctx->lock);
 	be = ctx->be;
 	pthread_mutex_unlock(&ctx->lock);
 	/* Undecided: no device has been opened yet. */
-	return be ? be->dom->domain_init(dom) : -ENODEV;
-}
-
-static void fwd_domain_fini(struct uvf_domain *dom)
-{
-	dom_ops(dom)->domain_fini(dom);
-}
-
-static int fwd_attach(struct uvf_domain *dom, struct uvf_device *dev)
-{
-	if (!vfio_device_of(dev))
-		return -EXDEV;
-	return dom_ops(dom)->attach(dom, dev);
-}
-
-static void fwd_detach(struct uvf_domain *dom, struct uvf_device *dev)
-{
-	dom_ops(dom)->detach(dom, dev);
-}
-
-static int fwd_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
-		   uint64_t len, int prot, struct uvf_pgtable_op_stats *st)
-{
-	const struct uvf_iommu_ops *ops = dom_ops(dom);
-
-	return ops->map ? ops->map(dom, iova, vaddr, len, prot, st) : -ENOTSUP;
-}
-
-static int fwd_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
-		     struct uvf_pgtable_op_stats *st)
-{
-	const struct uvf_iommu_ops *ops = dom_ops(dom);
-
-	return ops->unmap ? ops->unmap(dom, iova, len, st) : -ENOTSUP;
-}
-
-static int fwd_direct_addr(struct uvf_domain *dom, const void *vaddr,
-			   uint64_t len, uvf_iova_t *addr)
-{
-	const struct uvf_iommu_ops *ops = dom_ops(dom);
-
-	return ops->direct_addr ? ops->direct_addr(dom, vaddr, len, addr)
-				: -ENOTSUP;
-}
-
-static int fwd_iova_ranges(struct uvf_domain *dom, struct uvf_iova_range *out,
-			   size_t *nr)
-{
-	const struct uvf_iommu_ops *ops = dom_ops(dom);
-
-	return ops->iova_ranges ? ops->iova_ranges(dom, out, nr) : -ENOTSUP;
-}
-
-static int fwd_budget(struct uvf_domain *dom, uint64_t *avail)
-{
-	const struct uvf_iommu_ops *ops = dom_ops(dom);
-
-	if (!ops->budget) {
-		*avail = UINT64_MAX;
-		return 0;
-	}
-	return ops->budget(dom, avail);
+	if (!be)
+		return -ENODEV;
+	*ops = be->dom;
+	return 0;
 }
 
 int vfio_reserved_regions(struct uvf_domain *dom, struct uvf_device *dev,
@@ -142,7 +80,7 @@ void vfio_ctx_free(struct vfio_ctx *ctx)
 }
 
 /* Devices still open keep the context alive until the last one closes. */
-static void fwd_destroy(struct uvf_iommu *iommu)
+static void vfio_ctx_destroy(struct uvf_iommu *iommu)
 {
 	struct vfio_ctx *ctx = vfio_ctx_of(iommu);
 	bool now;
@@ -155,20 +93,9 @@ static void fwd_destroy(struct uvf_iommu *iommu)
 		vfio_ctx_free(ctx);
 }
 
-/* The kernel maps firmware direct regions itself (map_phys) and
- * invalidates its IOTLBs itself (invalidate). */
 static const struct uvf_iommu_ops vfio_iommu_ops = {
-	.domain_init = fwd_domain_init,
-	.domain_fini = fwd_domain_fini,
-	.attach = fwd_attach,
-	.detach = fwd_detach,
-	.map = fwd_map,
-	.unmap = fwd_unmap,
-	.direct_addr = fwd_direct_addr,
-	.iova_ranges = fwd_iova_ranges,
-	.reserved_regions = vfio_reserved_regions,
-	.budget = fwd_budget,
-	.destroy = fwd_destroy,
+	.domain_ops = vfio_domain_ops,
+	.destroy = vfio_ctx_destroy,
 };
 
 const struct vfio_backend_ops *vfio_backend_for(enum uvf_vfio_backend kind)

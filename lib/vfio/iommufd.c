@@ -25,7 +25,6 @@
 #include <uvf/iova.h>
 
 #include "iommu/resv.h"
-#include "util/maptable.h"
 #include "vfio/config.h"
 #include "vfio/vfio_priv.h"
 
@@ -271,21 +270,12 @@ static int ioas_allow(struct vfio_ctx *ctx, struct uvf_domain *dom,
 	struct iommu_ioas_allow_iovas a = {
 		.size = sizeof(a), .ioas_id = d->ioas,
 	};
-	struct uvf_iova_range *sub, *usable;
+	struct uvf_iova_range *usable;
 	struct iommu_iova_range *kr;
 	size_t i;
 	int n, ret;
 
-	sub = malloc((nr_resv + 1) * sizeof(*sub));
-	if (!sub)
-		return -ENOMEM;
-	for (i = 0; i < nr_resv; i++)
-		sub[i] = (struct uvf_iova_range){ dom->resv[i].first,
-						  dom->resv[i].last };
-	sub[i] = (struct uvf_iova_range){ 0, UVF_PAGE_SIZE - 1 };
-	n = uvf_ranges_subtract(dom->aperture, dom->nr_aperture, sub,
-				nr_resv + 1, &usable);
-	free(sub);
+	n = uvf_domain_usable_ranges(dom, nr_resv, &usable);
 	if (n < 0)
 		return n;
 	kr = malloc(((size_t)n + 1) * sizeof(*kr));
@@ -316,6 +306,8 @@ static int ioas_attach(struct uvf_domain *dom, struct uvf_device *dev)
 	size_t old_nr = d->allowed_nr_resv;
 	int ret;
 
+	if (!vd)
+		return -EXDEV;
 	if (!vfio_ranges_cover(&vd->ranges, dom->aperture, dom->nr_aperture))
 		return -ERANGE;
 	/* The core has applied the device's reserved regions: an allowed
@@ -336,8 +328,10 @@ static void ioas_detach(struct uvf_domain *dom, struct uvf_device *dev)
 	dev_detach_pt(ctx_of_dom(dom), vfio_device_of(dev)->fd);
 }
 
+/* Called without the domain lock; the kernel serialises the IOAS. */
 static int ioas_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
-		    uint64_t len, int prot, struct uvf_pgtable_op_stats *st)
+		    uint64_t len, int prot, uint64_t *cookie,
+		    struct uvf_pgtable_op_stats *st)
 {
 	struct ioas_domain *d = uvf_domain_priv(dom);
 	struct iommu_ioas_map m = {
@@ -349,7 +343,9 @@ static int ioas_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 		.iova = iova,
 	};
 
-	(void)st;
+	(void)cookie;
+	if (st)
+		memset(st, 0, sizeof(*st));	/* no page table of ours */
 	if (prot & UVF_PROT_READ)
 		m.flags |= IOMMU_IOAS_MAP_READABLE;
 	if (prot & UVF_PROT_WRITE)
@@ -359,7 +355,7 @@ static int ioas_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 }
 
 static int ioas_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
-		      struct uvf_pgtable_op_stats *st)
+		      uint64_t cookie, struct uvf_pgtable_op_stats *st)
 {
 	struct ioas_domain *d = uvf_domain_priv(dom);
 	struct iommu_ioas_unmap u = {
@@ -368,7 +364,9 @@ static int ioas_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 	};
 	int ret;
 
-	(void)st;
+	(void)cookie;
+	if (st)
+		memset(st, 0, sizeof(*st));
 	ret = vfio_ioctl(ctx_of_dom(dom), ctx_of_dom(dom)->fd,
 			 IOMMU_IOAS_UNMAP, &u);
 	if (!ret && u.length != len)
@@ -376,7 +374,7 @@ static int ioas_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 	return ret;
 }
 
-static const struct uvf_iommu_ops ioas_dom_ops = {
+static const struct uvf_domain_ops ioas_dom_ops = {
 	.domain_init = ioas_domain_init,
 	.domain_fini = ioas_domain_fini,
 	.attach = ioas_attach,
@@ -385,6 +383,7 @@ static const struct uvf_iommu_ops ioas_dom_ops = {
 	.unmap = ioas_unmap,
 	.iova_ranges = ioas_iova_ranges,
 	.reserved_regions = vfio_reserved_regions,
+	.unlocked_map = true,
 };
 
 static const char *iommufd_name(const struct vfio_ctx *ctx)
@@ -450,36 +449,26 @@ int uvf_vfio_map_kernel_iova(struct uvf_domain *dom, void *vaddr,
 		m.flags |= IOMMU_IOAS_MAP_WRITEABLE;
 	m.ioas_id = u.ioas_id = d->ioas;
 
+	/* The allowed list changes only with the reserved regions, under
+	 * the domain lock; an attach after this refreshes it itself. */
 	pthread_mutex_lock(&dom->lock);
 	if (!d->allowed || d->allowed_nr_resv != dom->nr_resv)
 		ret = ioas_allow(ctx, dom, dom->nr_resv);
-	if (!ret)
-		ret = vfio_ioctl(ctx, ctx->fd, IOMMU_IOAS_MAP, &m);
-	if (ret)
-		goto out;
-	u.iova = m.iova;
-	u.length = len;
-	/* The kernel only knows mapped IOVAs; uvf's allocator may hold
-	 * these for a mapping about to be made. */
-	ret = uvf_iova_reserve(dom->iova, m.iova, len);
-	if (ret) {
-		ret = -EBUSY;
-	} else {
-		ret = uvf_maptable_insert(&dom->maps, m.iova, len,
-					  UVF_MAPREC_FIXED);
-		if (ret)
-			uvf_iova_free(dom->iova, m.iova, len);
-	}
-	if (ret) {
-		vfio_ioctl(ctx, ctx->fd, IOMMU_IOAS_UNMAP, &u);
-		goto out;
-	}
-	dom->stats.maps++;
-	dom->stats.mapped_bytes += len;
-	*iova = m.iova;
-out:
 	pthread_mutex_unlock(&dom->lock);
-	return ret;
+	if (ret)
+		return ret;
+	ret = vfio_ioctl(ctx, ctx->fd, IOMMU_IOAS_MAP, &m);
+	if (ret)
+		return ret;
+	ret = uvf_domain_adopt_mapping(dom, m.iova, len, 0);
+	if (ret) {
+		u.iova = m.iova;
+		u.length = len;
+		vfio_ioctl(ctx, ctx->fd, IOMMU_IOAS_UNMAP, &u);
+		return ret;
+	}
+	*iova = m.iova;
+	return 0;
 }
 
 #else /* !UVF_HAVE_IOMMUFD */

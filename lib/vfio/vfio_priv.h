@@ -111,8 +111,8 @@ struct vfio_backend_ops {
 	int (*dev_open)(struct vfio_ctx *ctx, struct vfio_device *vd,
 			const struct uvf_pci_dev *pd);
 	void (*dev_close)(struct vfio_ctx *ctx, struct vfio_device *vd);
-	/* The domain side; NULL members are -ENOTSUP. */
-	const struct uvf_iommu_ops *dom;
+	/* The domain table every domain of the context holds. */
+	const struct uvf_domain_ops *dom;
 	/* uvf_iommu_name() once decided. */
 	const char *(*name)(const struct vfio_ctx *ctx);
 };
@@ -142,7 +142,7 @@ struct vfio_ctx {
 	bool iommu_set;			/* the container has it */
 	struct vfio_range_set ranges;	/* the container's */
 	bool avail_known;
-	uint64_t dma_avail;		/* entries left */
+	_Atomic uint64_t dma_avail;	/* entries left; mappers race */
 	struct uvf_domain *translated;	/* type1: the one domain */
 };
 

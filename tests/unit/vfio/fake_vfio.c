@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -179,8 +180,10 @@ static int map_dma(struct fake_vfio *fk, struct vfio_iommu_type1_dma_map *m)
 		return -EINVAL;
 	for (i = 0; i < fk->nr_entries; i++)
 		if (fk->entry[i].iova < m->iova + m->size &&
-		    m->iova < fk->entry[i].iova + fk->entry[i].size)
+		    m->iova < fk->entry[i].iova + fk->entry[i].size) {
+			fk->overlap_refusals++;
 			return -EEXIST;
+		}
 	if (!fk->dma_avail)
 		return -ENOSPC;
 	if (fk->nr_entries == FK_MAX_ENTRIES)
@@ -468,8 +471,10 @@ static int iommufd_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
 		for (k = 0; k < fk->ioas_nr[i]; k++)
 			if (fk->ioas_entry[i][k].iova < m->iova + m->length &&
 			    m->iova < fk->ioas_entry[i][k].iova +
-					      fk->ioas_entry[i][k].size)
+					      fk->ioas_entry[i][k].size) {
+				fk->overlap_refusals++;
 				return -EEXIST;
+			}
 		fk->ioas_entry[i][fk->ioas_nr[i]++] = (struct fk_entry){
 			m->iova, m->length, m->user_va, m->flags };
 		return 0;
@@ -495,9 +500,59 @@ static int iommufd_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
 }
 #endif
 
+static bool is_map(unsigned long req)
+{
+#if UVF_HAVE_IOMMUFD
+	if (req == IOMMU_IOAS_MAP)
+		return true;
+#endif
+	return req == VFIO_IOMMU_MAP_DMA;
+}
+
+/* The part of a MAP that runs before the kernel takes its lock. */
+static void map_prologue(struct fake_vfio *fk)
+{
+	struct timespec until;
+
+	if (fk->map_sleep_ns) {
+		struct timespec d = { 0, fk->map_sleep_ns };
+
+		nanosleep(&d, NULL);
+	}
+	pthread_mutex_lock(&fk->lock);
+	fk->maps_in_flight++;
+	if (fk->maps_in_flight > fk->max_maps_in_flight)
+		fk->max_maps_in_flight = fk->maps_in_flight;
+	pthread_cond_broadcast(&fk->map_cond);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	while (fk->map_rendezvous &&
+	       fk->maps_in_flight < fk->map_rendezvous &&
+	       !pthread_cond_timedwait(&fk->map_cond, &fk->lock, &until))
+		;
+	fk->maps_in_flight--;
+	pthread_mutex_unlock(&fk->lock);
+}
+
+static int fk_ioctl_locked(struct fake_vfio *fk, int fd, unsigned long req,
+			   void *data);
+
 static int fk_ioctl(void *arg, int fd, unsigned long req, void *data)
 {
 	struct fake_vfio *fk = arg;
+	int ret;
+
+	if (is_map(req) && (fk->map_sleep_ns || fk->map_rendezvous))
+		map_prologue(fk);
+	pthread_mutex_lock(&fk->lock);
+	ret = fk_ioctl_locked(fk, fd, req, data);
+	pthread_mutex_unlock(&fk->lock);
+	return ret;
+}
+
+static int fk_ioctl_locked(struct fake_vfio *fk, int fd, unsigned long req,
+			   void *data)
+{
 	int idx;
 
 	fk->ioctls++;
@@ -592,6 +647,8 @@ static int fk_mmap_fixed(void *arg, void *addr, size_t len, int fd, off_t off)
 void fk_init(struct fake_vfio *fk)
 {
 	memset(fk, 0, sizeof(*fk));
+	pthread_mutex_init(&fk->lock, NULL);
+	pthread_cond_init(&fk->map_cond, NULL);
 	fake_sysfs_create(&fk->fs);
 	fake_driver(&fk->fs, "vfio-pci", "");
 	fk->sys = (struct vfio_sys){
@@ -722,4 +779,6 @@ unsigned int fk_open_fds(const struct fake_vfio *fk)
 void fk_fini(struct fake_vfio *fk)
 {
 	fake_sysfs_destroy(&fk->fs);
+	pthread_cond_destroy(&fk->map_cond);
+	pthread_mutex_destroy(&fk->lock);
 }

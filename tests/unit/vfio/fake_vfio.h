@@ -11,6 +11,8 @@
 #ifndef UVF_TEST_FAKE_VFIO_H
 #define UVF_TEST_FAKE_VFIO_H
 
+#include <pthread.h>
+
 #include <linux/vfio.h>
 
 #include "fake_sysfs.h"
@@ -93,6 +95,18 @@ struct fake_vfio {
 	} fd[64];
 	unsigned int ioctls;
 	bool published;
+	/* Like the kernel, one ioctl at a time inside; callers may race. */
+	pthread_mutex_t lock;
+	/* MAP ioctls (type1 and IOAS) first sleep this long outside the
+	 * lock, as pinning pages does, and then wait (up to 2 s) until
+	 * @map_rendezvous of them are in flight at once. */
+	unsigned int map_sleep_ns;
+	unsigned int map_rendezvous;
+	unsigned int maps_in_flight, max_maps_in_flight;
+	pthread_cond_t map_cond;
+	/* MAP ioctls refused because they overlapped a mapping: uvf must
+	 * never send one. */
+	unsigned int overlap_refusals;
 };
 
 /* Creates the trees; add devices with fk_add_dev(), then fk_publish(). */
