@@ -63,6 +63,7 @@ struct uvf_domain {
 	struct uvf_iova_range aperture[8];
 	size_t nr_aperture;
 	struct uvf_maptable maps;
+	uint64_t cookie_total;	/* of the records in maps */
 	struct uvf_device **devices;
 	size_t nr_devices, cap_devices;
 
@@ -139,6 +140,13 @@ int uvf_domain_usable_ranges(struct uvf_domain *dom, size_t nr_resv,
 
 /* Whether @iova lies in a reserved region of the domain. Lock held. */
 bool uvf_domain_iova_reserved(const struct uvf_domain *dom, uvf_iova_t iova);
+
+/* The backend's cookies summed over the live records (type1: kernel
+ * entries in use). Lock held. */
+static inline uint64_t uvf_domain_cookie_total(const struct uvf_domain *dom)
+{
+	return dom->cookie_total;
+}
 
 /* Live mapping records (for a backend's mapping limit). Lock held. */
 static inline size_t uvf_domain_nr_mappings(const struct uvf_domain *dom)

@@ -20,8 +20,8 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void free_iova(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
-		      uint64_t data)
+void uvf_fq_free(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
+		 uint64_t data)
 {
 	/* @len is what was allocated; the allocator rounds it again. */
 	if ((data & UVF_MAPREC_KIND_MASK) == UVF_MAPREC_FIXED)
@@ -48,7 +48,7 @@ static void fq_drain(struct uvf_domain *dom)
 		  "IOTLB invalidation", dom->id, dom->fq_n);
 	invalidate(dom, 0, 0);
 	for (i = 0; i < dom->fq_n; i++)
-		free_iova(dom, dom->fq[i].iova, dom->fq[i].len,
+		uvf_fq_free(dom, dom->fq[i].iova, dom->fq[i].len,
 			  dom->fq[i].data);
 	dom->fq_n = 0;
 	dom->stats.fq_flushes++;
@@ -62,7 +62,7 @@ int uvf_fq_retire(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 			  "(strict)", dom->id, (unsigned long long)iova,
 			  (unsigned long long)len);
 		invalidate(dom, iova, len);
-		free_iova(dom, iova, len, data);
+		uvf_fq_free(dom, iova, len, data);
 		return 0;
 	}
 	dom->fq[dom->fq_n++] = (struct uvf_fq_entry){ iova, len, data };

@@ -15,6 +15,9 @@
 /* Domain lock held: hand an unmapped IOVA to the policy. */
 int uvf_fq_retire(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 		  uint64_t data);
+/* Give an IOVA no IOTLB can hold back to the allocator (no lock needed). */
+void uvf_fq_free(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
+		 uint64_t data);
 /* Stop the timer thread and drain the queue (domain lock not held). */
 void uvf_fq_stop(struct uvf_domain *dom);
 

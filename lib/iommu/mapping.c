@@ -7,13 +7,12 @@
  * Backends with unlocked_map (VFIO: the kernel pins pages and keeps its own
  * tables) are called without the domain lock, so mappers of one domain do
  * not queue behind each other's system calls. The range is reserved first
- * -- the allocator holds the IOVA, and a fixed IOVA's record is inserted
- * MAPPING -- then the lock is dropped for the call, and the record is
- * committed or removed afterwards. An unmap marks its record UNMAPPING
- * the same way. A busy record is invisible to other unmaps, and the
- * allocator refuses overlaps, so a failed call leaves nothing behind and
- * two threads racing on one range get -EEXIST or -ENOENT, never a
- * half-made mapping.
+ * -- the allocator holds the IOVA throughout, a fixed IOVA's record is
+ * inserted MAPPING, an unmapped record leaves the table -- then the lock is
+ * dropped for the call, and the record is committed, removed or put back
+ * afterwards. A MAPPING record is invisible to unmaps and the allocator
+ * refuses overlaps, so a failed call leaves nothing behind and two threads
+ * racing on one range get -EEXIST or -ENOENT, never a half-made mapping.
  */
 #include <errno.h>
 #include <string.h>
@@ -64,10 +63,11 @@ static uint64_t record_data(uint64_t kind, uint64_t cookie)
 	return kind | cookie << UVF_MAPREC_COOKIE_SHIFT;
 }
 
-static void count_map(struct uvf_domain *dom, uint64_t len)
+static void count_map(struct uvf_domain *dom, uint64_t len, uint64_t cookie)
 {
 	dom->stats.maps++;
 	dom->stats.mapped_bytes += len;
+	dom->cookie_total += cookie;
 }
 
 int uvf_domain_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
@@ -122,7 +122,7 @@ int uvf_domain_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 			goto out_free;
 		}
 	}
-	count_map(dom, len);
+	count_map(dom, len, cookie);
 	goto out;
 out_free:
 	uvf_iova_free(dom->allocator, iova, len);
@@ -146,8 +146,90 @@ int uvf_domain_adopt_mapping(struct uvf_domain *dom, uvf_iova_t iova,
 		if (ret)
 			uvf_iova_free(dom->allocator, iova, len);
 		else
-			count_map(dom, len);
+			count_map(dom, len, cookie);
 	}
+	pthread_mutex_unlock(&dom->lock);
+	return ret;
+}
+
+static void trace_unmap(uvf_iova_t iova, uint64_t len,
+			const struct uvf_pgtable_op_stats *st)
+{
+	uvf_trace("unmap iova %#llx len %#llx: %u leaf entries cleared, "
+		  "%u table(s) freed", (unsigned long long)iova,
+		  (unsigned long long)len,
+		  st->entries_written[1] + st->entries_written[2] +
+			  st->entries_written[3],
+		  st->tables_freed);
+}
+
+/* The live record at @iova if it is exactly @len of @kind. Lock held. */
+static struct uvf_maprec *find_exact(struct uvf_domain *dom, uvf_iova_t iova,
+				     uint64_t len, uint64_t kind)
+{
+	struct uvf_maprec *rec = uvf_maptable_find(&dom->maps, iova);
+
+	if (!rec || rec->len != len ||
+	    (rec->data & (UVF_MAPREC_KIND_MASK | UVF_MAPREC_BUSY_MASK)) != kind)
+		return NULL;
+	return rec;
+}
+
+static void count_unmap(struct uvf_domain *dom, uint64_t len, uint64_t data,
+			int sign)
+{
+	dom->stats.unmaps += sign;
+	dom->stats.mapped_bytes -= sign * (int64_t)len;
+	dom->cookie_total -= sign * (int64_t)uvf_maprec_cookie(data);
+}
+
+/*
+ * Without the lock across the ioctl: the record leaves the table first --
+ * its IOVA stays allocated, so nothing can be mapped over it -- and comes
+ * back if the kernel refuses. Under the strict policy the kernel has
+ * invalidated its IOTLB when the ioctl returns, and the IOVA is freed
+ * without taking the lock again.
+ */
+static int unmap_unlocked(struct uvf_domain *dom, uvf_iova_t iova,
+			  uint64_t len, uint64_t kind)
+{
+	struct uvf_pgtable_op_stats st;
+	struct uvf_maprec *rec, saved;
+	bool strict;
+	int ret;
+
+	pthread_mutex_lock(&dom->lock);
+	rec = find_exact(dom, iova, len, kind);
+	if (!rec) {
+		pthread_mutex_unlock(&dom->lock);
+		return -ENOENT;
+	}
+	saved = *rec;
+	uvf_maptable_remove(&dom->maps, rec);
+	count_unmap(dom, len, saved.data, 1);
+	strict = dom->policy == UVF_INVAL_STRICT && !dom->ops->invalidate;
+	if (strict)
+		dom->stats.invalidations++;
+	pthread_mutex_unlock(&dom->lock);
+
+	ret = dom->ops->unmap(dom, iova, len, uvf_maprec_cookie(saved.data),
+			      &st);
+	if (ret) {
+		pthread_mutex_lock(&dom->lock);
+		uvf_maptable_restore(&dom->maps, &saved);
+		count_unmap(dom, len, saved.data, -1);
+		if (strict)
+			dom->stats.invalidations--;
+		pthread_mutex_unlock(&dom->lock);
+		return ret;
+	}
+	trace_unmap(iova, len, &st);
+	if (strict) {
+		uvf_fq_free(dom, iova, len, saved.data);
+		return 0;
+	}
+	pthread_mutex_lock(&dom->lock);
+	ret = uvf_fq_retire(dom, iova, len, saved.data);
 	pthread_mutex_unlock(&dom->lock);
 	return ret;
 }
@@ -161,46 +243,23 @@ static int unmap_record(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 {
 	struct uvf_pgtable_op_stats st;
 	struct uvf_maprec *rec;
-	uint64_t data;
 	int ret;
 
+	if (dom->ops->unlocked_map)
+		return unmap_unlocked(dom, iova, len, kind);
 	pthread_mutex_lock(&dom->lock);
-	rec = uvf_maptable_find(&dom->maps, iova);
-	if (!rec || rec->len != len ||
-	    (rec->data & (UVF_MAPREC_KIND_MASK | UVF_MAPREC_BUSY_MASK)) != kind) {
-		ret = -ENOENT;
-		goto out;
+	rec = find_exact(dom, iova, len, kind);
+	ret = rec ? dom->ops->unmap(dom, iova, len, uvf_maprec_cookie(rec->data),
+				    &st)
+		  : -ENOENT;
+	if (!ret) {
+		uint64_t data = rec->data;
+
+		uvf_maptable_remove(&dom->maps, rec);
+		count_unmap(dom, len, data, 1);
+		trace_unmap(iova, len, &st);
+		ret = uvf_fq_retire(dom, iova, len, data);
 	}
-	data = rec->data;
-	if (dom->ops->unlocked_map) {
-		rec->data |= UVF_MAPREC_UNMAPPING;
-		pthread_mutex_unlock(&dom->lock);
-		ret = dom->ops->unmap(dom, iova, len, uvf_maprec_cookie(data),
-				      &st);
-		pthread_mutex_lock(&dom->lock);
-		/* Inserts may have moved it; nobody else removes it. */
-		rec = uvf_maptable_find(&dom->maps, iova);
-		if (ret) {
-			rec->data = data;
-			goto out;
-		}
-	} else {
-		ret = dom->ops->unmap(dom, iova, len, uvf_maprec_cookie(data),
-				      &st);
-		if (ret)
-			goto out;
-	}
-	uvf_maptable_remove(&dom->maps, rec);
-	dom->stats.unmaps++;
-	dom->stats.mapped_bytes -= len;
-	uvf_trace("unmap iova %#llx len %#llx: %u leaf entries cleared, "
-		  "%u table(s) freed", (unsigned long long)iova,
-		  (unsigned long long)len,
-		  st.entries_written[1] + st.entries_written[2] +
-			  st.entries_written[3],
-		  st.tables_freed);
-	ret = uvf_fq_retire(dom, iova, len, data);
-out:
 	pthread_mutex_unlock(&dom->lock);
 	return ret;
 }
@@ -307,7 +366,7 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 					  record_data(UVF_MAPREC_ALLOCATED,
 						      cookie));
 		if (!ret)
-			count_map(dom, len);
+			count_map(dom, len, cookie);
 		else if (!unlocked)
 			dom->ops->unmap(dom, addr, len, cookie, NULL);
 	}

@@ -113,3 +113,8 @@ void uvf_maptable_remove(struct uvf_maptable *t, struct uvf_maprec *rec)
 	t->slot[hole].len = 0;
 	t->count--;
 }
+
+void uvf_maptable_restore(struct uvf_maptable *t, const struct uvf_maprec *rec)
+{
+	place(t, rec);
+}

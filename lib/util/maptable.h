@@ -30,5 +30,11 @@ int uvf_maptable_insert(struct uvf_maptable *t, uvf_iova_t iova, uint64_t len,
 struct uvf_maprec *uvf_maptable_find(const struct uvf_maptable *t,
 				     uvf_iova_t iova);
 void uvf_maptable_remove(struct uvf_maptable *t, struct uvf_maprec *rec);
+/*
+ * Put back a record removed earlier, when no record for its IOVA has been
+ * inserted since. Never grows the table, so it cannot fail: a removal left
+ * room, and inserts in between kept the load at or under one half.
+ */
+void uvf_maptable_restore(struct uvf_maptable *t, const struct uvf_maprec *rec);
 
 #endif

@@ -263,8 +263,8 @@ static int group_join(struct vfio_ctx *ctx, const char *node, int nr,
 	}
 	ctx->iommu_set = true;
 	ctx->ranges = ranges;
-	/* The budget belongs to the container: read once, then counted
-	 * (maps may be running). */
+	/* The budget belongs to the container: read once; the domain's
+	 * records count what is used. */
 	if (!was_set) {
 		ctx->avail_known = avail_known;
 		ctx->dma_avail = avail;
@@ -387,22 +387,6 @@ static void type1_detach(struct uvf_domain *dom, struct uvf_device *dev)
 	(void)dev;
 }
 
-/* The container's entry budget, shared by every mapper (no lock). */
-static void avail_take(struct vfio_ctx *ctx)
-{
-	uint64_t n = atomic_load(&ctx->dma_avail);
-
-	while (ctx->avail_known && n &&
-	       !atomic_compare_exchange_weak(&ctx->dma_avail, &n, n - 1))
-		;
-}
-
-static void avail_give(struct vfio_ctx *ctx, uint64_t entries)
-{
-	if (ctx->avail_known)
-		atomic_fetch_add(&ctx->dma_avail, entries);
-}
-
 /* One kernel entry per call: the record's cookie counts them. Called
  * without the domain lock; the kernel serialises the container. */
 static int type1_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
@@ -425,11 +409,9 @@ static int type1_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 	if (prot & UVF_PROT_WRITE)
 		m.flags |= VFIO_DMA_MAP_FLAG_WRITE;
 	ret = vfio_ioctl(ctx, ctx->fd, VFIO_IOMMU_MAP_DMA, &m);
-	if (ret)
-		return ret;
-	avail_take(ctx);
-	++*cookie;
-	return 0;
+	if (!ret)
+		++*cookie;
+	return ret;
 }
 
 /* The range is a whole record, or the runs of one being undone: whole
@@ -449,10 +431,8 @@ static int type1_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 	ret = vfio_ioctl(ctx, ctx->fd, VFIO_IOMMU_UNMAP_DMA, &um);
 	if (ret)
 		return ret;
-	if (um.size != len)
-		return -EIO;
-	avail_give(ctx, cookie);
-	return 0;
+	(void)cookie;
+	return um.size == len ? 0 : -EIO;
 }
 
 static int type1_iova_ranges(struct uvf_domain *dom,
@@ -470,8 +450,14 @@ static int type1_iova_ranges(struct uvf_domain *dom,
 static int type1_budget(struct uvf_domain *dom, uint64_t *avail)
 {
 	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	uint64_t used = uvf_domain_cookie_total(dom);
 
-	*avail = ctx->avail_known ? ctx->dma_avail : UINT64_MAX;
+	/* What the kernel had when the container got its IOMMU, less the
+	 * entries the domain's records hold. */
+	if (!ctx->avail_known)
+		*avail = UINT64_MAX;
+	else
+		*avail = ctx->dma_avail > used ? ctx->dma_avail - used : 0;
 	return 0;
 }
 

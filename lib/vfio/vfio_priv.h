@@ -142,7 +142,7 @@ struct vfio_ctx {
 	bool iommu_set;			/* the container has it */
 	struct vfio_range_set ranges;	/* the container's */
 	bool avail_known;
-	_Atomic uint64_t dma_avail;	/* entries left; mappers race */
+	uint64_t dma_avail;		/* entries free at the start */
 	struct uvf_domain *translated;	/* type1: the one domain */
 };
 

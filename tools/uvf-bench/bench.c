@@ -462,6 +462,13 @@ static const struct bench_result *find_result(const struct bench_ctx *ctx,
 	return NULL;
 }
 
+double bench_result_p50(const struct bench_ctx *ctx, const char *name)
+{
+	const struct bench_result *r = find_result(ctx, name);
+
+	return r && r->samples ? r->p50 : -1;
+}
+
 static void compute(struct bench_result *r, struct bench_samples *s,
 		    unsigned int div)
 {

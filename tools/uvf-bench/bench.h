@@ -126,6 +126,15 @@ void bench_report(struct bench_ctx *ctx, const char *name,
 void bench_progress(struct bench_ctx *ctx, const char *name, uint64_t done,
 		    uint64_t total);
 
+/**
+ * bench_result_p50() - the p50 of a case reported earlier in this run
+ * @ctx: run
+ * @name: case name
+ *
+ * Return: the p50 in ns per op, or -1 when no such case has samples.
+ */
+double bench_result_p50(const struct bench_ctx *ctx, const char *name);
+
 /* Per-thread body for bench_run_threads(): time your ops into @s. */
 typedef void (*bench_thread_fn)(void *arg, unsigned int tid,
 				struct bench_samples *s);
@@ -151,5 +160,6 @@ void bench_pgtable(struct bench_ctx *ctx);
 void bench_translate(struct bench_ctx *ctx);
 void bench_dma(struct bench_ctx *ctx);
 void bench_vfio(struct bench_ctx *ctx);
+void bench_fakekernel(struct bench_ctx *ctx);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -517,6 +518,8 @@ static void map_prologue(struct fake_vfio *fk)
 	if (fk->map_sleep_ns) {
 		struct timespec d = { 0, fk->map_sleep_ns };
 
+		/* The default 50 us timer slack would swamp a 2 us sleep. */
+		prctl(PR_SET_TIMERSLACK, 1ul, 0ul, 0ul, 0ul);
 		nanosleep(&d, NULL);
 	}
 	pthread_mutex_lock(&fk->lock);
