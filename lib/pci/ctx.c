@@ -77,8 +77,8 @@ const char *uvf_pci_ctx_error(const struct uvf_pci_ctx *ctx)
 	return ctx->err;
 }
 
-void uvf_pci_ctx_set_write_hook(struct uvf_pci_ctx *ctx,
-				uvf_pci_write_hook_fn fn, void *arg)
+void pci_ctx_set_write_hook(struct uvf_pci_ctx *ctx, pci_write_hook_fn fn,
+			    void *arg)
 {
 	ctx->hook = fn;
 	ctx->hook_arg = arg;

@@ -5,6 +5,10 @@
 
 #include <limits.h>
 #include <uvf/pci.h>
+#include <uvf/pci_bind.h>
+#include <uvf/pci_state.h>
+
+#include "pci/write_hook.h"
 
 struct pci_access;
 
@@ -29,7 +33,7 @@ struct uvf_pci_ctx {
 				  * pci_init() fail. */
 	bool lib_stale;		/* libpci failed mid-call: start afresh */
 	enum pci_names names;
-	uvf_pci_write_hook_fn hook;
+	pci_write_hook_fn hook;
 	void *hook_arg;
 	char err[512];
 };

@@ -8,6 +8,12 @@
 
 #include "uvf-bind.h"
 
+#ifdef UVF_BIND_FAKE_KERNEL
+/* Only the test build (tests/unit/pci) has the fake kernel linked in. */
+#include "pci/write_hook.h"
+#include "pci_emulate.h"
+#endif
+
 #define DEFAULT_STATE_DIR "/run/uvf"
 #define STATE_FILE "bind-state.json"
 
@@ -46,8 +52,10 @@ static const char usage_text[] =
 "      --swaps FILE  swap table (default /proc/swaps)\n"
 "      --pci-ids FILE  PCI ID database for libpci (default: libpci's, as\n"
 "                    lspci uses; \"\" for numbers only)\n"
+#ifdef UVF_BIND_FAKE_KERNEL
 "      --emulate-kernel  for tests: play the kernel's part in a fake tree\n"
 "                    given with --sysfs and --dev; refused on real ones\n"
+#endif
 "  -h, --help        show this text\n"
 "\n"
 "Exit status:\n"
@@ -116,7 +124,9 @@ static const struct option long_opts[] = {
 	{ "mounts", required_argument, NULL, OPT_MOUNTS },
 	{ "swaps", required_argument, NULL, OPT_SWAPS },
 	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
+#ifdef UVF_BIND_FAKE_KERNEL
 	{ "emulate-kernel", no_argument, NULL, OPT_EMULATE },
+#endif
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -205,8 +215,10 @@ static int run(int argc, char **argv, struct uvf_pci_ctx_opts *copts,
 		return BIND_EXIT_FAILED;
 	}
 	o->state_path = state;
+#ifdef UVF_BIND_FAKE_KERNEL
 	if (o->emulate_kernel)
-		uvf_pci_ctx_set_write_hook(ctx, uvf_pci_emulate_kernel, NULL);
+		pci_ctx_set_write_hook(ctx, pci_emulate_kernel, NULL);
+#endif
 	rc = commands[c].fn(ctx, o);
 	uvf_pci_ctx_free(ctx);
 	free(state);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #include <uvf/pci.h>
+#include <uvf/pci_bind.h>
+#include <uvf/pci_state.h>
 
 /* Exit statuses; --help lists them. */
 enum bind_exit {
@@ -22,7 +24,7 @@ struct bind_opts {
 	bool dry_run;
 	bool force;
 	bool json;
-	bool emulate_kernel;
+	bool emulate_kernel;	/* --emulate-kernel, in the test build only */
 	const char *state_path;
 	char **bdfs;		/* canonical addresses of the command */
 	int nbdfs;

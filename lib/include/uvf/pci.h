@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PCI layer: find PCI devices in sysfs, describe them, and move them
- * between their kernel driver and vfio-pci.
+ * PCI layer: find PCI devices in sysfs and describe them. Binding them to
+ * vfio-pci is in uvf/pci_bind.h, the records of what a bind changed in
+ * uvf/pci_state.h.
  *
  * Everything goes through a context that names the roots it works on: the
  * sysfs tree (default "/sys"), the /dev tree (default "/dev"), the mount
@@ -16,18 +17,6 @@
  * which would exit the program, fail the call with -EIO instead, libpci's
  * message in uvf_pci_ctx_error(). Driver links, driver_override, IOMMU
  * groups, resources and VFIO nodes are read from sysfs directly.
- *
- * Binding follows Documentation/ABI/testing/sysfs-bus-pci: write "vfio-pci"
- * to driver_override, unbind the current driver, write the address to
- * drivers_probe and check that the driver link now names vfio-pci. Devices
- * are moved an IOMMU group at a time, since VFIO can only hand out a group
- * whose every member is bound to vfio-pci, unbound, or (for bridges) on a
- * driver the kernel tolerates. A bind that fails part way returns every
- * device it touched to its previous driver.
- *
- * What was changed is recorded in a state (struct uvf_pci_state), kept in a
- * file, so a later release returns each device to the driver and
- * driver_override it had before.
  */
 #ifndef UVF_PCI_H
 #define UVF_PCI_H
@@ -47,11 +36,9 @@
 /* The driver uvf binds devices to. */
 #define UVF_PCI_VFIO_DRIVER "vfio-pci"
 
-struct uvf_pci_ctx;	/* roots, ID database, write hook, last error */
+struct uvf_pci_ctx;	/* roots, ID database, last error */
 struct uvf_pci_dev;	/* a snapshot of one device's sysfs attributes */
 struct uvf_pci_list;	/* a snapshot of several devices, sorted by address */
-struct uvf_pci_state;	/* records of what uvf changed, kept in a file */
-struct uvf_pci_plan;	/* the steps of a bind, unbind or restore */
 
 /* Where a context looks. A NULL field (or a NULL struct) takes the default. */
 struct uvf_pci_ctx_opts {
@@ -94,47 +81,6 @@ struct uvf_pci_resource {
 	unsigned int flags;	/* enum uvf_pci_res_flags */
 };
 
-/* Why a device may not be taken from its driver (uvf_pci_dev_in_use()). */
-enum uvf_pci_use {
-	UVF_PCI_USE_NONE = 0,
-	UVF_PCI_USE_MOUNT,	/* backs a mounted filesystem */
-	UVF_PCI_USE_SWAP,	/* backs active swap */
-	UVF_PCI_USE_NET,	/* owns a network interface that is up */
-};
-
-/* Flags of uvf_pci_plan_bind(). */
-#define UVF_PCI_FORCE (1u << 0)	/* take devices that are in use */
-
-/* What one step of a plan does to one device. */
-enum uvf_pci_action {
-	UVF_PCI_ACT_BIND,	/* move from its driver to vfio-pci */
-	UVF_PCI_ACT_RELEASE,	/* move from vfio-pci (or from no driver, in
-				 * a restore) back to a host driver */
-	UVF_PCI_ACT_NONE,	/* already where the plan wants it */
-	UVF_PCI_ACT_LEAVE,	/* left as it is: a bridge or pci-stub device the
-				 * kernel tolerates in a VFIO group, a device
-				 * that is gone, or one someone else rebound */
-};
-
-/* One step of a plan, valid until the plan is freed. */
-struct uvf_pci_step {
-	const char *bdf;
-	enum uvf_pci_action action;
-	bool requested;		/* named by the caller, not only a group member */
-	int iommu_group;	/* -1 when the device has none */
-	const char *driver;	/* driver before the step; NULL when none */
-	const char *target_driver; /* driver the step moves it to; NULL when
-				    * it is left without one or, with
-				    * kernel_choice, when the kernel picks */
-	bool kernel_choice;	/* RELEASE without a record: the kernel picks */
-	const char *note;	/* why LEAVE or NONE, in a few words; or NULL */
-	/* Filled in by uvf_pci_plan_apply(): */
-	int status;		/* 0, or the negative errno of this step */
-	bool applied;		/* the step's writes were made and verified */
-	bool rollback_failed;	/* a failed bind could not restore it */
-	const char *result_driver; /* driver afterwards; NULL when none */
-};
-
 /**
  * uvf_pci_ctx_new() - create a context
  * @opts: roots and files to use; NULL or NULL fields for the defaults
@@ -166,60 +112,6 @@ void uvf_pci_ctx_free(struct uvf_pci_ctx *ctx);
  * Return: the description, or "" when no call has failed yet.
  */
 const char *uvf_pci_ctx_error(const struct uvf_pci_ctx *ctx);
-
-/**
- * typedef uvf_pci_write_hook_fn - called before every sysfs write
- * @ctx: context that made the write
- * @attr: the attribute written, relative to the sysfs root, such as
- *	"bus/pci/drivers_probe"
- * @value: what is being written
- * @arg: the hook's argument
- *
- * For tests: in a fake sysfs tree no kernel reacts to writes, so a hook
- * plays its part (see uvf_pci_emulate_kernel()). It runs where the kernel's
- * store() would: before the value lands in the attribute's file.
- *
- * Return: 0 to let the write proceed, or a negative errno that the write
- * then fails with, leaving the file unwritten.
- */
-typedef int (*uvf_pci_write_hook_fn)(struct uvf_pci_ctx *ctx,
-				     const char *attr, const char *value,
-				     void *arg);
-
-/**
- * uvf_pci_ctx_set_write_hook() - install a hook run before each sysfs write
- * @ctx: context
- * @fn: the hook, or NULL to remove it
- * @arg: passed to @fn
- *
- * Return: nothing.
- */
-void uvf_pci_ctx_set_write_hook(struct uvf_pci_ctx *ctx,
-				uvf_pci_write_hook_fn fn, void *arg);
-
-/**
- * uvf_pci_emulate_kernel() - a write hook that plays the kernel in a fake tree
- * @ctx: context whose sysfs root is a fake tree
- * @attr: attribute written
- * @value: value written
- * @arg: unused
- *
- * For tests. Acts on the fake tree as the PCI core would: a write to a
- * driver's "unbind" removes the device's driver link, a write to "bind" or
- * "drivers_probe" links the device to the driver its driver_override names,
- * or else to the first driver (by name) whose "new_id" file lists the
- * device's "vvvv dddd". vfio-pci refuses, like the real one, a PCI-to-PCI
- * bridge and a device without an iommu_group link unless the fake
- * module/vfio/parameters/enable_unsafe_noiommu_mode reads "Y"; binding to it
- * creates the group's node under the /dev root and a vfio-dev/vfioN entry.
- * It refuses to run on a real sysfs mount or the real /dev.
- *
- * Return: 0, -ENODEV or -EBUSY as the kernel would fail the write, -EINVAL
- * for a refused probe through "bind", or -EPERM on a real sysfs or /dev.
- */
-int uvf_pci_emulate_kernel(struct uvf_pci_ctx *ctx, const char *attr,
-			   const char *value, void *arg);
-
 /**
  * uvf_pci_bdf_parse() - check and canonicalize a PCI address
  * @s: "DDDD:BB:DD.F" (domain of 4 to 8 hex digits) or "BB:DD.F" (domain 0)
@@ -428,25 +320,6 @@ const char *uvf_pci_dev_vfio_group_node(const struct uvf_pci_dev *dev);
  * none (not on vfio-pci, or a kernel without VFIO cdevs).
  */
 const char *uvf_pci_dev_vfio_cdev(const struct uvf_pci_dev *dev);
-
-/**
- * uvf_pci_dev_in_use() - whether the host is using @dev
- * @ctx: context
- * @dev: device
- * @why: filled with a description such as "backs mounted filesystem
- *	/dev/vda1 (on /)" when in use; may be NULL
- * @len: size of @why
- *
- * A device is in use when a block device below it, one of its partitions or
- * a device-mapper or md device stacked on them is mounted or used as swap,
- * or when a network interface below it is up.
- *
- * Return: UVF_PCI_USE_NONE (0), another enum uvf_pci_use value, or a
- * negative errno when the mount or swap table cannot be read.
- */
-int uvf_pci_dev_in_use(struct uvf_pci_ctx *ctx, const struct uvf_pci_dev *dev,
-		       char *why, size_t len);
-
 /**
  * uvf_pci_list_new() - read every PCI device
  * @ctx: context
@@ -498,185 +371,4 @@ const struct uvf_pci_dev *uvf_pci_list_get(const struct uvf_pci_list *list,
  * Return: nothing.
  */
 void uvf_pci_list_free(struct uvf_pci_list *list);
-
-/**
- * uvf_pci_state_open() - load the records kept in @path
- * @path: state file; a missing file is an empty state
- * @statep: the state, bound to @path for uvf_pci_state_save()
- *
- * Return: 0, -EBADMSG when the file is not a uvf state file, -ENOMEM, or
- * another negative errno when it cannot be read.
- */
-int uvf_pci_state_open(const char *path, struct uvf_pci_state **statep);
-
-/**
- * uvf_pci_state_save() - write the records back to the state's file
- * @state: state
- *
- * Writes a temporary file and renames it over the old one, creating the
- * file's directory when missing, so a reader never sees half a file. An
- * empty state removes the file.
- *
- * Return: 0, or a negative errno; the old file is then left as it was.
- */
-int uvf_pci_state_save(const struct uvf_pci_state *state);
-
-/**
- * uvf_pci_state_free() - free a state (the file stays)
- * @state: state, or NULL
- *
- * Return: nothing.
- */
-void uvf_pci_state_free(struct uvf_pci_state *state);
-
-/**
- * uvf_pci_state_path() - file a state is kept in
- * @state: state
- *
- * Return: the path given to uvf_pci_state_open().
- */
-const char *uvf_pci_state_path(const struct uvf_pci_state *state);
-
-/**
- * uvf_pci_state_count() - number of devices recorded
- * @state: state
- *
- * Return: the count.
- */
-size_t uvf_pci_state_count(const struct uvf_pci_state *state);
-
-/**
- * uvf_pci_state_get() - one record
- * @state: state
- * @i: index, below uvf_pci_state_count()
- * @bdf: the device's address
- * @old_driver: driver it had before uvf bound it; NULL when none
- * @old_override: its driver_override before; NULL when empty
- *
- * Return: 0, or -ERANGE when @i is out of range. The strings stay valid
- * until @state changes or is freed.
- */
-int uvf_pci_state_get(const struct uvf_pci_state *state, size_t i,
-		      const char **bdf, const char **old_driver,
-		      const char **old_override);
-
-/**
- * uvf_pci_state_find() - the record of one device
- * @state: state
- * @bdf: canonical address
- *
- * Return: the record's index, or -ENOENT when @bdf has none.
- */
-int uvf_pci_state_find(const struct uvf_pci_state *state, const char *bdf);
-
-/**
- * uvf_pci_plan_bind() - plan moving devices and their groups to vfio-pci
- * @ctx: context
- * @bdfs: addresses to bind
- * @n: number of addresses, at least one
- * @flags: 0 or %UVF_PCI_FORCE
- * @planp: the plan: one step for every member of every IOMMU group involved
- *
- * Makes no change. Every group member is bound except bridges left without
- * a driver or on pcieport and devices on pci-stub, which VFIO accepts as
- * they are.
- *
- * Return: 0; -EINVAL for a malformed address; -ENODEV for a missing device;
- * -EOPNOTSUPP for a requested PCI bridge or a kernel without
- * driver_override; -ENOENT when the vfio-pci driver is not loaded; -EBUSY
- * when a device to be bound is in use and @flags lacks %UVF_PCI_FORCE;
- * -ENOMEM; or another negative errno when sysfs cannot be read. On failure
- * uvf_pci_ctx_error() says which device and why.
- */
-int uvf_pci_plan_bind(struct uvf_pci_ctx *ctx, const char *const *bdfs,
-		      size_t n, unsigned int flags,
-		      struct uvf_pci_plan **planp);
-
-/**
- * uvf_pci_plan_unbind() - plan releasing devices and their groups from vfio-pci
- * @ctx: context
- * @bdfs: addresses to release
- * @n: number of addresses, at least one
- * @state: records of the drivers to return to, or NULL
- * @planp: the plan
- *
- * Makes no change. Every member of the groups involved that is on vfio-pci is
- * released: to the driver and driver_override @state recorded for it, or,
- * without a record, with driver_override cleared and the driver the kernel
- * picks. A requested device that is not on vfio-pci gets a NONE step.
- *
- * Return: 0, -EINVAL, -ENODEV, -ENOMEM, or another negative errno when sysfs
- * cannot be read.
- */
-int uvf_pci_plan_unbind(struct uvf_pci_ctx *ctx, const char *const *bdfs,
-			size_t n, const struct uvf_pci_state *state,
-			struct uvf_pci_plan **planp);
-
-/**
- * uvf_pci_plan_restore() - plan returning every recorded device
- * @ctx: context
- * @state: the records
- * @planp: the plan; empty when @state is
- *
- * Makes no change. A device on vfio-pci, or left without a driver by a bind
- * whose rollback failed, is released to its recorded driver; one already
- * back on it gets a NONE step; one that is gone, or that someone moved to
- * another driver, a LEAVE step. Applying the plan drops the
- * records of all of these.
- *
- * Return: 0, -ENOMEM, or a negative errno when sysfs cannot be read.
- */
-int uvf_pci_plan_restore(struct uvf_pci_ctx *ctx,
-			 const struct uvf_pci_state *state,
-			 struct uvf_pci_plan **planp);
-
-/**
- * uvf_pci_plan_count() - number of steps in @plan
- * @plan: plan
- *
- * Return: the count.
- */
-size_t uvf_pci_plan_count(const struct uvf_pci_plan *plan);
-
-/**
- * uvf_pci_plan_step() - one step of @plan
- * @plan: plan
- * @i: index, below uvf_pci_plan_count()
- *
- * Return: the step, valid until @plan is freed; NULL when @i is out of range.
- */
-const struct uvf_pci_step *uvf_pci_plan_step(const struct uvf_pci_plan *plan,
-					     size_t i);
-
-/**
- * uvf_pci_plan_apply() - carry out a plan
- * @ctx: context the plan was made with
- * @plan: plan; each step's status and result are filled in
- * @state: records to keep up to date, or NULL
- *
- * A bind plan first records every device it will move in @state and saves
- * it, so a crash half way still leaves what restore needs; then moves the
- * devices in order. When one fails, every device moved so far, and the
- * failing one, is returned to its old driver and driver_override, and their
- * records are dropped again; a device that cannot be returned keeps its
- * record and gets rollback_failed.
- *
- * A release plan (unbind, restore) moves every device it can, goes on past
- * one that fails, and drops the records of the devices it settled.
- *
- * Return: 0; the negative errno of the first failing step (-EIO when the
- * kernel did not bind a device where it was sent); or the error of saving
- * @state, in which case a bind plan changed nothing.
- */
-int uvf_pci_plan_apply(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
-		       struct uvf_pci_state *state);
-
-/**
- * uvf_pci_plan_free() - free a plan
- * @plan: plan, or NULL
- *
- * Return: nothing.
- */
-void uvf_pci_plan_free(struct uvf_pci_plan *plan);
-
 #endif

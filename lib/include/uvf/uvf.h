@@ -14,6 +14,8 @@
 #include <uvf/dma.h>
 #include <uvf/sim.h>
 #include <uvf/pci.h>
+#include <uvf/pci_bind.h>
+#include <uvf/pci_state.h>
 #include <uvf/vfio.h>
 
 #endif

@@ -5,14 +5,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <uvf/e1000e.h>
 #include <uvf/sim.h>
 
-#include "device/device_priv.h"
 #include "e1000e_regs.h"
 #include "fake_e1000e.h"
+#include "fake_regwin.h"
 
 #define NREGS (E1K_BAR_SIZE / 4)
 #define MAX_FRAME 2048u	/* gathered from descriptors; more is cut */
@@ -27,13 +26,18 @@ struct frame {
 	uint8_t data[MAX_FRAME];
 };
 
+/* Frames register writes sent, delivered after the lock is dropped (the
+ * peer's lock must not nest inside ours). */
+struct outbox {
+	struct frame *f;
+	unsigned int n, cap;
+};
+
 struct fake {
-	struct uvf_device dev;	/* first: the core hands us this pointer */
-	pthread_mutex_t lock;
+	struct fake_regwin w;	/* first: BAR 0, config space, interrupts */
 	struct fake_e1000e_params p;
 	struct fake_e1000e_faults faults;
 	struct fake_e1000e_stats st;
-	uint8_t cfg[256];
 	uint32_t regs[NREGS];
 	struct fake *peer;
 	/* The frame being gathered from transmit descriptors. */
@@ -44,21 +48,17 @@ struct fake {
 	/* What an unconnected fake sent. */
 	struct frame *sent;
 	unsigned int sent_head, sent_count;
-	enum uvf_irq_type irq_type;
-	const int *irq_fds;
-	unsigned int irq_nvec;
+	struct outbox out;	/* sent, not yet delivered */
 };
 
-/* Frames one register write sent, delivered after the lock is dropped
- * (the peer's lock must not nest inside ours). */
-struct outbox {
-	struct frame *f;
-	unsigned int n, cap;
-};
+static struct fake *fake_of_win(struct fake_regwin *w)
+{
+	return (struct fake *)w;
+}
 
 static struct fake *fake_of(struct uvf_device *dev)
 {
-	return (struct fake *)dev;
+	return fake_of_win(fake_regwin_of(dev));
 }
 
 static uint32_t *reg(struct fake *f, uint32_t off)
@@ -77,48 +77,6 @@ void fake_e1000e_params_default(struct fake_e1000e_params *p)
 	p->bar0_size = E1K_BAR_SIZE;
 }
 
-static bool bus_master(struct fake *f)
-{
-	return f->cfg[4] & 0x4;
-}
-
-static int dma_read(struct fake *f, uint64_t iova, void *buf, size_t len)
-{
-	if (!bus_master(f)) {
-		f->st.dma_blocked++;
-		return -EPERM;
-	}
-	if (uvf_sim_dma_read(&f->dev, iova, buf, len)) {
-		f->st.dma_faults++;
-		return -EFAULT;
-	}
-	return 0;
-}
-
-static int dma_write(struct fake *f, uint64_t iova, const void *buf,
-		     size_t len)
-{
-	if (!bus_master(f)) {
-		f->st.dma_blocked++;
-		return -EPERM;
-	}
-	if (uvf_sim_dma_write(&f->dev, iova, buf, len)) {
-		f->st.dma_faults++;
-		return -EFAULT;
-	}
-	return 0;
-}
-
-static void signal_vec(struct fake *f, unsigned int vec)
-{
-	uint64_t one = 1;
-
-	if (!f->irq_fds || vec >= f->irq_nvec)
-		return;
-	if (write(f->irq_fds[vec], &one, sizeof(one)) == sizeof(one))
-		f->st.irqs++;
-}
-
 /* MSI-X: one message per enabled cause event, to the vector IVAR names;
  * EIAC causes clear from ICR when their message goes. */
 static void msix_cause(struct fake *f, uint32_t cause, unsigned int shift)
@@ -127,8 +85,18 @@ static void msix_cause(struct fake *f, uint32_t cause, unsigned int shift)
 
 	if (!(*reg(f, E1K_IMS) & cause) || !(ivar & E1K_IVAR_VALID))
 		return;
-	signal_vec(f, ivar & 7);
+	fake_regwin_signal(&f->w, ivar & 7);
 	*reg(f, E1K_ICR) &= ~(cause & *reg(f, E1K_EIAC));
+}
+
+static bool msix_on(struct fake *f)
+{
+	return f->w.irq_type == UVF_IRQ_MSIX && f->w.irq_fds;
+}
+
+static bool msi_on(struct fake *f)
+{
+	return f->w.irq_type == UVF_IRQ_MSI && f->w.irq_fds;
 }
 
 static void raise_causes(struct fake *f, uint32_t causes)
@@ -136,22 +104,17 @@ static void raise_causes(struct fake *f, uint32_t causes)
 	uint32_t before = *reg(f, E1K_ICR) & *reg(f, E1K_IMS);
 
 	*reg(f, E1K_ICR) |= causes;
-	if (f->irq_type == UVF_IRQ_MSIX && f->irq_fds) {
+	if (msix_on(f)) {
 		if (causes & E1K_ICR_RXQ0)
 			msix_cause(f, E1K_ICR_RXQ0, E1K_IVAR_RXQ0_SHIFT);
 		if (causes & E1K_ICR_TXQ0)
 			msix_cause(f, E1K_ICR_TXQ0, E1K_IVAR_TXQ0_SHIFT);
 		if (causes & E1K_ICR_OTHER)
 			msix_cause(f, E1K_ICR_OTHER, E1K_IVAR_OTHER_SHIFT);
-	} else if (f->irq_type == UVF_IRQ_MSI && f->irq_fds && !before &&
+	} else if (msi_on(f) && !before &&
 		   (*reg(f, E1K_ICR) & *reg(f, E1K_IMS))) {
-		signal_vec(f, 0);
+		fake_regwin_signal(&f->w, 0);
 	}
-}
-
-static bool msix_on(struct fake *f)
-{
-	return f->irq_type == UVF_IRQ_MSIX && f->irq_fds;
 }
 
 static void mac_reset(struct fake *f)
@@ -217,11 +180,11 @@ static bool rx_write(struct fake *f, const struct frame *fr, bool *dropped)
 	*dropped = false;
 	if (!n || head == *reg(f, E1K_RDT) || head >= n)
 		return false;
-	if (dma_read(f, base + head * 16ull, &d, sizeof(d)))
+	if (fake_regwin_dma_read(&f->w, base + head * 16ull, &d, sizeof(d)))
 		return *dropped = true;
-	if (dma_write(f, d.addr, fr->data, fr->len) ||
+	if (fake_regwin_dma_write(&f->w, d.addr, fr->data, fr->len) ||
 	    (!(*reg(f, E1K_RCTL) & E1K_RCTL_SECRC) &&
-	     dma_write(f, d.addr + fr->len, fcs, 4)))
+	     fake_regwin_dma_write(&f->w, d.addr + fr->len, fcs, 4)))
 		return *dropped = true;
 	if (!(*reg(f, E1K_RCTL) & E1K_RCTL_SECRC))
 		len += 4;
@@ -230,7 +193,7 @@ static bool rx_write(struct fake *f, const struct frame *fr, bool *dropped)
 	d.status = E1K_RXD_STAT_DD | E1K_RXD_STAT_EOP;
 	d.errors = f->faults.rx_bad_frames ? 0x01 : 0;	/* CE */
 	d.special = 0;
-	if (dma_write(f, base + head * 16ull, &d, sizeof(d)))
+	if (fake_regwin_dma_write(&f->w, base + head * 16ull, &d, sizeof(d)))
 		return *dropped = true;
 	*reg(f, E1K_RDH) = head + 1 == n ? 0 : head + 1;
 	f->st.rx_frames++;
@@ -305,8 +268,8 @@ static void outbox_add(struct outbox *o, const struct frame *fr)
 	o->n++;
 }
 
-/* Send everything between TDH and TDT. */
-static void tx_process(struct fake *f, struct outbox *out)
+/* Send everything between TDH and TDT, into the outbox. */
+static void tx_process(struct fake *f)
 {
 	uint32_t n = ring_slots(f, E1K_TDLEN), head = *reg(f, E1K_TDH);
 	uint64_t base = (uint64_t)*reg(f, E1K_TDBAH) << 32 | *reg(f, E1K_TDBAL);
@@ -318,16 +281,18 @@ static void tx_process(struct fake *f, struct outbox *out)
 	    !(*reg(f, E1K_TARC0) & E1K_TARC0_ENABLE) || !n)
 		return;
 	while (head != *reg(f, E1K_TDT) && head < n) {
-		if (dma_read(f, base + head * 16ull, &d, sizeof(d)))
+		if (fake_regwin_dma_read(&f->w, base + head * 16ull, &d,
+					 sizeof(d)))
 			break;
 		len = d.lower & 0xffff;
 		ck_assert_msg(!(d.lower & TXD_CMD_DEXT),
 			      "the driver uses legacy descriptors only");
 		if (f->txf.len + len <= MAX_FRAME && len &&
-		    !dma_read(f, d.addr, f->txf.data + f->txf.len, len))
+		    !fake_regwin_dma_read(&f->w, d.addr,
+					  f->txf.data + f->txf.len, len))
 			f->txf.len = (uint16_t)(f->txf.len + len);
 		if (d.lower & E1K_TXD_CMD_EOP) {
-			outbox_add(out, &f->txf);
+			outbox_add(&f->out, &f->txf);
 			f->st.tx_frames++;
 			(*reg(f, E1K_GPTC))++;
 			(*reg(f, E1K_TPT))++;
@@ -336,7 +301,8 @@ static void tx_process(struct fake *f, struct outbox *out)
 		}
 		if (d.lower & E1K_TXD_CMD_RS) {
 			d.upper |= E1K_TXD_STAT_DD;
-			dma_write(f, base + head * 16ull + 12, &d.upper, 4);
+			fake_regwin_dma_write(&f->w, base + head * 16ull + 12,
+					      &d.upper, 4);
 		}
 		head = head + 1 == n ? 0 : head + 1;
 		*reg(f, E1K_TDH) = head;
@@ -346,36 +312,33 @@ static void tx_process(struct fake *f, struct outbox *out)
 		raise_causes(f, msix_on(f) ? E1K_ICR_TXQ0 : E1K_ICR_TXDW);
 }
 
-static void deliver(struct fake *f, struct outbox *out)
+/* Empties the outbox: to the peer, or kept for the test. Runs with the
+ * lock dropped. */
+static void deliver(struct fake_regwin *w)
 {
-	struct fake *peer;
+	struct fake *f = fake_of_win(w), *peer;
+	struct outbox out;
 	unsigned int i;
 
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&w->lock);
+	out = f->out;
+	f->out = (struct outbox){ 0 };
 	peer = f->peer;
-	if (!peer) {
-		for (i = 0; i < out->n; i++) {
-			struct frame *s;
-
-			if (f->sent_count == SENT_MAX)
-				break;
-			s = &f->sent[(f->sent_head + f->sent_count++) %
-				     SENT_MAX];
-			*s = out->f[i];
-		}
+	for (i = 0; !peer && i < out.n && f->sent_count < SENT_MAX; i++)
+		f->sent[(f->sent_head + f->sent_count++) % SENT_MAX] = out.f[i];
+	pthread_mutex_unlock(&w->lock);
+	if (peer && out.n) {
+		pthread_mutex_lock(&peer->w.lock);
+		for (i = 0; i < out.n; i++)
+			rx_frame(peer, out.f[i].data, out.f[i].len);
+		pthread_mutex_unlock(&peer->w.lock);
 	}
-	pthread_mutex_unlock(&f->lock);
-	if (peer) {
-		pthread_mutex_lock(&peer->lock);
-		for (i = 0; i < out->n; i++)
-			rx_frame(peer, out->f[i].data, out->f[i].len);
-		pthread_mutex_unlock(&peer->lock);
-	}
-	free(out->f);
+	free(out.f);
 }
 
-static uint32_t reg_read(struct fake *f, uint32_t off)
+static uint32_t reg_read(struct fake_regwin *w, uint32_t off)
 {
+	struct fake *f = fake_of_win(w);
 	uint32_t v = *reg(f, off);
 
 	switch (off) {
@@ -420,9 +383,9 @@ static void eerd(struct fake *f, uint32_t val)
 			    addr << E1K_EERD_ADDR_SHIFT | E1K_EERD_DONE;
 }
 
-static void reg_write(struct fake *f, uint32_t off, uint32_t val,
-		      struct outbox *out)
+static void reg_write(struct fake_regwin *w, uint32_t off, uint32_t val)
 {
+	struct fake *f = fake_of_win(w);
 	uint32_t ims_before;
 
 	switch (off) {
@@ -452,9 +415,9 @@ static void reg_write(struct fake *f, uint32_t off, uint32_t val,
 	case E1K_IMS:
 		ims_before = *reg(f, E1K_ICR) & *reg(f, E1K_IMS);
 		*reg(f, E1K_IMS) |= val;
-		if (f->irq_type == UVF_IRQ_MSI && f->irq_fds && !ims_before &&
+		if (msi_on(f) && !ims_before &&
 		    (*reg(f, E1K_ICR) & *reg(f, E1K_IMS)))
-			signal_vec(f, 0);
+			fake_regwin_signal(&f->w, 0);
 		return;
 	case E1K_IMC:
 		*reg(f, E1K_IMS) &= ~val;
@@ -469,11 +432,11 @@ static void reg_write(struct fake *f, uint32_t off, uint32_t val,
 		return;
 	case E1K_TDT:
 		*reg(f, off) = val & 0xffff;
-		tx_process(f, out);
+		tx_process(f);
 		return;
 	case E1K_TCTL:
 		*reg(f, off) = val;
-		tx_process(f, out);
+		tx_process(f);
 		return;
 	default:
 		if (off >= 0x4000 && off < 0x4200)
@@ -482,136 +445,50 @@ static void reg_write(struct fake *f, uint32_t off, uint32_t val,
 	}
 }
 
-static int fk_bar_info(struct uvf_device *dev, unsigned int bar,
-		       struct uvf_bar_info *info)
+static void fake_destroy(struct fake_regwin *w)
 {
-	*info = (struct uvf_bar_info){ 0 };
-	if (bar == 0) {
-		info->size = fake_of(dev)->p.bar0_size;
-		info->flags = UVF_BAR_MMIO;
-	}
-	return 0;
-}
-
-static int fk_bar_read(struct uvf_device *dev, unsigned int bar,
-		       uint64_t off, uint64_t *val, unsigned int len)
-{
-	struct fake *f = fake_of(dev);
-
-	ck_assert_uint_eq(bar, 0);
-	ck_assert_msg(len == 4, "82574L registers are 32-bit");
-	if (off >= E1K_BAR_SIZE)
-		return -ERANGE;
-	pthread_mutex_lock(&f->lock);
-	*val = reg_read(f, (uint32_t)off);
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-static int fk_bar_write(struct uvf_device *dev, unsigned int bar,
-			uint64_t off, uint64_t val, unsigned int len)
-{
-	struct fake *f = fake_of(dev);
-	struct outbox out = { 0 };
-
-	ck_assert_uint_eq(bar, 0);
-	ck_assert_msg(len == 4, "82574L registers are 32-bit");
-	if (off >= E1K_BAR_SIZE)
-		return -ERANGE;
-	pthread_mutex_lock(&f->lock);
-	reg_write(f, (uint32_t)off, (uint32_t)val, &out);
-	pthread_mutex_unlock(&f->lock);
-	if (out.n)
-		deliver(f, &out);
-	return 0;
-}
-
-static int fk_cfg_read(struct uvf_device *dev, uint32_t off, void *buf,
-		       size_t len)
-{
-	struct fake *f = fake_of(dev);
-
-	if (off > sizeof(f->cfg) || len > sizeof(f->cfg) - off)
-		return -ERANGE;
-	pthread_mutex_lock(&f->lock);
-	memcpy(buf, f->cfg + off, len);
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-static int fk_cfg_write(struct uvf_device *dev, uint32_t off,
-			const void *buf, size_t len)
-{
-	struct fake *f = fake_of(dev);
-
-	if (off > sizeof(f->cfg) || len > sizeof(f->cfg) - off)
-		return -ERANGE;
-	pthread_mutex_lock(&f->lock);
-	/* Only the command register is writable here. */
-	if (off == 4 && len == 2)
-		memcpy(f->cfg + 4, buf, 2);
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-static int fk_irq_set(struct uvf_device *dev, enum uvf_irq_type type,
-		      const int *fds, unsigned int nvec)
-{
-	struct fake *f = fake_of(dev);
-
-	if (fds && (type == UVF_IRQ_INTX ||
-		    (type == UVF_IRQ_MSIX &&
-		     (f->p.no_msix || nvec > MSIX_VECTORS)) ||
-		    (type == UVF_IRQ_MSI && nvec > 1)))
-		return -ENOTSUP;
-	pthread_mutex_lock(&f->lock);
-	f->irq_type = type;
-	f->irq_fds = fds;
-	f->irq_nvec = fds ? nvec : 0;
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-static void fk_destroy(struct uvf_device *dev)
-{
-	struct fake *f = fake_of(dev);
+	struct fake *f = fake_of_win(w);
 
 	if (f->peer)
-		fake_e1000e_connect(dev, NULL);
-	pthread_mutex_destroy(&f->lock);
+		fake_e1000e_connect(&w->dev, NULL);
+	free(f->out.f);
 	free(f->sent);
-	free(f);
 }
 
-static const struct uvf_device_ops fake_ops = {
-	.bar_info = fk_bar_info,
-	.bar_read = fk_bar_read,
-	.bar_write = fk_bar_write,
-	.cfg_read = fk_cfg_read,
-	.cfg_write = fk_cfg_write,
-	.irq_set = fk_irq_set,
-	.destroy = fk_destroy,
+static const struct fake_regwin_ops fake_ops = {
+	.read = reg_read,
+	.write = reg_write,
+	.after_write = deliver,
+	.destroy = fake_destroy,
 };
 
 struct uvf_device *fake_e1000e_create(struct uvf_iommu *iommu,
 				      const struct fake_e1000e_params *p)
 {
-	struct fake *f = calloc(1, sizeof(*f));
+	const struct fake_regwin_desc desc = {
+		.name = "fake-e1000e",
+		.rid = p->rid,
+		.vendor = UVF_E1000E_VENDOR,
+		.device = p->device,
+		.bar0_size = p->bar0_size,
+		.bar0_flags = UVF_BAR_MMIO,
+		.dma_needs_master = true,
+		.msix_max = p->no_msix ? 0 : MSIX_VECTORS,
+		.msi_max = 1,
+	};
+	struct fake *f;
 
-	ck_assert_ptr_nonnull(f);
-	uvf_device_init(&f->dev, &fake_ops, "fake-e1000e", iommu, 0, p->rid);
-	pthread_mutex_init(&f->lock, NULL);
+	ck_assert_uint_le(p->bar0_size, E1K_BAR_SIZE);	/* regs[] holds it */
+	f = fake_regwin_create(sizeof(*f), &fake_ops, &desc, iommu);
+	f->w.irqs = &f->st.irqs;
+	f->w.dma_faults = &f->st.dma_faults;
+	f->w.dma_blocked = &f->st.dma_blocked;
 	f->p = *p;
 	f->sent = calloc(SENT_MAX, sizeof(*f->sent));
 	ck_assert_ptr_nonnull(f->sent);
-	f->cfg[0] = UVF_E1000E_VENDOR & 0xff;
-	f->cfg[1] = UVF_E1000E_VENDOR >> 8;
-	f->cfg[2] = (uint8_t)p->device;
-	f->cfg[3] = (uint8_t)(p->device >> 8);
-	f->cfg[0x10] = 0x04;	/* 64-bit memory BAR */
 	mac_reset(f);
 	f->st.resets = 0;
-	return &f->dev;
+	return &f->w.dev;
 }
 
 void fake_e1000e_connect(struct uvf_device *a, struct uvf_device *b)
@@ -633,22 +510,18 @@ void fake_e1000e_set_faults(struct uvf_device *dev,
 {
 	struct fake *f = fake_of(dev);
 
-	pthread_mutex_lock(&f->lock);
-	f->faults = *faults;
-	pthread_mutex_unlock(&f->lock);
+	fake_regwin_locked_copy(&f->w, &f->faults, faults, sizeof(*faults));
 }
 
 void fake_e1000e_release(struct uvf_device *dev)
 {
 	struct fake *f = fake_of(dev);
-	struct outbox out = { 0 };
 
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->w.lock);
 	f->faults.tx_hold = false;
-	tx_process(f, &out);
-	pthread_mutex_unlock(&f->lock);
-	if (out.n)
-		deliver(f, &out);
+	tx_process(f);
+	pthread_mutex_unlock(&f->w.lock);
+	deliver(&f->w);
 }
 
 void fake_e1000e_inject(struct uvf_device *dev, const void *frame,
@@ -656,9 +529,9 @@ void fake_e1000e_inject(struct uvf_device *dev, const void *frame,
 {
 	struct fake *f = fake_of(dev);
 
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->w.lock);
 	rx_frame(f, frame, len);
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&f->w.lock);
 }
 
 int fake_e1000e_take_sent(struct uvf_device *dev, void *buf, size_t max)
@@ -666,7 +539,7 @@ int fake_e1000e_take_sent(struct uvf_device *dev, void *buf, size_t max)
 	struct fake *f = fake_of(dev);
 	int len = -1;
 
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->w.lock);
 	if (f->sent_count) {
 		struct frame *s = &f->sent[f->sent_head];
 
@@ -675,7 +548,7 @@ int fake_e1000e_take_sent(struct uvf_device *dev, void *buf, size_t max)
 		f->sent_head = (f->sent_head + 1) % SENT_MAX;
 		f->sent_count--;
 	}
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&f->w.lock);
 	return len;
 }
 
@@ -684,9 +557,7 @@ void fake_e1000e_get_stats(struct uvf_device *dev,
 {
 	struct fake *f = fake_of(dev);
 
-	pthread_mutex_lock(&f->lock);
-	*st = f->st;
-	pthread_mutex_unlock(&f->lock);
+	fake_regwin_locked_copy(&f->w, st, &f->st, sizeof(*st));
 }
 
 uint32_t fake_e1000e_peek(struct uvf_device *dev, uint32_t off)
@@ -694,9 +565,9 @@ uint32_t fake_e1000e_peek(struct uvf_device *dev, uint32_t off)
 	struct fake *f = fake_of(dev);
 	uint32_t v;
 
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->w.lock);
 	v = *reg(f, off);
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&f->w.lock);
 	return v;
 }
 
@@ -704,18 +575,12 @@ void fake_e1000e_poke(struct uvf_device *dev, uint32_t off, uint32_t val)
 {
 	struct fake *f = fake_of(dev);
 
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->w.lock);
 	*reg(f, off) = val;
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&f->w.lock);
 }
 
 uint16_t fake_e1000e_pci_command(struct uvf_device *dev)
 {
-	struct fake *f = fake_of(dev);
-	uint16_t cmd;
-
-	pthread_mutex_lock(&f->lock);
-	cmd = (uint16_t)(f->cfg[4] | f->cfg[5] << 8);
-	pthread_mutex_unlock(&f->lock);
-	return cmd;
+	return fake_regwin_pci_command(fake_regwin_of(dev));
 }

@@ -5,13 +5,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <uvf/nvme.h>
 #include <uvf/sim.h>
 
-#include "device/device_priv.h"
 #include "fake_nvme.h"
+#include "fake_regwin.h"
 #include "nvme_regs.h"
 
 #define BAR0_SIZE 0x4000u
@@ -52,25 +51,26 @@ struct fcq {
 };
 
 struct fake {
-	struct uvf_device dev;	/* first: the core hands us this pointer */
-	pthread_mutex_t lock;
+	struct fake_regwin w;	/* first: BAR 0, config space, interrupts */
 	struct fake_nvme_params p;
 	struct fake_nvme_faults faults;
 	struct fake_nvme_stats st;
-	uint8_t cfg[256];
 	uint64_t cap, asq, acq;
 	uint32_t vs, cc, csts, aqa, intms;
 	struct fsq sq[MAX_QID + 1];
 	struct fcq cq[MAX_QID + 1];
 	unsigned int granted;
-	const int *irq_fds;
-	unsigned int irq_nvec;
 	uint8_t **media;
 };
 
+static struct fake *fake_of_win(struct fake_regwin *w)
+{
+	return (struct fake *)w;
+}
+
 static struct fake *fake_of(struct uvf_device *dev)
 {
-	return (struct fake *)dev;
+	return fake_of_win(fake_regwin_of(dev));
 }
 
 static uint32_t next(uint32_t i, uint32_t size)
@@ -122,6 +122,14 @@ void fake_nvme_params_default(struct fake_nvme_params *p)
 	p->vwc = true;
 }
 
+/* One page or less of a transfer: to host memory, or from it. */
+static int move(struct fake *f, uint64_t addr, uint8_t *buf, size_t len,
+		bool to_host)
+{
+	return to_host ? fake_regwin_dma_write(&f->w, addr, buf, len)
+		       : fake_regwin_dma_read(&f->w, addr, buf, len);
+}
+
 /* Walk a command's PRPs the way a controller does, moving @len bytes
  * between @buf and host memory, and check the rules on the way. */
 static uint16_t xfer(struct fake *f, uint64_t prp1, uint64_t prp2,
@@ -131,7 +139,6 @@ static uint16_t xfer(struct fake *f, uint64_t prp1, uint64_t prp2,
 	size_t done = 0, chunk;
 	unsigned int pages = 0, i, n;
 	bool chained;
-	int ret;
 
 	if (prp1 & 3)
 		return ST_PRP_OFFSET;
@@ -149,20 +156,16 @@ static uint16_t xfer(struct fake *f, uint64_t prp1, uint64_t prp2,
 		}
 		if (chunk > len - done)
 			chunk = len - done;
-		ret = to_host ? uvf_sim_dma_write(&f->dev, addr, buf + done,
-						  chunk)
-			      : uvf_sim_dma_read(&f->dev, addr, buf + done,
-						 chunk);
-		if (ret)
-			goto fault;
+		if (move(f, addr, buf + done, chunk, to_host))
+			return ST_DATA_XFER;
 		done += chunk;
 	}
 	while (done < len) {
 		if (lp & 7)
 			return ST_PRP_OFFSET;
 		n = (NVME_PAGE_SIZE - (lp & (NVME_PAGE_SIZE - 1))) / 8;
-		if (uvf_sim_dma_read(&f->dev, lp, list, n * 8))
-			goto fault;
+		if (fake_regwin_dma_read(&f->w, lp, list, n * 8))
+			return ST_DATA_XFER;
 		pages++;
 		chained = false;
 		for (i = 0; i < n && done < len; i++) {
@@ -175,12 +178,8 @@ static uint16_t xfer(struct fake *f, uint64_t prp1, uint64_t prp2,
 				return ST_PRP_OFFSET;
 			chunk = len - done < NVME_PAGE_SIZE ? len - done
 							    : NVME_PAGE_SIZE;
-			ret = to_host ? uvf_sim_dma_write(&f->dev, list[i],
-							  buf + done, chunk)
-				      : uvf_sim_dma_read(&f->dev, list[i],
-							 buf + done, chunk);
-			if (ret)
-				goto fault;
+			if (move(f, list[i], buf + done, chunk, to_host))
+				return ST_DATA_XFER;
 			done += chunk;
 		}
 		if (!chained && done < len)
@@ -190,18 +189,6 @@ static uint16_t xfer(struct fake *f, uint64_t prp1, uint64_t prp2,
 	if (pages > f->st.max_list_pages)
 		f->st.max_list_pages = pages;
 	return ST_OK;
-fault:
-	f->st.dma_faults++;
-	return ST_DATA_XFER;
-}
-
-static void raise_irq(struct fake *f, const struct fcq *cq)
-{
-	uint64_t one = 1;
-
-	if (cq->ien && f->irq_fds && cq->iv < f->irq_nvec &&
-	    write(f->irq_fds[cq->iv], &one, sizeof(one)) == sizeof(one))
-		f->st.irqs++;
 }
 
 static void post(struct fake *f, uint16_t sqid, uint16_t cid,
@@ -221,15 +208,14 @@ static void post(struct fake *f, uint16_t sqid, uint16_t cid,
 		e.cid = cid ^ 0x4000;
 	if (sqid && f->faults.stale_phase)
 		e.status ^= 1;
-	if (uvf_sim_dma_write(&f->dev, cq->base + cq->tail * sizeof(e), &e,
-			      sizeof(e))) {
-		f->st.dma_faults++;
+	if (fake_regwin_dma_write(&f->w, cq->base + cq->tail * sizeof(e), &e,
+				  sizeof(e)))
 		return;
-	}
 	cq->tail = next(cq->tail, cq->size);
 	if (!cq->tail)
 		cq->phase ^= 1;
-	raise_irq(f, cq);
+	if (cq->ien)
+		fake_regwin_signal(&f->w, cq->iv);
 }
 
 static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
@@ -340,7 +326,8 @@ static uint16_t delete_sq(struct fake *f, const struct uvf_nvme_cmd *c)
 	for (i = 0; i < sq->ndropped; i++, f->st.aborted_by_delete++)
 		post(f, qid, sq->dropped[i], ST_ABORTED_SQ_DELETED, 0);
 	for (; sq->head != sq->tail; f->st.aborted_by_delete++) {
-		if (uvf_sim_dma_read(&f->dev, sq->base + sq->head * sizeof(e),
+		/* Not a fault the stats count: the queue is going away. */
+		if (uvf_sim_dma_read(&f->w.dev, sq->base + sq->head * sizeof(e),
 				     &e, sizeof(e)))
 			break;
 		sq->head = next(sq->head, sq->size);
@@ -478,11 +465,9 @@ static void process_sq(struct fake *f, uint16_t qid)
 		cq = &f->cq[sq->cqid];
 		if (next(cq->tail, cq->size) == cq->head)
 			return;
-		if (uvf_sim_dma_read(&f->dev, sq->base + sq->head * sizeof(c),
-				     &c, sizeof(c))) {
-			f->st.dma_faults++;
+		if (fake_regwin_dma_read(&f->w, sq->base + sq->head * sizeof(c),
+					 &c, sizeof(c)))
 			return;
-		}
 		sq->head = next(sq->head, sq->size);
 		dw0 = 0;
 		st = qid ? exec_io(f, qid, &c) : exec_admin(f, &c, &dw0);
@@ -535,7 +520,7 @@ static void write_cc(struct fake *f, uint32_t val)
 	}
 }
 
-static void doorbell(struct fake *f, uint64_t off, uint32_t val)
+static void doorbell(struct fake *f, uint32_t off, uint32_t val)
 {
 	uint64_t stride = 4ull << f->p.dstrd, idx = (off - NVME_REG_DBS) / stride;
 	uint16_t qid = (uint16_t)(idx / 2);
@@ -559,8 +544,10 @@ static void doorbell(struct fake *f, uint64_t off, uint32_t val)
 			process_sq(f, (uint16_t)i);
 }
 
-static uint32_t reg_read(struct fake *f, uint64_t off)
+static uint32_t reg_read(struct fake_regwin *w, uint32_t off)
 {
+	struct fake *f = fake_of_win(w);
+
 	switch (off) {
 	case NVME_REG_CAP:
 		return (uint32_t)f->cap;
@@ -590,8 +577,10 @@ static uint32_t reg_read(struct fake *f, uint64_t off)
 	}
 }
 
-static void reg_write(struct fake *f, uint64_t off, uint32_t val)
+static void reg_write(struct fake_regwin *w, uint32_t off, uint32_t val)
 {
+	struct fake *f = fake_of_win(w);
+
 	if (off >= NVME_REG_DBS) {
 		doorbell(f, off, val);
 		return;
@@ -624,157 +613,62 @@ static void reg_write(struct fake *f, uint64_t off, uint32_t val)
 	}
 }
 
-static int fk_bar_info(struct uvf_device *dev, unsigned int bar,
-		       struct uvf_bar_info *info)
+static void fake_reset(struct fake_regwin *w)
 {
-	(void)dev;
-	*info = (struct uvf_bar_info){ 0 };
-	if (bar == 0) {
-		info->size = BAR0_SIZE;
-		info->flags = UVF_BAR_MMIO | UVF_BAR_64;
-	}
-	return 0;
+	reset(fake_of_win(w));
 }
 
-static int fk_bar_read(struct uvf_device *dev, unsigned int bar,
-		       uint64_t off, uint64_t *val, unsigned int len)
+static void fake_destroy(struct fake_regwin *w)
 {
-	struct fake *f = fake_of(dev);
-
-	(void)bar;
-	if (len != 4 && len != 8)
-		return -EINVAL;
-	pthread_mutex_lock(&f->lock);
-	*val = reg_read(f, off);
-	if (len == 8)
-		*val |= (uint64_t)reg_read(f, off + 4) << 32;
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-static int fk_bar_write(struct uvf_device *dev, unsigned int bar,
-			uint64_t off, uint64_t val, unsigned int len)
-{
-	struct fake *f = fake_of(dev);
-
-	(void)bar;
-	if (len != 4 && len != 8)
-		return -EINVAL;
-	pthread_mutex_lock(&f->lock);
-	reg_write(f, off, (uint32_t)val);
-	if (len == 8)
-		reg_write(f, off + 4, (uint32_t)(val >> 32));
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-static int fk_cfg_read(struct uvf_device *dev, uint32_t off, void *buf,
-		       size_t len)
-{
-	struct fake *f = fake_of(dev);
-
-	if (off > sizeof(f->cfg) || len > sizeof(f->cfg) - off)
-		return -ERANGE;
-	pthread_mutex_lock(&f->lock);
-	memcpy(buf, f->cfg + off, len);
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-/* Only the command register is writable. */
-static int fk_cfg_write(struct uvf_device *dev, uint32_t off,
-			const void *buf, size_t len)
-{
-	struct fake *f = fake_of(dev);
-	size_t i;
-
-	if (off > sizeof(f->cfg) || len > sizeof(f->cfg) - off)
-		return -ERANGE;
-	pthread_mutex_lock(&f->lock);
-	for (i = 0; i < len; i++)
-		if (off + i == 0x04 || off + i == 0x05)
-			f->cfg[off + i] = ((const uint8_t *)buf)[i];
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-static int fk_irq_set(struct uvf_device *dev, enum uvf_irq_type type,
-		      const int *fds, unsigned int nvec)
-{
-	struct fake *f = fake_of(dev);
-
-	if (fds && (type == UVF_IRQ_INTX || nvec > f->p.vectors ||
-		    (type == UVF_IRQ_MSIX && f->p.no_msix) ||
-		    (type == UVF_IRQ_MSI && nvec > 32)))
-		return -ENOTSUP;
-	pthread_mutex_lock(&f->lock);
-	f->irq_fds = fds;
-	f->irq_nvec = fds ? nvec : 0;
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-static int fk_reset(struct uvf_device *dev)
-{
-	struct fake *f = fake_of(dev);
-
-	pthread_mutex_lock(&f->lock);
-	reset(f);
-	pthread_mutex_unlock(&f->lock);
-	return 0;
-}
-
-static void fk_destroy(struct uvf_device *dev)
-{
-	struct fake *f = fake_of(dev);
+	struct fake *f = fake_of_win(w);
 	unsigned int i;
 
 	reset(f);
 	for (i = 0; i < f->p.nr_ns; i++)
 		free(f->media[i]);
 	free(f->media);
-	pthread_mutex_destroy(&f->lock);
-	free(f);
 }
 
-static const struct uvf_device_ops fake_ops = {
-	.bar_info = fk_bar_info,
-	.bar_read = fk_bar_read,
-	.bar_write = fk_bar_write,
-	.cfg_read = fk_cfg_read,
-	.cfg_write = fk_cfg_write,
-	.irq_set = fk_irq_set,
-	.reset = fk_reset,
-	.destroy = fk_destroy,
+static const struct fake_regwin_ops fake_ops = {
+	.read = reg_read,
+	.write = reg_write,
+	.reset = fake_reset,
+	.destroy = fake_destroy,
 };
 
 struct uvf_device *fake_nvme_create(struct uvf_iommu *iommu,
 				    const struct fake_nvme_params *p)
 {
-	struct fake *f = calloc(1, sizeof(*f));
+	const struct fake_regwin_desc desc = {
+		.name = "fake-nvme0",
+		.rid = 0x0020,
+		.vendor = p->vendor,
+		.device = p->device,
+		.class_code = p->class_code,
+		.bar0_size = BAR0_SIZE,
+		.bar0_flags = UVF_BAR_MMIO | UVF_BAR_64,
+		.split64 = true,	/* CAP, ASQ and ACQ are 64-bit */
+		.msix_max = p->no_msix ? 0 : p->vectors,
+		.msi_max = p->vectors < 32 ? p->vectors : 32,
+	};
+	struct fake *f = fake_regwin_create(sizeof(*f), &fake_ops, &desc,
+					    iommu);
 	unsigned int i;
 
-	ck_assert_ptr_nonnull(f);
-	uvf_device_init(&f->dev, &fake_ops, "fake-nvme0", iommu, 0, 0x0020);
-	pthread_mutex_init(&f->lock, NULL);
+	f->w.irqs = &f->st.irqs;
+	f->w.dma_faults = &f->st.dma_faults;
 	f->p = *p;
 	f->cap = p->mqes | 1ull << 16 | (uint64_t)p->to << 24 |
 		 (uint64_t)p->dstrd << 32 | (uint64_t)NVME_CAP_CSS_NVM << 37 |
 		 (uint64_t)p->mpsmin << 48 | 4ull << 52;
 	f->vs = 0x00010400;
-	put16(f->cfg, p->vendor);
-	put16(f->cfg + 2, p->device);
-	f->cfg[0x09] = (uint8_t)p->class_code;
-	f->cfg[0x0a] = (uint8_t)(p->class_code >> 8);
-	f->cfg[0x0b] = (uint8_t)(p->class_code >> 16);
-	f->cfg[0x10] = 0x04;
 	f->media = calloc(p->nr_ns, sizeof(*f->media));
 	ck_assert_ptr_nonnull(f->media);
 	for (i = 0; i < p->nr_ns; i++) {
 		f->media[i] = calloc(p->nsze, 1ull << p->lbads);
 		ck_assert_ptr_nonnull(f->media[i]);
 	}
-	return &f->dev;
+	return &f->w.dev;
 }
 
 void fake_nvme_set_faults(struct uvf_device *dev,
@@ -782,9 +676,7 @@ void fake_nvme_set_faults(struct uvf_device *dev,
 {
 	struct fake *f = fake_of(dev);
 
-	pthread_mutex_lock(&f->lock);
-	f->faults = *faults;
-	pthread_mutex_unlock(&f->lock);
+	fake_regwin_locked_copy(&f->w, &f->faults, faults, sizeof(*faults));
 }
 
 void fake_nvme_release(struct uvf_device *dev)
@@ -792,20 +684,18 @@ void fake_nvme_release(struct uvf_device *dev)
 	struct fake *f = fake_of(dev);
 	unsigned int i;
 
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->w.lock);
 	f->faults.hold = false;
 	for (i = 1; i <= MAX_QID; i++)
 		process_sq(f, (uint16_t)i);
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&f->w.lock);
 }
 
 void fake_nvme_get_stats(struct uvf_device *dev, struct fake_nvme_stats *st)
 {
 	struct fake *f = fake_of(dev);
 
-	pthread_mutex_lock(&f->lock);
-	*st = f->st;
-	pthread_mutex_unlock(&f->lock);
+	fake_regwin_locked_copy(&f->w, st, &f->st, sizeof(*st));
 }
 
 uint8_t *fake_nvme_media(struct uvf_device *dev, uint32_t nsid)

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "fake_sysfs.h"
+#include "pci/write_hook.h"
+#include "pci_emulate.h"
 
 static const char test_ids[] =
 	"# pci.ids of the tests\n"
@@ -419,7 +421,7 @@ struct uvf_pci_ctx *fake_ctx(struct fake_sysfs *fs)
 	struct uvf_pci_ctx *ctx;
 
 	ck_assert_int_eq(uvf_pci_ctx_new(&o, &ctx), 0);
-	uvf_pci_ctx_set_write_hook(ctx, uvf_pci_emulate_kernel, NULL);
+	pci_ctx_set_write_hook(ctx, pci_emulate_kernel, NULL);
 	return ctx;
 }
 

@@ -2,7 +2,7 @@
 /*
  * Fake sysfs, /dev, mount table, swap table and pci.ids in a temporary
  * directory, laid out like the real ones, for the PCI layer's tests. With
- * uvf_pci_emulate_kernel() as the context's write hook, binds and unbinds
+ * pci_emulate_kernel() as the context's write hook, binds and unbinds
  * then move the fake driver links as the kernel would move real ones.
  */
 #ifndef UVF_TEST_FAKE_SYSFS_H

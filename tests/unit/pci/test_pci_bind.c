@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Binding to vfio-pci and back against a fake sysfs tree whose "kernel" is
- * uvf_pci_emulate_kernel(), wrapped by a hook that can refuse probes and
+ * pci_emulate_kernel(), wrapped by a hook that can refuse probes and
  * writes to make the failure paths run.
  */
 #include <errno.h>
@@ -11,8 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <uvf/pci_bind.h>
+
 #include "../common/check_main.h"
 #include "fake_sysfs.h"
+#include "pci/write_hook.h"
+#include "pci_emulate.h"
 
 static struct fake_sysfs fs;
 static struct uvf_pci_ctx *ctx;
@@ -51,7 +55,7 @@ static int test_hook(struct uvf_pci_ctx *c, const char *attr,
 	if (hook.stuck && !strcmp(value, hook.stuck) &&
 	    strstr(attr, "/bind"))
 		return -ENODEV;
-	return uvf_pci_emulate_kernel(c, attr, value, NULL);
+	return pci_emulate_kernel(c, attr, value, NULL);
 }
 
 static void setup(void)
@@ -60,7 +64,7 @@ static void setup(void)
 	fake_sysfs_create(&fs);
 	fake_standard(&fs);
 	ctx = fake_ctx(&fs);
-	uvf_pci_ctx_set_write_hook(ctx, test_hook, NULL);
+	pci_ctx_set_write_hook(ctx, test_hook, NULL);
 }
 
 static void teardown(void)
@@ -270,10 +274,10 @@ START_TEST(test_group_member_on_pci_stub_is_left_alone)
 
 	fake_write(&fs, "bus/pci/drivers/pci-stub/new_id", "8086 10d3\n");
 	fake_write(&fs, "bus/pci/drivers/e1000e/new_id", "");
-	ck_assert_int_eq(uvf_pci_emulate_kernel(ctx,
+	ck_assert_int_eq(pci_emulate_kernel(ctx,
 			 "bus/pci/drivers/e1000e/unbind", "0000:01:00.1",
 			 NULL), 0);
-	ck_assert_int_eq(uvf_pci_emulate_kernel(ctx, "bus/pci/drivers_probe",
+	ck_assert_int_eq(pci_emulate_kernel(ctx, "bus/pci/drivers_probe",
 			 "0000:01:00.1", NULL), 0);
 	ck_assert_str_eq(fake_driver_of(&fs, "0000:01:00.1"), "pci-stub");
 
@@ -631,8 +635,8 @@ START_TEST(test_emulator_refuses_the_real_sysfs)
 
 	/* Only checks the roots; it must return before touching anything. */
 	ck_assert_int_eq(uvf_pci_ctx_new(NULL, &real), 0);
-	ck_assert_int_eq(uvf_pci_emulate_kernel(real, "bus/pci/drivers_probe",
-						"0000:00:00.0", NULL), -EPERM);
+	ck_assert_int_eq(pci_emulate_kernel(real, "bus/pci/drivers_probe",
+					    "0000:00:00.0", NULL), -EPERM);
 	uvf_pci_ctx_free(real);
 }
 END_TEST

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <uvf/pci_state.h>
+
 #include "../common/check_main.h"
 #include "fake_sysfs.h"
 #include "pci/json.h"

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <uvf/pci_bind.h>
+
 #include "../common/check_main.h"
 #include "fake_sysfs.h"
 

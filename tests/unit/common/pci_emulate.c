@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * A stand-in for the kernel's PCI core in a fake sysfs tree, for tests: it
+ * A stand-in for the kernel's PCI core in a fake sysfs tree, for tests (see
+ * pci_emulate.h): it
  * reacts to the writes uvf makes the way drivers/pci/pci-driver.c and
  * drivers/base/bus.c do, by moving driver symlinks. It models just what
  * binding needs: driver_override matching, new_id matching, and the
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "pci/pci_priv.h"
+#include "pci_emulate.h"
 
 /* Paths of one device in the fake tree. */
 struct emu_dev {
@@ -323,8 +325,8 @@ static int emu_bind(struct uvf_pci_ctx *ctx, const struct emu_dev *d,
 	return emu_attach(ctx, d, driver);
 }
 
-int uvf_pci_emulate_kernel(struct uvf_pci_ctx *ctx, const char *attr,
-			   const char *value, void *arg)
+int pci_emulate_kernel(struct uvf_pci_ctx *ctx, const char *attr,
+		       const char *value, void *arg)
 {
 	char driver[256];
 	const char *tail;
