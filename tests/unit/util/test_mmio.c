@@ -107,6 +107,8 @@ END_TEST
  * helper touched first. */
 static sigjmp_buf fault_jmp;
 static void *volatile fault_addr;
+/* Used, so no optimiser (valgrind's included) drops the loads. */
+static volatile uint64_t read_sink;
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
@@ -123,19 +125,22 @@ static long first_fault(int write)
 	struct sigaction sa = { .sa_sigaction = on_segv,
 				.sa_flags = SA_SIGINFO };
 	struct sigaction old;
-	char *map = mmap(NULL, 2 * (size_t)page, PROT_NONE,
+	/* Mapped, then made inaccessible: valgrind keeps it addressable
+	 * and lets the real fault reach the handler. */
+	char *map = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	volatile void *reg = map + page - 4;
 	long got;
 
 	ck_assert_ptr_ne(map, MAP_FAILED);
+	ck_assert_int_eq(mprotect(map, 2 * (size_t)page, PROT_NONE), 0);
 	ck_assert_int_eq(sigaction(SIGSEGV, &sa, &old), 0);
 	fault_addr = NULL;
 	if (!sigsetjmp(fault_jmp, 1)) {
 		if (write)
 			uvf_mmio_write64_lohi(reg, 0, 0x1122334455667788ull);
 		else
-			(void)uvf_mmio_read64_lohi(reg, 0);
+			read_sink = uvf_mmio_read64_lohi(reg, 0);
 	}
 	got = fault_addr ? (char *)fault_addr - (map + page - 4) : -1;
 	ck_assert_int_eq(sigaction(SIGSEGV, &old, NULL), 0);
