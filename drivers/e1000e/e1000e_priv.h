@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include <uvf/device.h>
+#include <uvf/mmio.h>
 #include <uvf/e1000e.h>
 
 #include "e1000e_regs.h"
@@ -87,21 +88,22 @@ struct uvf_e1000e {
 int e1k_read(struct uvf_e1000e *nic, uint32_t reg, uint32_t *val);
 int e1k_write(struct uvf_e1000e *nic, uint32_t reg, uint32_t val);
 
-/* Hot-path register access: mapped BAR when there is one. A failed
- * fallback read gives all ones, like a master abort. */
-static inline uint32_t e1k_rd(struct uvf_e1000e *nic, uint32_t reg)
-{
-	uint32_t v;
-
-	if (nic->regs)
-		return *(volatile uint32_t *)(nic->regs + reg);
-	return e1k_read(nic, reg, &v) ? UINT32_MAX : v;
-}
-
+/* Hot-path register writes: mapped BAR when there is one. */
 static inline void e1k_wr(struct uvf_e1000e *nic, uint32_t reg, uint32_t v)
 {
 	if (nic->regs)
-		*(volatile uint32_t *)(nic->regs + reg) = v;
+		uvf_mmio_write32(nic->regs, reg, v);
+	else
+		e1k_write(nic, reg, v);
+}
+
+/* A ring's tail: the descriptors written before it must reach the NIC
+ * first. Without a mapping the device's write call orders it. */
+static inline void e1k_doorbell(struct uvf_e1000e *nic, uint32_t reg,
+				uint32_t v)
+{
+	if (nic->regs)
+		uvf_mmio_doorbell32(nic->regs, reg, v);
 	else
 		e1k_write(nic, reg, v);
 }
@@ -110,7 +112,6 @@ static inline void e1k_wr(struct uvf_e1000e *nic, uint32_t reg, uint32_t v)
 int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
 		 uint32_t want, unsigned int timeout_ms);
 void e1k_sleep_ms(unsigned int ms);
-uint64_t e1k_now_ms(void);
 
 /* Rings (ring.c): allocate and program, and undo. */
 int e1k_rx_ring_init(struct uvf_e1000e *nic, unsigned int size);

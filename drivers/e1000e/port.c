@@ -25,14 +25,6 @@ static const struct uvf_pci_id e1k_ids[] = {
 	{ 0, 0 },
 };
 
-uint64_t e1k_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void e1k_sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -47,7 +39,7 @@ int e1k_read(struct uvf_e1000e *nic, uint32_t reg, uint32_t *val)
 	int ret;
 
 	if (nic->regs) {
-		*val = *(volatile uint32_t *)(nic->regs + reg);
+		*val = uvf_mmio_read32(nic->regs, reg);
 		return 0;
 	}
 	ret = uvf_device_bar_read(nic->dev, E1K_BAR, reg, &v, 4);
@@ -59,7 +51,7 @@ int e1k_read(struct uvf_e1000e *nic, uint32_t reg, uint32_t *val)
 int e1k_write(struct uvf_e1000e *nic, uint32_t reg, uint32_t val)
 {
 	if (nic->regs) {
-		*(volatile uint32_t *)(nic->regs + reg) = val;
+		uvf_mmio_write32(nic->regs, reg, val);
 		return 0;
 	}
 	return uvf_device_bar_write(nic->dev, E1K_BAR, reg, val, 4);
@@ -68,7 +60,7 @@ int e1k_write(struct uvf_e1000e *nic, uint32_t reg, uint32_t val)
 int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
 		 uint32_t want, unsigned int timeout_ms)
 {
-	uint64_t deadline = e1k_now_ms() + timeout_ms;
+	uint64_t deadline = uvf_now_ns() + timeout_ms * 1000000ull;
 	uint32_t v;
 	int ret;
 
@@ -78,7 +70,7 @@ int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
 			return ret;
 		if ((v & mask) == want)
 			return 0;
-		if (e1k_now_ms() >= deadline)
+		if (uvf_now_ns() >= deadline)
 			return -ETIMEDOUT;
 		e1k_sleep_ms(1);
 	}

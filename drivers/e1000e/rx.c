@@ -45,7 +45,7 @@ int uvf_e1000e_rx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
 			break;
 		/* The NIC wrote the descriptor before setting DD: read the
 		 * rest of it (and the data) only after seeing DD. */
-		atomic_thread_fence(memory_order_acquire);
+		uvf_mmio_rmb();
 		nfresh = e1k_pool_take(nic->pool, fresh, ready);
 		used = 0;
 		for (i = 0; i < ready; i++) {
@@ -84,8 +84,7 @@ int uvf_e1000e_rx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
 	}
 	if (got || dropped) {
 		/* Descriptors are rewritten before the NIC may own them. */
-		atomic_thread_fence(memory_order_release);
-		e1k_wr(nic, E1K_RDT,
+		e1k_doorbell(nic, E1K_RDT,
 		       rx->next ? rx->next - 1 : rx->size - 1);
 		atomic_fetch_add_explicit(&rx->packets, got,
 					  memory_order_relaxed);

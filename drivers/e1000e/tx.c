@@ -23,7 +23,7 @@ unsigned int e1k_tx_reclaim(struct uvf_e1000e *nic)
 	while (tx->clean != tx->tail &&
 	       (desc[tx->clean].upper & E1K_TXD_STAT_DD)) {
 		/* The NIC has read the frame: the buffer may be reused. */
-		atomic_thread_fence(memory_order_acquire);
+		uvf_mmio_rmb();
 		done[n++] = tx->bufs[tx->clean];
 		tx->bufs[tx->clean] = NULL;
 		tx->clean = tx_next(tx->clean, tx->size);
@@ -84,8 +84,7 @@ int uvf_e1000e_tx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
 	if (sent) {
 		/* Descriptors and frame data are in memory before the
 		 * doorbell lets the NIC fetch them. */
-		atomic_thread_fence(memory_order_release);
-		e1k_wr(nic, E1K_TDT, tx->tail);
+		e1k_doorbell(nic, E1K_TDT, tx->tail);
 		atomic_fetch_add_explicit(&tx->packets, sent,
 					  memory_order_relaxed);
 		atomic_fetch_add_explicit(&tx->bytes, bytes,
@@ -96,13 +95,13 @@ int uvf_e1000e_tx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
 
 int uvf_e1000e_tx_flush(struct uvf_e1000e *nic, unsigned int timeout_ms)
 {
-	uint64_t deadline = e1k_now_ms() + timeout_ms;
+	uint64_t deadline = uvf_now_ns() + timeout_ms * 1000000ull;
 
 	for (;;) {
 		e1k_tx_reclaim(nic);
 		if (nic->tx.clean == nic->tx.tail)
 			return 0;
-		if (e1k_now_ms() >= deadline)
+		if (uvf_now_ns() >= deadline)
 			return -ETIMEDOUT;
 		e1k_sleep_ms(1);
 	}

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <uvf/mmio.h>
 #include <uvf/nvme.h>
 
 #include "nvme_fault.h"
@@ -79,27 +80,6 @@ static inline uint64_t nvme_cq_doorbell(uint16_t qid, uint32_t dstrd)
 	return NVME_REG_DBS + (uint64_t)(2u * qid + 1) * (4u << dstrd);
 }
 
-/* Barriers between DMA memory and the device. x86 keeps stores ordered
- * (and loads), so a full fence is plenty; arm64 needs the outer-shareable
- * domain a DMA master observes, which the C11 fences (inner) do not name. */
-static inline void nvme_wmb(void)
-{
-#if defined(__aarch64__)
-	__asm__ __volatile__("dmb oshst" ::: "memory");
-#else
-	atomic_thread_fence(memory_order_seq_cst);
-#endif
-}
-
-static inline void nvme_rmb(void)
-{
-#if defined(__aarch64__)
-	__asm__ __volatile__("dmb oshld" ::: "memory");
-#else
-	atomic_thread_fence(memory_order_acquire);
-#endif
-}
-
 /* The 15-bit status field of a completion entry's status word. */
 static inline uint16_t nvme_cqe_status(uint16_t raw)
 {
@@ -134,8 +114,6 @@ struct uvf_nvme_qpair {
 	uint32_t sq_tail, sq_head, cq_head;
 	uint8_t phase;
 	uint64_t sq_db, cq_db;		/* doorbell offsets in BAR 0 */
-	volatile uint32_t *sq_db_ptr;	/* NULL: BAR 0 is not mapped */
-	volatile uint32_t *cq_db_ptr;
 	struct nvme_req *reqs;		/* indexed by command ID */
 	uint16_t *free_cids;
 	uint32_t nfree;
@@ -176,7 +154,6 @@ struct uvf_nvme_ctrl {
 
 /* Register access and controller state (regs.c). CSTS reads go through
  * the fault hook. */
-uint64_t nvme_now_ns(void);
 int nvme_reg_read32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t *val);
 int nvme_reg_write32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t val);
 int nvme_reg_read64(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint64_t *val);

@@ -88,10 +88,6 @@ void nvme_qpair_set_qid(struct uvf_nvme_qpair *qp, uint16_t qid)
 	qp->qid = qid;
 	qp->sq_db = nvme_sq_doorbell(qid, dstrd);
 	qp->cq_db = nvme_cq_doorbell(qid, dstrd);
-	qp->sq_db_ptr = ctrl->bar0 ? (volatile uint32_t *)(ctrl->bar0 +
-							   qp->sq_db) : NULL;
-	qp->cq_db_ptr = ctrl->bar0 ? (volatile uint32_t *)(ctrl->bar0 +
-							   qp->cq_db) : NULL;
 }
 
 int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
@@ -224,13 +220,11 @@ static void unmap_data(struct uvf_nvme_qpair *qp, struct nvme_req *req)
 	req->map_vaddr = NULL;
 }
 
-static int ring(struct uvf_nvme_qpair *qp, volatile uint32_t *ptr,
-		uint64_t off, uint32_t val)
+static int ring(struct uvf_nvme_qpair *qp, uint64_t off, uint32_t val)
 {
-	if (ptr) {
+	if (qp->ctrl->bar0) {
 		/* Queue entries reach memory before the doorbell write. */
-		nvme_wmb();
-		*ptr = val;
+		uvf_mmio_doorbell32(qp->ctrl->bar0, off, val);
 		return 0;
 	}
 	return uvf_device_bar_write(qp->dev, 0, off, val, 4);
@@ -263,7 +257,7 @@ int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
 	}
 	qp->sq[qp->sq_tail] = cmd;
 	tail = nvme_ring_next(qp->sq_tail, qp->size);
-	ret = ring(qp, qp->sq_db_ptr, qp->sq_db, tail);
+	ret = ring(qp, qp->sq_db, tail);
 	if (ret) {
 		/* The controller never saw the entry: nothing to undo but
 		 * the mapping. */
@@ -276,7 +270,7 @@ int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
 	req->arg = arg;
 	req->busy = true;
 	req->timed_out = false;
-	req->deadline_ns = nvme_now_ns() + qp->timeout_ns;
+	req->deadline_ns = uvf_now_ns() + qp->timeout_ns;
 	return 0;
 }
 
@@ -329,7 +323,7 @@ static int complete(struct uvf_nvme_qpair *qp, const struct nvme_cqe *c)
 /* Fatal status, a vanished device, or a command past its deadline. */
 static int check_health(struct uvf_nvme_qpair *qp)
 {
-	uint64_t now = nvme_now_ns();
+	uint64_t now = uvf_now_ns();
 	uint32_t csts, i;
 	int ret = 0;
 
@@ -368,7 +362,7 @@ int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max)
 		if ((e->status & 1) != qp->phase)
 			break;
 		/* The rest of the entry is read after its phase bit. */
-		nvme_rmb();
+		uvf_mmio_rmb();
 		c.dw0 = e->dw0;
 		c.dw1 = e->dw1;
 		c.sqhd = e->sqhd;
@@ -387,7 +381,7 @@ int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max)
 			break;
 	}
 	if (n)
-		ring(qp, qp->cq_db_ptr, qp->cq_db, qp->cq_head);
+		ring(qp, qp->cq_db, qp->cq_head);
 	if (!err && qp->nfree < qp->nslots)
 		err = check_health(qp);
 	if (err)
@@ -403,7 +397,7 @@ failed:
 int uvf_nvme_qpair_wait(struct uvf_nvme_qpair *qp, int timeout_ms)
 {
 	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX
-					   : nvme_now_ns() +
+					   : uvf_now_ns() +
 						     (uint64_t)timeout_ms * 1000000;
 	uint64_t now, until;
 	int n;
@@ -416,7 +410,7 @@ int uvf_nvme_qpair_wait(struct uvf_nvme_qpair *qp, int timeout_ms)
 		n = uvf_nvme_qpair_process(qp, 0);
 		if (n)
 			return n;
-		now = nvme_now_ns();
+		now = uvf_now_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
 		if (qp->irq_vec < 0) {

@@ -5,7 +5,6 @@
  * stops) costs the caller at most that long.
  */
 #include <errno.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <uvf/device.h>
@@ -19,21 +18,13 @@ void uvf_nvme_fault_set(const struct uvf_nvme_fault_ops *ops)
 	atomic_store(&nvme_fault, ops);
 }
 
-uint64_t nvme_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int nvme_reg_read32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t *val)
 {
 	uint64_t v;
 	int ret;
 
 	if (ctrl->bar0) {
-		*val = *(volatile uint32_t *)(ctrl->bar0 + off);
+		*val = uvf_mmio_read32(ctrl->bar0, off);
 		return 0;
 	}
 	ret = uvf_device_bar_read(ctrl->dev, 0, off, &v, 4);
@@ -45,8 +36,9 @@ int nvme_reg_read32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t *val)
 int nvme_reg_write32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t val)
 {
 	if (ctrl->bar0) {
-		nvme_wmb();
-		*(volatile uint32_t *)(ctrl->bar0 + off) = val;
+		/* Like a doorbell: CC.EN and the admin queue registers
+		 * follow the queues' set-up in memory. */
+		uvf_mmio_doorbell32(ctrl->bar0, off, val);
 		return 0;
 	}
 	return uvf_device_bar_write(ctrl->dev, 0, off, val, 4);
@@ -57,8 +49,13 @@ int nvme_reg_write32(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint32_t val)
 int nvme_reg_read64(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint64_t *val)
 {
 	uint32_t lo, hi;
-	int ret = nvme_reg_read32(ctrl, off, &lo);
+	int ret;
 
+	if (ctrl->bar0) {
+		*val = uvf_mmio_read64_lohi(ctrl->bar0, off);
+		return 0;
+	}
+	ret = nvme_reg_read32(ctrl, off, &lo);
 	if (!ret)
 		ret = nvme_reg_read32(ctrl, off + 4, &hi);
 	if (!ret)
@@ -68,8 +65,14 @@ int nvme_reg_read64(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint64_t *val)
 
 int nvme_reg_write64(struct uvf_nvme_ctrl *ctrl, uint32_t off, uint64_t val)
 {
-	int ret = nvme_reg_write32(ctrl, off, (uint32_t)val);
+	int ret;
 
+	if (ctrl->bar0) {
+		uvf_mmio_wmb();
+		uvf_mmio_write64_lohi(ctrl->bar0, off, val);
+		return 0;
+	}
+	ret = nvme_reg_write32(ctrl, off, (uint32_t)val);
 	return ret ? ret : nvme_reg_write32(ctrl, off + 4, (uint32_t)(val >> 32));
 }
 
@@ -89,7 +92,7 @@ int nvme_read_csts(struct uvf_nvme_ctrl *ctrl, uint32_t *csts)
  * microseconds, but CAP.TO may be many seconds. */
 static int wait_ready(struct uvf_nvme_ctrl *ctrl, bool ready)
 {
-	uint64_t deadline = nvme_now_ns() +
+	uint64_t deadline = uvf_now_ns() +
 			    (uint64_t)ctrl->info.ready_timeout_ms * 1000000;
 	useconds_t delay = 10;
 	uint32_t csts;
@@ -105,7 +108,7 @@ static int wait_ready(struct uvf_nvme_ctrl *ctrl, bool ready)
 			return -EIO;
 		if (!!(csts & NVME_CSTS_RDY) == ready)
 			return 0;
-		if (nvme_now_ns() >= deadline)
+		if (uvf_now_ns() >= deadline)
 			return -ETIMEDOUT;
 		usleep(delay);
 		if (delay < 10000)
@@ -161,11 +164,11 @@ void nvme_ctrl_shutdown(struct uvf_nvme_ctrl *ctrl)
 	    !nvme_reg_read32(ctrl, NVME_REG_CC, &cc) &&
 	    !nvme_reg_write32(ctrl, NVME_REG_CC,
 			      (cc & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL)) {
-		deadline = nvme_now_ns() +
+		deadline = uvf_now_ns() +
 			   (uint64_t)(ms > 5000 ? ms : 5000) * 1000000;
 		while (!nvme_read_csts(ctrl, &csts) && csts != UINT32_MAX &&
 		       (csts & NVME_CSTS_SHST_MASK) != NVME_CSTS_SHST_DONE &&
-		       nvme_now_ns() < deadline)
+		       uvf_now_ns() < deadline)
 			usleep(1000);
 	}
 	if (ctrl->enabled)

@@ -67,7 +67,7 @@ static int parse(int argc, char **argv, struct args *a)
 		switch (c) {
 		case 'd': a->bdf = optarg; break;
 		case 'b':
-			if (netport_backend(optarg, &a->backend))
+			if (uvf_vfio_backend_parse(optarg, &a->backend))
 				return -1;
 			break;
 		case 'n': a->count = strtoull(optarg, NULL, 0); break;

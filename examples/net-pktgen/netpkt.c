@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include <uvf/mmio.h>
 
 #include "netpkt.h"
 
@@ -184,8 +185,5 @@ int netpkt_parse_mac(const char *s, uint8_t mac[6])
 
 double netpkt_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return (double)uvf_now_ns() * 1e-9;
 }

@@ -8,24 +8,6 @@
 
 #include "netport.h"
 
-int netport_backend(const char *name, enum uvf_vfio_backend *b)
-{
-	static const enum uvf_vfio_backend all[] = {
-		UVF_VFIO_AUTO, UVF_VFIO_TYPE1, UVF_VFIO_IOMMUFD,
-		UVF_VFIO_NOIOMMU,
-	};
-	size_t i;
-
-	name += strspn(name, "-");
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (!strcmp(name, uvf_vfio_backend_name(all[i]))) {
-			*b = all[i];
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 void netport_close(struct netport *np)
 {
 	unsigned int i;

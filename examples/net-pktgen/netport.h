@@ -19,9 +19,6 @@ struct netport {
 	struct uvf_device *dev[NETPORT_MAX];
 };
 
-/* "type1", "iommufd", "noiommu" or "auto" (also with leading dashes);
- * 0 or -EINVAL. */
-int netport_backend(const char *name, enum uvf_vfio_backend *b);
 /* Open @n devices by PCI address on one context and attach them to one
  * domain. On failure *np is torn down and the error says which step
  * failed on stderr. */

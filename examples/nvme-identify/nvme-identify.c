@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 			bdf = optarg;
 			break;
 		case 'b':
-			if (nvme_app_parse_backend(optarg, &backend)) {
+			if (uvf_vfio_backend_parse(optarg, &backend)) {
 				fprintf(stderr, "nvme-identify: unknown backend %s\n",
 					optarg);
 				return 2;

@@ -46,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uvf/mmio.h>
+
 #include "nvme_app.h"
 
 #ifdef UVF_HAVE_DPDK
@@ -81,14 +83,6 @@ struct opts {
 
 static atomic_bool stop;
 static atomic_uint workers_done;	/* uvf workers that have returned */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static unsigned int bucket(uint64_t ns)
 {
@@ -238,7 +232,7 @@ static void ucomplete(void *arg, int err, const struct uvf_nvme_cpl *cpl)
 	if (!err && io->w->o->verify && !io->w->o->write &&
 	    !pattern_ok(io->buf, io->w->o->bs, io->off))
 		err = -EILSEQ;
-	record(&io->w->st, now_ns() - io->start, err);
+	record(&io->w->st, uvf_now_ns() - io->start, err);
 	if (!err && !atomic_load_explicit(&stop, memory_order_relaxed) &&
 	    !one_pass_done(io->w)) {
 		err = usubmit(io);
@@ -257,7 +251,7 @@ static int usubmit(struct uio *io)
 	w->issued++;
 	if (w->o->verify && w->o->write)
 		pattern_fill(io->buf, w->o->bs, io->off);
-	io->start = now_ns();
+	io->start = uvf_now_ns();
 	return w->o->write ? uvf_nvme_write(w->qp, w->o->nsid, io->buf, lba,
 					    nlb, ucomplete, io)
 			   : uvf_nvme_read(w->qp, w->o->nsid, io->buf, lba, nlb,
@@ -375,14 +369,14 @@ static void *kworker_main(void *arg)
 
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		off = (off_t)(pick(&w->picker) * w->o->bs);
-		start = now_ns();
+		start = uvf_now_ns();
 		n = w->o->write ? pwrite(w->fd, w->buf, w->o->bs, off)
 				: pread(w->fd, w->buf, w->o->bs, off);
 		if (n != (ssize_t)w->o->bs) {
 			record(&w->st, 0, n < 0 ? -errno : -EIO);
 			break;
 		}
-		record(&w->st, now_ns() - start, 0);
+		record(&w->st, uvf_now_ns() - start, 0);
 	}
 	return NULL;
 }
@@ -473,7 +467,7 @@ static void run_clock(const struct opts *o, struct stats *const *st,
 	unsigned int i, ticks = 0;
 	uint64_t ios;
 
-	while ((t = now_ns()) < end &&
+	while ((t = uvf_now_ns()) < end &&
 	       atomic_load(&workers_done) < n) {
 		nanosleep(&tick, NULL);
 		if (!tty || ++ticks % 10)
@@ -550,7 +544,7 @@ static int run_uvf(const struct opts *o)
 	}
 	atomic_store(&stop, false);
 	atomic_store(&workers_done, 0);
-	start = now_ns();
+	start = uvf_now_ns();
 	for (i = 0; i < o->threads; i++)
 		pthread_create(&w[i].thread, NULL, uworker_main, &w[i]);
 	run_clock(o, st, o->threads, start);
@@ -559,7 +553,7 @@ static int run_uvf(const struct opts *o)
 		merge(total, &w[i].st);
 	}
 	report(o, "uvf", uvf_vfio_backend_name(uvf_vfio_backend(app.iommu)),
-	       total, (now_ns() - start) / 1e9);
+	       total, (uvf_now_ns() - start) / 1e9);
 	/* A verified pass must have covered its whole span. */
 	for (i = 0, span = 0; i < o->threads; i++)
 		span += w[i].picker.count;
@@ -611,7 +605,7 @@ static int run_kernel(const struct opts *o)
 			goto out;
 		memset(w[i].buf, 0x5a, o->bs);
 	}
-	start = now_ns();
+	start = uvf_now_ns();
 	for (i = 0; i < n; i++, started++)
 		if (pthread_create(&w[i].thread, NULL, kworker_main, &w[i]))
 			break;
@@ -620,7 +614,7 @@ static int run_kernel(const struct opts *o)
 		pthread_join(w[i].thread, NULL);
 		merge(total, &w[i].st);
 	}
-	report(o, "kernel", "nvme", total, (now_ns() - start) / 1e9);
+	report(o, "kernel", "nvme", total, (uvf_now_ns() - start) / 1e9);
 	if (total->errors)
 		fprintf(stderr, "nvme-perf: %" PRIu64 " errors, first: %s\n",
 			total->errors, strerror(-total->first_err));
@@ -691,18 +685,18 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "hugepages", required_argument, NULL, 'H' },
 		{ "verify", no_argument, NULL, 'V' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
-		{ "type1", no_argument, NULL, '1' },
-		{ "iommufd", no_argument, NULL, '2' },
-		{ "noiommu", no_argument, NULL, '3' },
+		{ "type1", no_argument, NULL, 'F' },
+		{ "iommufd", no_argument, NULL, 'F' },
+		{ "noiommu", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	uint64_t v;
-	int c;
+	int c, idx;
 
 	*o = (struct opts){ .rand = true, .bs = 4096, .qd = 1, .threads = 1,
 			    .nsid = 1, .seconds = 10 };
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		v = 0;
 		switch (c) {
 		case 'd':
@@ -712,7 +706,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->kernel = optarg;
 			continue;
 		case 'b':
-			if (nvme_app_parse_backend(optarg, &o->backend))
+			if (uvf_vfio_backend_parse(optarg, &o->backend))
 				return -EINVAL;
 			continue;
 		case 'r':
@@ -738,14 +732,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'V':
 			o->verify = true;
 			continue;
-		case '1':
-			o->backend = UVF_VFIO_TYPE1;
-			continue;
-		case '2':
-			o->backend = UVF_VFIO_IOMMUFD;
-			continue;
-		case '3':
-			o->backend = UVF_VFIO_NOIOMMU;
+		case 'F':	/* the flag is the backend's name */
+			if (uvf_vfio_backend_parse(longopts[idx].name,
+						   &o->backend))
+				return -EINVAL;
 			continue;
 		case 'h':
 			usage(stdout);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <uvf/iova.h>
+#include <uvf/mmio.h>
 
 #include "iommu/flushq.h"
 #include "util/trace.h"
@@ -11,14 +12,6 @@
 #define FQ_DEFAULT_BATCH 256
 #define FQ_MAX_BATCH 65536
 #define FQ_DEFAULT_TIMEOUT_US 10000
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 void uvf_fq_free(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 		 uint64_t data)
@@ -69,7 +62,7 @@ int uvf_fq_retire(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 	uvf_trace("iova %#llx queued for deferred invalidation (%zu/%u)",
 		  (unsigned long long)iova, dom->fq_n, dom->fq_batch);
 	if (dom->fq_n == 1) {
-		dom->fq_first_ns = now_ns();
+		dom->fq_first_ns = uvf_now_ns();
 		pthread_cond_signal(&dom->fq_cond);
 	}
 	if (dom->fq_n >= dom->fq_batch)
@@ -92,7 +85,7 @@ static void *fq_timer(void *arg)
 			continue;
 		}
 		deadline = dom->fq_first_ns + dom->fq_timeout_us * 1000ull;
-		if (now_ns() >= deadline) {
+		if (uvf_now_ns() >= deadline) {
 			fq_drain(dom);
 			continue;
 		}

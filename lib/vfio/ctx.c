@@ -203,7 +203,7 @@ int vfio_open_sys(const struct uvf_vfio_opts *opts,
 		want = UVF_VFIO_TYPE1;
 	}
 	if (want == UVF_VFIO_AUTO &&
-	    vfio_backend_parse(getenv("UVF_VFIO_BACKEND"), &want))
+	    uvf_vfio_backend_parse(getenv("UVF_VFIO_BACKEND"), &want))
 		return -EINVAL;
 	if (want == UVF_VFIO_IOMMUFD && !vfio_iommufd_backend())
 		return -ENOTSUP;

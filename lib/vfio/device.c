@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <uvf/mmio.h>
+
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
@@ -230,14 +232,15 @@ static int vdev_bar_read(struct uvf_device *dev, unsigned int bar,
 	ssize_t got;
 
 	if (base && in_area(r, off, len)) {
-		volatile void *p = base + off;
-
 		switch (len) {
-		case 1: *val = *(volatile uint8_t *)p; break;
-		case 2: *val = *(volatile uint16_t *)p; break;
-		case 4: *val = *(volatile uint32_t *)p; break;
-		default: *val = *(volatile uint64_t *)p; break;
+		case 1: *val = uvf_mmio_read8(base, off); break;
+		case 2: *val = uvf_mmio_read16(base, off); break;
+		case 4: *val = uvf_mmio_read32(base, off); break;
+		default: *val = uvf_mmio_read64(base, off); break;
 		}
+		/* A status read may gate reading what the device wrote by
+		 * DMA, as pread (a system call) would order it. */
+		uvf_mmio_rmb();
 		return 0;
 	}
 	got = vd->ctx->sys->pread(vd->ctx->sys->arg, vd->fd, &v, len,
@@ -259,13 +262,14 @@ static int vdev_bar_write(struct uvf_device *dev, unsigned int bar,
 	ssize_t put;
 
 	if (base && in_area(r, off, len)) {
-		volatile void *p = base + off;
-
+		/* The write may be a doorbell for what was just written to
+		 * DMA memory, as pwrite (a system call) would order it. */
+		uvf_mmio_wmb();
 		switch (len) {
-		case 1: *(volatile uint8_t *)p = (uint8_t)val; break;
-		case 2: *(volatile uint16_t *)p = (uint16_t)val; break;
-		case 4: *(volatile uint32_t *)p = (uint32_t)val; break;
-		default: *(volatile uint64_t *)p = val; break;
+		case 1: uvf_mmio_write8(base, off, (uint8_t)val); break;
+		case 2: uvf_mmio_write16(base, off, (uint16_t)val); break;
+		case 4: uvf_mmio_write32(base, off, (uint32_t)val); break;
+		default: uvf_mmio_write64(base, off, val); break;
 		}
 		return 0;
 	}

@@ -22,7 +22,7 @@ const char *uvf_vfio_backend_name(enum uvf_vfio_backend backend)
 	return names[backend];
 }
 
-int vfio_backend_parse(const char *name, enum uvf_vfio_backend *out)
+int uvf_vfio_backend_parse(const char *name, enum uvf_vfio_backend *out)
 {
 	unsigned int i;
 

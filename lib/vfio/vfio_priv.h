@@ -170,7 +170,6 @@ void vfio_ctx_free(struct vfio_ctx *ctx);
 void vfio_device_destroy(struct uvf_device *dev);
 
 /* select.c */
-int vfio_backend_parse(const char *name, enum uvf_vfio_backend *out);
 int vfio_choose_backend(enum uvf_vfio_backend want,
 			const struct vfio_facts *f,
 			enum uvf_vfio_backend *out);

@@ -211,16 +211,14 @@ static int parse_args(int argc, char **argv, enum uvf_vfio_backend *b,
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i] + strspn(argv[i], "-");
 
-		if (!strcmp(a, "type1"))
-			*b = UVF_VFIO_TYPE1;
-		else if (!strcmp(a, "iommufd"))
-			*b = UVF_VFIO_IOMMUFD;
-		else if (!strcmp(a, "model") && i + 1 < argc)
+		if (!strcmp(a, "model") && i + 1 < argc)
 			*model = argv[++i];
-		else
+		else if (uvf_vfio_backend_parse(a, b))
 			return -EINVAL;
 	}
-	return *b == UVF_VFIO_AUTO || !*model ? -EINVAL : 0;
+	/* Translated backends only: the model checks an IOMMU. */
+	return *b == UVF_VFIO_AUTO || *b == UVF_VFIO_NOIOMMU || !*model ?
+		       -EINVAL : 0;
 }
 
 int main(int argc, char **argv)

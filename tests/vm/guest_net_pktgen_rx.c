@@ -494,7 +494,9 @@ static int parse_args(int argc, char **argv, enum uvf_vfio_backend *b,
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--count") && i + 1 < argc)
 			*count = strtoull(argv[++i], NULL, 0);
-		else if (!netport_backend(argv[i], b) && *b != UVF_VFIO_AUTO)
+		else if (!uvf_vfio_backend_parse(argv[i] + strspn(argv[i], "-"),
+						 b) &&
+			 *b != UVF_VFIO_AUTO)
 			have = true;
 		else
 			return -EINVAL;

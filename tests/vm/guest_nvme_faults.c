@@ -15,7 +15,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+
+#include <uvf/mmio.h>
 
 #include "nvme_app.h"
 #include "nvme_fault.h"
@@ -28,10 +29,7 @@ static uint32_t ready_timeout_ms;
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return uvf_now_ns() / 1000000;
 }
 
 static void bogus_cid(void *arg, unsigned int qid, struct nvme_cqe *c)

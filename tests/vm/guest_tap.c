@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "guest_tap.h"
 
@@ -43,4 +44,15 @@ int tap_finish(void)
 {
 	printf("1..%d\n", test_no);
 	return failed ? 1 : 0;
+}
+
+int guest_backend_arg(int argc, char **argv, enum uvf_vfio_backend *b)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!uvf_vfio_backend_parse(argv[i] + strspn(argv[i], "-"), b) &&
+		    *b != UVF_VFIO_AUTO)
+			return 0;
+	return -EINVAL;
 }

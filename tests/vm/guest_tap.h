@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include <uvf/vfio.h>
+
 /* Print one result line; returns @ok so callers can branch on it. */
 bool tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Count a test as skipped: "ok N - WHAT # SKIP WHY". */
@@ -14,5 +16,8 @@ void tap_skip(const char *what, const char *why);
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the plan "1..N"; returns the exit status: 0, or 1 if any failed. */
 int tap_finish(void);
+/* The backend of the first argument that names one other than auto
+ * ("--type1", "--iommufd", "--noiommu"): 0, or -EINVAL if none does. */
+int guest_backend_arg(int argc, char **argv, enum uvf_vfio_backend *b);
 
 #endif

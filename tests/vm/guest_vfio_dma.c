@@ -45,21 +45,6 @@
 #define MSI_LAST VM_MSI_LAST
 #define LIMIT_PARAM "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"
 
-static int parse_backend(int argc, char **argv, enum uvf_vfio_backend *b)
-{
-	static const char *const names[] = { "", "type1", "iommufd",
-					     "noiommu" };
-	int i, j;
-
-	for (i = 1; i < argc; i++)
-		for (j = 1; j < 4; j++)
-			if (!strcmp(argv[i] + strspn(argv[i], "-"), names[j])) {
-				*b = (enum uvf_vfio_backend)j;
-				return 0;
-			}
-	return -EINVAL;
-}
-
 static void *pages(size_t n, int fill)
 {
 	void *p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
@@ -629,7 +614,7 @@ int main(int argc, char **argv)
 	struct uvf_domain *second;
 	int ret;
 
-	if (parse_backend(argc, argv, &b)) {
+	if (guest_backend_arg(argc, argv, &b)) {
 		fprintf(stderr, "usage: %s --type1|--iommufd|--noiommu\n",
 			argv[0]);
 		return 2;

@@ -26,30 +26,6 @@
 #define EDU_BDF "0000:00:07.0"
 #define NVME_BDF "0000:00:04.0"
 
-static int parse_backend(int argc, char **argv, enum uvf_vfio_backend *b)
-{
-	static const struct {
-		const char *name;
-		enum uvf_vfio_backend b;
-	} names[] = { { "type1", UVF_VFIO_TYPE1 },
-		      { "iommufd", UVF_VFIO_IOMMUFD },
-		      { "noiommu", UVF_VFIO_NOIOMMU } };
-	int i;
-	size_t j;
-
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i] + strspn(argv[i], "-");
-
-		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
-			if (!strcmp(a, names[j].name)) {
-				*b = names[j].b;
-				return 0;
-			}
-		}
-	}
-	return -EINVAL;
-}
-
 static void check_edu(struct uvf_iommu *iommu)
 {
 	struct uvf_domain *dom = NULL;
@@ -207,7 +183,7 @@ int main(int argc, char **argv)
 	struct uvf_device *dev;
 	int ret;
 
-	if (parse_backend(argc, argv, &want)) {
+	if (guest_backend_arg(argc, argv, &want)) {
 		fprintf(stderr, "usage: %s --type1|--iommufd|--noiommu\n",
 			argv[0]);
 		return 2;

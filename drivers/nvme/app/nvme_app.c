@@ -20,28 +20,6 @@
 
 #define HUGE_SZ (2u << 20)
 
-int nvme_app_parse_backend(const char *name, enum uvf_vfio_backend *out)
-{
-	static const struct {
-		const char *name;
-		enum uvf_vfio_backend b;
-	} names[] = {
-		{ "auto", UVF_VFIO_AUTO },
-		{ "type1", UVF_VFIO_TYPE1 },
-		{ "iommufd", UVF_VFIO_IOMMUFD },
-		{ "noiommu", UVF_VFIO_NOIOMMU },
-	};
-	size_t i;
-
-	for (i = 0; name && i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(name, names[i].name)) {
-			*out = names[i].b;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 void nvme_app_close(struct nvme_app *a)
 {
 	uvf_nvme_ctrl_close(a->ctrl);
@@ -296,7 +274,7 @@ enum uvf_vfio_backend nvme_guest_backend(int argc, char **argv)
 
 	for (i = 1; i < argc; i++)
 		if (!strncmp(argv[i], "--", 2))
-			nvme_app_parse_backend(argv[i] + 2, &b);
+			uvf_vfio_backend_parse(argv[i] + 2, &b);
 	return b;
 }
 

@@ -19,9 +19,6 @@ struct nvme_app {
 	const char *failed_step;	/* after a failed open: what failed */
 };
 
-/* "type1", "iommufd", "noiommu" or "auto": 0, else -EINVAL. */
-int nvme_app_parse_backend(const char *name, enum uvf_vfio_backend *out);
-
 /* Open @bdf on @backend and bring the controller up with @opts (NULL:
  * defaults). A noiommu context gets a direct domain, the others a
  * translated one. On failure everything is closed again and failed_step

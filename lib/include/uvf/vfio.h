@@ -154,6 +154,16 @@ int uvf_vfio_backend(const struct uvf_iommu *iommu);
 const char *uvf_vfio_backend_name(enum uvf_vfio_backend backend);
 
 /**
+ * uvf_vfio_backend_parse() - the backend a name stands for
+ * @name: "auto", "type1", "iommufd" or "noiommu" (as uvf_vfio_backend_name()
+ *        gives them); NULL or "" mean "auto", as an unset option would
+ * @out: the backend
+ *
+ * Return: 0; -EINVAL for any other name, @out unchanged.
+ */
+int uvf_vfio_backend_parse(const char *name, enum uvf_vfio_backend *out);
+
+/**
  * uvf_vfio_iommufd_compiled() - whether this build has the iommufd backend
  *
  * Return: true when it was built with linux/iommufd.h.

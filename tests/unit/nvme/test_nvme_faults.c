@@ -25,7 +25,7 @@ static void teardown(void)
 
 static uint64_t ms_since(uint64_t start_ns)
 {
-	return (nvme_now_ns() - start_ns) / 1000000;
+	return (uvf_now_ns() - start_ns) / 1000000;
 }
 
 static void open_with_timeout(unsigned int cmd_timeout_ms,
@@ -89,7 +89,7 @@ static void never_ready(bool via_hook, uint8_t to)
 		uvf_nvme_fault_set(&ops);
 	else
 		fake_nvme_set_faults(f.dev, &flt);
-	t0 = nvme_now_ns();
+	t0 = uvf_now_ns();
 	ck_assert_int_eq(uvf_nvme_ctrl_open(f.dev, NULL, &ctrl), -ETIMEDOUT);
 	ms = ms_since(t0);
 	/* CAP.TO is in 500 ms units: the driver waited that long before
@@ -136,7 +136,7 @@ static void outcome_cb(void *arg, int err, const struct uvf_nvme_cpl *cpl)
 static int read_one(struct uvf_nvme_qpair *qp, void *buf, uint64_t *ms)
 {
 	struct uvf_nvme_sync s = { 0 };
-	uint64_t t0 = nvme_now_ns();
+	uint64_t t0 = uvf_now_ns();
 	int ret = uvf_nvme_read(qp, 1, buf, 0, 8, uvf_nvme_sync_cb, &s);
 
 	if (!ret)
@@ -312,7 +312,7 @@ START_TEST(test_admin_command_without_completion_times_out)
 	nvmefix_setup(&f, NULL);
 	open_with_timeout(100, 1);
 	uvf_nvme_fault_set(&ops);
-	t0 = nvme_now_ns();
+	t0 = uvf_now_ns();
 	ck_assert_int_eq(uvf_nvme_identify(f.ctrl, NVME_CNS_CTRL, 0, id),
 			 -ETIMEDOUT);
 	ck_assert_uint_ge(ms_since(t0), 100);

@@ -103,16 +103,37 @@ START_TEST(test_backend_names_parse_back)
 	int i;
 
 	for (i = UVF_VFIO_AUTO; i <= UVF_VFIO_NOIOMMU; i++) {
-		ck_assert_int_eq(vfio_backend_parse(
+		ck_assert_int_eq(uvf_vfio_backend_parse(
 			uvf_vfio_backend_name((enum uvf_vfio_backend)i), &b),
 			0);
 		ck_assert_int_eq(b, i);
 	}
-	ck_assert_int_eq(vfio_backend_parse(NULL, &b), 0);
+	ck_assert_int_eq(uvf_vfio_backend_parse(NULL, &b), 0);
 	ck_assert_int_eq(b, UVF_VFIO_AUTO);
-	ck_assert_int_eq(vfio_backend_parse("Type1", &b), -EINVAL);
+	ck_assert_int_eq(uvf_vfio_backend_parse("Type1", &b), -EINVAL);
 	ck_assert_str_eq(uvf_vfio_backend_name((enum uvf_vfio_backend)9),
 			 "unknown");
+}
+END_TEST
+
+START_TEST(test_unknown_backend_names_are_einval_and_leave_output_alone)
+{
+	static const char *const bad[] = {
+		"Type1", "IOMMUFD", "type", "type1 ", " type1", "--type1",
+		"vfio", "sim", "noiommu1", "autox",
+	};
+	enum uvf_vfio_backend b;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = (enum uvf_vfio_backend)77;
+		ck_assert_msg(uvf_vfio_backend_parse(bad[i], &b) == -EINVAL,
+			      "'%s' parsed", bad[i]);
+		ck_assert_int_eq(b, 77);
+	}
+	b = UVF_VFIO_NOIOMMU;
+	ck_assert_int_eq(uvf_vfio_backend_parse("", &b), 0);
+	ck_assert_int_eq(b, UVF_VFIO_AUTO);
 }
 END_TEST
 
@@ -270,6 +291,8 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(rules, test_explicit_choice_the_device_cannot_use_is_enotsup);
 	tcase_add_test(rules, test_device_not_on_vfio_is_enodev_for_every_choice);
 	tcase_add_test(rules, test_backend_names_parse_back);
+	tcase_add_test(rules,
+		       test_unknown_backend_names_are_einval_and_leave_output_alone);
 	suite_add_tcase(s, rules);
 
 	tcase_add_checked_fixture(open, setup, teardown);
