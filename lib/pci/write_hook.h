@@ -2,7 +2,7 @@
 /*
  * The PCI context's write hook: internal, not installed. In a fake sysfs
  * tree no kernel reacts to writes, so the tests' fake kernel
- * (tests/unit/common/pci_emulate.h) plugs in here to play its part.
+ * (tests/support/pci_emulate.h) plugs in here to play its part.
  */
 #ifndef UVF_PCI_WRITE_HOOK_H
 #define UVF_PCI_WRITE_HOOK_H

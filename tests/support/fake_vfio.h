@@ -3,7 +3,7 @@
  * A fake VFIO kernel for the VFIO layer's unit tests: a struct vfio_sys
  * whose open/ioctl/pread/pwrite/mmap act on in-memory containers, groups,
  * devices (and, when compiled in, an iommufd), together with a fake sysfs
- * and /dev tree (tests/unit/pci/fake_sysfs.h) naming them. It keeps the
+ * and /dev tree (tests/support/fake_sysfs.h) naming them. It keeps the
  * semantics the backends rely on: type1v2 entries with dma_avail, exact
  * unmaps, group viability, the container's IOMMU dropped with its last
  * group, capability chains in the info replies.
