@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acpi/table.h"
+#include "table.h"
 
 enum acpi_kind { ACPI_DMAR, ACPI_IVRS, ACPI_IORT };
 

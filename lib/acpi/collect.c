@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acpi/table.h"
+#include "table.h"
 
 int uvf_acpi_collect_add(struct acpi_collect *c,
 			 const struct uvf_direct_region *r)

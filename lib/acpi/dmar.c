@@ -12,7 +12,7 @@
  *   Device scope: type u8, length u8, flags u8, reserved u8,
  *     enumeration ID u8, start bus u8, then (device u8, function u8) hops.
  */
-#include "acpi/table.h"
+#include "table.h"
 
 #define DMAR_STRUCT_HDR_LEN 4u
 #define DMAR_TYPE_RMRR 1u

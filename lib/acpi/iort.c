@@ -19,7 +19,7 @@
  */
 #include <stdlib.h>
 
-#include "acpi/table.h"
+#include "table.h"
 
 #define IORT_NODE_HDR_LEN 16u
 #define IORT_ID_MAP_LEN 20u

@@ -12,7 +12,7 @@
  *     device ID for type 0x22), PCI segment u16 at 8, start u64 at 16,
  *     length u64 at 24.
  */
-#include "acpi/table.h"
+#include "table.h"
 
 #define IVRS_BLOCK_HDR_LEN 4u
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "acpi/table.h"
+#include "table.h"
 
 #define ACPI_TABLES_DIR "/sys/firmware/acpi/tables"
 #define ACPI_READ_CHUNK 65536u

@@ -12,7 +12,7 @@
 
 #include <uvf/dma.h>
 
-#include "device/device_priv.h"
+#include <uvf/device.h>
 
 struct coherent {
 	struct coherent *next;

@@ -13,7 +13,7 @@
 #include <uvf/iova.h>
 
 #include "iommu/domain.h"
-#include "iommu/flushq.h"
+#include "flushq.h"
 #include "iommu/resv.h"
 #include "util/trace.h"
 

@@ -6,7 +6,7 @@
 #include <uvf/iova.h>
 #include <uvf/mmio.h>
 
-#include "iommu/flushq.h"
+#include "flushq.h"
 #include "util/trace.h"
 
 #define FQ_DEFAULT_BATCH 256

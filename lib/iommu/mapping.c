@@ -20,7 +20,7 @@
 #include <uvf/iova.h>
 
 #include "iommu/domain.h"
-#include "iommu/flushq.h"
+#include "flushq.h"
 #include "util/trace.h"
 
 static bool prot_valid(int prot)

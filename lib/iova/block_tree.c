@@ -6,7 +6,7 @@
  */
 #include <stdbool.h>
 
-#include "iova/block_tree.h"
+#include "block_tree.h"
 
 static inline bool is_red(const struct iova_node *n)
 {

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "iova/node.h"
+#include "node.h"
 
 struct iova_blocks {
 	struct iova_node *root;

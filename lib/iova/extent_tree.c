@@ -6,7 +6,7 @@
  * still be stale, and a lighter pass carries those up until one is
  * unchanged.
  */
-#include "iova/extent_tree.h"
+#include "extent_tree.h"
 
 static inline int32_t height(const struct iova_node *n)
 {

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "iova/node.h"
+#include "node.h"
 
 struct iova_extents {
 	struct iova_node *root;

@@ -9,8 +9,8 @@
 
 #include <uvf/iova.h>
 
-#include "iova/pool.h"
-#include "iova/rcache.h"
+#include "pool.h"
+#include "rcache.h"
 
 struct uvf_iova_allocator {
 	struct iova_pool pool;

@@ -41,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iova/pool.h"
+#include "pool.h"
 
 #define IOVA_CHUNK_NODES 128
 

@@ -12,8 +12,8 @@
 
 #include <uvf/types.h>
 
-#include "iova/block_tree.h"
-#include "iova/extent_tree.h"
+#include "block_tree.h"
+#include "extent_tree.h"
 
 /* What an outstanding node stands for. */
 enum iova_out_kind {

@@ -42,7 +42,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "iova/rcache.h"
+#include "rcache.h"
 
 /* 127 pfns and a count fill 1 KiB, as in the kernel. */
 #define IOVA_MAG_SIZE 127

@@ -9,7 +9,7 @@
 
 #include <uvf/iova.h>
 
-#include "iova/pool.h"
+#include "pool.h"
 
 /* Orders 0..5 are cached: 1 to UVF_IOVA_CACHED_MAX_PAGES pages. */
 #define IOVA_CACHED_ORDERS 6

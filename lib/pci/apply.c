@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pci/plan.h"
+#include "plan.h"
 
 static int write_override(struct uvf_pci_ctx *ctx, const char *bdf,
 			  const char *driver)

@@ -11,7 +11,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "pci/pci_priv.h"
+#include "pci_priv.h"
 
 char *pci_strdup_or_null(const char *s, bool *ok)
 {

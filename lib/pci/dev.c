@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pci/pci_priv.h"
+#include "pci_priv.h"
 
 /* The kernel's IORESOURCE_* bits (include/linux/ioport.h). */
 #define IORESOURCE_IO 0x00000100ull

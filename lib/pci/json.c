@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pci/json.h"
+#include "json.h"
 
 #define JSON_MAX_DEPTH 64
 

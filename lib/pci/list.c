@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pci/pci_priv.h"
+#include "pci_priv.h"
 
 /* Canonical addresses differ in domain width, so sort by value. */
 static int bdf_cmp(const char *a, const char *b)

@@ -8,7 +8,7 @@
 #include <uvf/pci_bind.h>
 #include <uvf/pci_state.h>
 
-#include "pci/write_hook.h"
+#include "write_hook.h"
 
 struct pci_access;
 

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pci/pci_priv.h"
+#include "pci_priv.h"
 
 /* Where the ID database is looked for when libpci's default is missing. */
 #define PCI_IDS_HWDATA_PATH "/usr/share/hwdata/pci.ids"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pci/plan.h"
+#include "plan.h"
 
 static void entry_free(struct plan_entry *e)
 {

@@ -3,7 +3,7 @@
 #ifndef UVF_PCI_PLAN_H
 #define UVF_PCI_PLAN_H
 
-#include "pci/pci_priv.h"
+#include "pci_priv.h"
 
 struct plan_entry {
 	struct uvf_pci_step step;	/* public view into the fields below */

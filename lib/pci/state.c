@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pci/json.h"
-#include "pci/pci_priv.h"
+#include "json.h"
+#include "pci_priv.h"
 
 #define STATE_VERSION 1
 #define STATE_MAX_SIZE (1u << 20)

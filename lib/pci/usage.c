@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pci/pci_priv.h"
+#include "pci_priv.h"
 
 #define IFF_UP_FLAG 0x1	/* IFF_UP, without dragging in <net/if.h> */
 #define HOLDER_DEPTH 8	/* dm on md on partitions is three; cycles stop */

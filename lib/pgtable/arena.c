@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgtable/pgtable_priv.h"
+#include "pgtable_priv.h"
 
 /* Page 0 is the header. */
 #define ALL_PAGES (~0ull << 1)

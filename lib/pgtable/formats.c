@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "pgtable/pgtable_priv.h"
+#include "pgtable_priv.h"
 
 #define SZ_ALL (UVF_PAGE_SIZE | UVF_SZ_2M | UVF_SZ_1G)
 #define ADDR_51_12 0x000ffffffffff000ull

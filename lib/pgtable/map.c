@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "pgtable/pgtable_priv.h"
+#include "pgtable_priv.h"
 
 /* The level of the largest leaf in @sizes that @iova and @pa are both
  * aligned to and that fits in @rem. @sizes holds a size that always fits. */

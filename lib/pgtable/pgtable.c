@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgtable/pgtable_priv.h"
+#include "pgtable_priv.h"
 
 int uvf_pgtable_create(enum uvf_pgtable_format fmt, struct uvf_pgtable **out)
 {

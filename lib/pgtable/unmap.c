@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "pgtable/pgtable_priv.h"
+#include "pgtable_priv.h"
 
 /* Most tables one unmap can need: at each end of the range, one per level
  * below the large leaf that covers that end. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim_priv.h"
+#include "sim_priv.h"
 #include "util/trace.h"
 
 struct dmae_regs {

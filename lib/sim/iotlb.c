@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/iotlb.h"
+#include "iotlb.h"
 
 #define CACHE_LINE 64
 

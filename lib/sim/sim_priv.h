@@ -9,7 +9,7 @@
 
 #include "device/device_priv.h"
 #include "iommu/domain.h"
-#include "sim/iotlb.h"
+#include "iotlb.h"
 
 /* Firmware memory behind a direct region: the model has no real physical
  * memory at firmware addresses, so it backs them lazily. */

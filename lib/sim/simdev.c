@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/sim_priv.h"
+#include "sim_priv.h"
 #include "util/trace.h"
 
 static struct sim_device *sim_dev(struct uvf_device *dev)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "sim/sim_priv.h"
+#include "sim_priv.h"
 #include "util/trace.h"
 
 

@@ -11,7 +11,7 @@
 
 #include <linux/vfio.h>
 
-#include "vfio/vfio_priv.h"
+#include "vfio_priv.h"
 
 int vfio_cap_find(const void *buf, size_t len, uint32_t first, uint16_t id,
 		  size_t min_size, const void **cap)

@@ -34,7 +34,7 @@
 
 #include <linux/vfio.h>
 
-#include "vfio/vfio_priv.h"
+#include "vfio_priv.h"
 
 /* The kernel's entries (vfio_dma) are not listed here: each mapping
  * record of the domain counts its entries in its cookie. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vfio/vfio_priv.h"
+#include "vfio_priv.h"
 
 static const struct uvf_iommu_ops vfio_iommu_ops;
 

@@ -15,7 +15,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
-#include "vfio/vfio_priv.h"
+#include "vfio_priv.h"
 
 static struct vfio_device *vd_of(struct uvf_device *dev)
 {

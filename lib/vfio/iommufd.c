@@ -25,8 +25,8 @@
 #include <uvf/iova.h>
 
 #include "iommu/resv.h"
-#include "vfio/config.h"
-#include "vfio/vfio_priv.h"
+#include "config.h"
+#include "vfio_priv.h"
 
 static int check_kernel_iova_args(struct uvf_domain *dom, void *vaddr,
 				  uint64_t len, int prot, uvf_iova_t *iova)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vfio/vfio_priv.h"
+#include "vfio_priv.h"
 
 static bool is_open(const struct vfio_ctx *ctx, const char *bdf)
 {

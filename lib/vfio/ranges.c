@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Small operations on sorted sets of inclusive IOVA ranges. */
-#include "vfio/vfio_priv.h"
+#include "vfio_priv.h"
 
 void vfio_ranges_clamp(struct vfio_range_set *s, uvf_iova_t last)
 {

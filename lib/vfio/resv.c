@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vfio/vfio_priv.h"
+#include "vfio_priv.h"
 
 static int resv_type(const char *s, enum uvf_resv_type *t)
 {

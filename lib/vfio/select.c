@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vfio/vfio_priv.h"
+#include "vfio_priv.h"
 
 static const char *const names[] = {
 	[UVF_VFIO_AUTO] = "auto",

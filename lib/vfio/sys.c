@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vfio/vfio_priv.h"
+#include "vfio_priv.h"
 
 static int sys_open(void *arg, const char *path, int flags)
 {

@@ -8,10 +8,13 @@
  *   difference of the two p50s is uvf's own cost per pair;
  * - the same pair with a MAP that sleeps 2 us before the kernel takes its
  *   lock, as pinning pages does, on one thread and on N threads mapping into
- *   one domain. The N-thread case is reported per op at the aggregate rate
- *   (each sample divided by N), so its ratio to the one-thread case is the
+ *   one domain. Each sample is the wall time of one round in which every
+ *   thread makes ROUND_PAIRS pairs, divided by all the pairs of the round,
+ *   so the ratio of the N-thread case to the one-thread case is the
  *   throughput gain: N when mappers never wait for each other, 1 when the
- *   domain lock is held across the ioctl.
+ *   domain lock is held across the ioctl. (Per-pair latencies would not
+ *   tell: an unfair lock lets one thread run ahead while the other
+ *   starves.)
  */
 #include <limits.h>
 #include <stdio.h>
@@ -35,6 +38,7 @@
 #define PG 4096ul
 #define RAW_IOVA 0x4000000000ull	/* above anything uvf hands out first */
 #define SLEEP_NS 2000
+#define ROUND_PAIRS 100
 
 struct fake_env {
 	struct fake_vfio fk;
@@ -177,14 +181,38 @@ static const char *backend_name(enum uvf_vfio_backend b)
 }
 
 static void run(struct bench_ctx *ctx, struct fake_env *e, const char *name,
-		unsigned int threads, bench_thread_fn fn, const char *baseline)
+		bench_thread_fn fn, const char *baseline)
 {
 	struct bench_samples s;
 
-	if (!bench_run_threads(threads, e->iters, fn, e, &s)) {
-		bench_report(ctx, name, &s, threads, baseline);
+	if (!bench_run_threads(1, e->iters, fn, e, &s)) {
+		bench_report(ctx, name, &s, 1, baseline);
 		bench_samples_fini(&s);
 	}
+}
+
+/* Rounds of ROUND_PAIRS pairs per thread, timed whole. */
+static void run_rounds(struct bench_ctx *ctx, struct fake_env *e,
+		       const char *name, unsigned int threads,
+		       unsigned int rounds, const char *baseline)
+{
+	struct bench_samples s, discard;
+	unsigned int r;
+
+	if (bench_samples_init(&s, rounds))
+		return;
+	e->iters = ROUND_PAIRS;
+	for (r = 0; r < rounds; r++) {
+		uint64_t t0 = bench_now();
+
+		if (bench_run_threads(threads, ROUND_PAIRS, uvf_thread, e,
+				      &discard))
+			break;
+		bench_samples_add(&s, bench_now() - t0);
+		bench_samples_fini(&discard);
+	}
+	bench_report(ctx, name, &s, threads * ROUND_PAIRS, baseline);
+	bench_samples_fini(&s);
 }
 
 static void backend_cases(struct bench_ctx *ctx, enum uvf_vfio_backend b)
@@ -197,8 +225,9 @@ static void backend_cases(struct bench_ctx *ctx, enum uvf_vfio_backend b)
 
 	snprintf(raw, sizeof(raw), "vfio-fake/%s/raw-ioctl-pair", backend_name(b));
 	snprintf(own, sizeof(own), "vfio-fake/%s/dma-map-unmap-4k", backend_name(b));
-	snprintf(one, sizeof(one), "vfio-fake/%s/sleep2us/1thr", backend_name(b));
-	snprintf(many, sizeof(many), "vfio-fake/%s/sleep2us/%uthr-aggregate",
+	snprintf(one, sizeof(one), "vfio-fake/%s/sleep2us/1thr-rate",
+		 backend_name(b));
+	snprintf(many, sizeof(many), "vfio-fake/%s/sleep2us/%uthr-rate",
 		 backend_name(b), n);
 	if (!bench_selected(ctx, raw) && !bench_selected(ctx, own) &&
 	    !bench_selected(ctx, one) && !bench_selected(ctx, many))
@@ -213,8 +242,8 @@ static void backend_cases(struct bench_ctx *ctx, enum uvf_vfio_backend b)
 	 * one-thread case. */
 	e.iters = o->quick ? 20000 : o->iterations;
 	if (bench_selected(ctx, raw) || bench_selected(ctx, own)) {
-		run(ctx, &e, raw, 1, raw_thread, NULL);
-		run(ctx, &e, own, 1, uvf_thread, raw);
+		run(ctx, &e, raw, raw_thread, NULL);
+		run(ctx, &e, own, uvf_thread, raw);
 		p_raw = bench_result_p50(ctx, raw);
 		p_uvf = bench_result_p50(ctx, own);
 		if (p_raw >= 0 && p_uvf >= 0)
@@ -223,12 +252,11 @@ static void backend_cases(struct bench_ctx *ctx, enum uvf_vfio_backend b)
 				own, p_uvf - p_raw, p_uvf, p_raw);
 	}
 	if (bench_selected(ctx, one) || bench_selected(ctx, many)) {
+		unsigned int rounds = o->quick ? 5 : 40;
+
 		e.fk.map_sleep_ns = SLEEP_NS;
-		/* Sleeps dominate: fewer pairs give as steady a figure. */
-		e.iters = o->quick ? 500 : o->iterations / 50 + 1;
-		run(ctx, &e, one, 1, uvf_thread, NULL);
-		e.iters /= n;
-		run(ctx, &e, many, n, uvf_thread, one);
+		run_rounds(ctx, &e, one, 1, rounds, NULL);
+		run_rounds(ctx, &e, many, n, rounds, one);
 	}
 	env_down(&e);
 }
