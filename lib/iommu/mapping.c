@@ -155,6 +155,8 @@ int uvf_domain_adopt_mapping(struct uvf_domain *dom, uvf_iova_t iova,
 static void trace_unmap(uvf_iova_t iova, uint64_t len,
 			const struct uvf_pgtable_op_stats *st)
 {
+	if (!st)	/* not tracing */
+		return;
 	uvf_trace("unmap iova %#llx len %#llx: %u leaf entries cleared, "
 		  "%u table(s) freed", (unsigned long long)iova,
 		  (unsigned long long)len,
@@ -193,7 +195,7 @@ static void count_unmap(struct uvf_domain *dom, uint64_t len, uint64_t data,
 static int unmap_unlocked(struct uvf_domain *dom, uvf_iova_t iova,
 			  uint64_t len, uint64_t kind)
 {
-	struct uvf_pgtable_op_stats st;
+	struct uvf_pgtable_op_stats st, *stp = uvf_trace_enabled() ? &st : NULL;
 	struct uvf_maprec *rec, saved;
 	bool strict;
 	int ret;
@@ -213,7 +215,7 @@ static int unmap_unlocked(struct uvf_domain *dom, uvf_iova_t iova,
 	pthread_mutex_unlock(&dom->lock);
 
 	ret = dom->ops->unmap(dom, iova, len, uvf_maprec_cookie(saved.data),
-			      &st);
+			      stp);
 	if (ret) {
 		pthread_mutex_lock(&dom->lock);
 		uvf_maptable_restore(&dom->maps, &saved);
@@ -223,7 +225,7 @@ static int unmap_unlocked(struct uvf_domain *dom, uvf_iova_t iova,
 		pthread_mutex_unlock(&dom->lock);
 		return ret;
 	}
-	trace_unmap(iova, len, &st);
+	trace_unmap(iova, len, stp);
 	if (strict) {
 		uvf_fq_free(dom, iova, len, saved.data);
 		return 0;
@@ -241,7 +243,7 @@ static int unmap_unlocked(struct uvf_domain *dom, uvf_iova_t iova,
 static int unmap_record(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 			uint64_t kind)
 {
-	struct uvf_pgtable_op_stats st;
+	struct uvf_pgtable_op_stats st, *stp = uvf_trace_enabled() ? &st : NULL;
 	struct uvf_maprec *rec;
 	int ret;
 
@@ -250,14 +252,14 @@ static int unmap_record(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 	pthread_mutex_lock(&dom->lock);
 	rec = find_exact(dom, iova, len, kind);
 	ret = rec ? dom->ops->unmap(dom, iova, len, uvf_maprec_cookie(rec->data),
-				    &st)
+				    stp)
 		  : -ENOENT;
 	if (!ret) {
 		uint64_t data = rec->data;
 
 		uvf_maptable_remove(&dom->maps, rec);
 		count_unmap(dom, len, data, 1);
-		trace_unmap(iova, len, &st);
+		trace_unmap(iova, len, stp);
 		ret = uvf_fq_retire(dom, iova, len, data);
 	}
 	pthread_mutex_unlock(&dom->lock);

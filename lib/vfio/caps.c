@@ -139,3 +139,34 @@ int vfio_parse_sparse(const void *buf, size_t len, uint32_t first,
 	finish_areas(r);
 	return 0;
 }
+
+int vfio_get_info(struct vfio_ctx *ctx, int fd, unsigned long req,
+		  const void *head, size_t head_size, void **out, size_t *size)
+{
+	size_t n = head_size + 256;
+	uint32_t argsz;
+	void *buf;
+	int ret;
+
+	for (;;) {
+		buf = calloc(1, n);
+		if (!buf)
+			return -ENOMEM;
+		memcpy(buf, head, head_size);
+		argsz = (uint32_t)n;
+		memcpy(buf, &argsz, sizeof(argsz));	/* every reply starts so */
+		ret = vfio_ioctl(ctx, fd, req, buf);
+		memcpy(&argsz, buf, sizeof(argsz));
+		if (ret < 0 || argsz <= n)
+			break;
+		n = argsz;
+		free(buf);
+	}
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
+	*out = buf;
+	*size = n;
+	return 0;
+}

@@ -142,23 +142,15 @@ static void container_teardown(struct vfio_ctx *ctx)
 static int read_type1_info(struct vfio_ctx *ctx, struct vfio_range_set *ranges,
 			   bool *avail_known, uint64_t *avail)
 {
+	const struct vfio_iommu_type1_info head = { 0 };
 	struct vfio_iommu_type1_info *info;
-	size_t size = sizeof(*info) + 256;
+	size_t size;
 	int ret;
 
-	for (;;) {
-		info = calloc(1, size);
-		if (!info)
-			return -ENOMEM;
-		info->argsz = (uint32_t)size;
-		ret = vfio_ioctl(ctx, ctx->fd, VFIO_IOMMU_GET_INFO, info);
-		if (ret < 0 || info->argsz <= size)
-			break;
-		size = info->argsz;
-		free(info);
-	}
+	ret = vfio_get_info(ctx, ctx->fd, VFIO_IOMMU_GET_INFO, &head,
+			    sizeof(head), (void **)&info, &size);
 	if (ret < 0)
-		goto out;
+		return ret;
 	ret = -ENOENT;
 	if (info->flags & VFIO_IOMMU_INFO_CAPS)
 		ret = vfio_parse_iova_ranges(info, size, info->cap_offset,

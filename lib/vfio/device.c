@@ -25,25 +25,15 @@ static struct vfio_device *vd_of(struct uvf_device *dev)
 static int read_region(struct vfio_device *vd, uint32_t index,
 		       struct vfio_region *r)
 {
+	const struct vfio_region_info head = { .index = index };
 	struct vfio_region_info *info;
-	size_t size = sizeof(*info) + 256;
+	size_t size;
 	int ret;
 
-	for (;;) {
-		info = calloc(1, size);
-		if (!info)
-			return -ENOMEM;
-		info->argsz = (uint32_t)size;
-		info->index = index;
-		ret = vfio_ioctl(vd->ctx, vd->fd, VFIO_DEVICE_GET_REGION_INFO,
-				 info);
-		if (ret || info->argsz <= size)
-			break;
-		size = info->argsz;
-		free(info);
-	}
+	ret = vfio_get_info(vd->ctx, vd->fd, VFIO_DEVICE_GET_REGION_INFO, &head,
+			    sizeof(head), (void **)&info, &size);
 	if (ret)
-		goto out;
+		return ret;
 	r->size = info->size;
 	r->offset = info->offset;
 	r->flags = info->flags;

@@ -175,6 +175,10 @@ int vfio_choose_backend(enum uvf_vfio_backend want,
 			enum uvf_vfio_backend *out);
 
 /* caps.c: capability chains of VFIO_*_GET_INFO replies. */
+/* Make a GET_INFO call whose reply starts with argsz, from @head, growing
+ * the buffer until the reply fits; *out (malloc'ed) and its *size. */
+int vfio_get_info(struct vfio_ctx *ctx, int fd, unsigned long req,
+		  const void *head, size_t head_size, void **out, size_t *size);
 int vfio_cap_find(const void *buf, size_t len, uint32_t first, uint16_t id,
 		  size_t min_size, const void **cap);
 int vfio_parse_iova_ranges(const void *buf, size_t len, uint32_t first,
