@@ -316,7 +316,7 @@ int bench_run_threads(unsigned int nthreads, size_t cap, bench_thread_fn fn,
 		free(buf);
 		return err;
 	}
-	for (i = 0; i < nthreads; i++) {
+	for (i = 0; buf && i < nthreads; i++) {	/* no buffer for cap 0 */
 		memmove(buf + n, rt[i].s.v, rt[i].s.n * sizeof(*buf));
 		n += rt[i].s.n;
 	}
