@@ -4,9 +4,16 @@
  *
  * A struct uvf_iommu is one translation unit behind which devices sit: the
  * software model (uvf/sim.h), a VFIO type1 container or an iommufd context
- * (uvf/vfio.h). They differ only in a private backend ops table, so the IOVA
- * allocator, reserved-region handling and the dma_map_page flow on top are
- * shared.
+ * (uvf/vfio.h). Each domain holds its backend's private table of domain
+ * operations, so the IOVA allocator, reserved-region handling, the mapping
+ * records and the dma_map_page flow on top are shared.
+ *
+ * Threads: every call on a domain may run concurrently with any other on it
+ * (destroy excepted). On VFIO backends the map and unmap system calls are
+ * made without the domain lock, so mappers of one domain do not wait for each
+ * other's page pinning; the range is reserved first, so racing calls on one
+ * range still get -EEXIST or -ENOENT and a failed call leaves nothing behind.
+ * The software model writes its page tables under the domain lock.
  *
  * A domain is one I/O address space. Translated domains have page tables and
  * an IOVA allocator over their usable ranges: the backend's aperture minus
