@@ -47,8 +47,8 @@ int uvf_dma_map_page(struct uvf_device *dev, void *vaddr, size_t len,
 		return -EINVAL;
 	if (__builtin_add_overflow(va, len - 1, &last))
 		return -EOVERFLOW;
-	uvf_trace("dma_map_page %s va %p len %#zx %s", uvf_device_name(dev), vaddr, len,
-		  dir_name[dir]);
+	uvf_trace("dma_map_page %s va %p len %#zx %s", uvf_device_name(dev),
+		  vaddr, len, dir_name[dir]);
 
 	/* Step 1: a direct domain needs no translation, only arithmetic. */
 	if (dom->type == UVF_DOMAIN_DIRECT) {

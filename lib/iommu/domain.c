@@ -267,21 +267,6 @@ struct uvf_iommu *uvf_domain_iommu(const struct uvf_domain *dom)
 	return dom->iommu;
 }
 
-void *uvf_domain_priv(const struct uvf_domain *dom)
-{
-	return dom->priv;
-}
-
-void uvf_domain_set_priv(struct uvf_domain *dom, void *priv)
-{
-	dom->priv = priv;
-}
-
-uint16_t uvf_domain_id(const struct uvf_domain *dom)
-{
-	return dom->id;
-}
-
 struct uvf_iova_allocator *uvf_domain_iova_allocator(struct uvf_domain *dom)
 {
 	return dom->allocator;

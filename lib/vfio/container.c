@@ -43,11 +43,6 @@ struct type1_domain {
 	struct vfio_range_set aperture;
 };
 
-static struct vfio_ctx *ctx_of_dom(const struct uvf_domain *dom)
-{
-	return vfio_ctx_of(dom->iommu);
-}
-
 static int read_type1_info(struct vfio_ctx *ctx, struct vfio_range_set *ranges,
 			   bool *avail_known, uint64_t *avail);
 
@@ -327,7 +322,7 @@ static void container_dev_close(struct vfio_ctx *ctx, struct vfio_device *vd)
 
 static int type1_domain_init(struct uvf_domain *dom)
 {
-	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	struct vfio_ctx *ctx = vfio_ctx_of_dom(dom);
 	struct type1_domain *td;
 	int ret = 0;
 
@@ -357,7 +352,7 @@ static int type1_domain_init(struct uvf_domain *dom)
 /* The core has unmapped every record before this. */
 static void type1_domain_fini(struct uvf_domain *dom)
 {
-	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	struct vfio_ctx *ctx = vfio_ctx_of_dom(dom);
 
 	pthread_mutex_lock(&ctx->lock);
 	ctx->translated = NULL;
@@ -385,7 +380,7 @@ static int type1_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 		     uint64_t len, int prot, uint64_t *cookie,
 		     struct uvf_pgtable_op_stats *st)
 {
-	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	struct vfio_ctx *ctx = vfio_ctx_of_dom(dom);
 	struct vfio_iommu_type1_dma_map m = {
 		.argsz = sizeof(m),
 		.vaddr = (uintptr_t)vaddr,
@@ -412,7 +407,7 @@ static int type1_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 static int type1_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 		       uint64_t cookie, struct uvf_pgtable_op_stats *st)
 {
-	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	struct vfio_ctx *ctx = vfio_ctx_of_dom(dom);
 	struct vfio_iommu_type1_dma_unmap um = {
 		.argsz = sizeof(um), .iova = iova, .size = len,
 	};
@@ -441,7 +436,7 @@ static int type1_iova_ranges(struct uvf_domain *dom,
 
 static int type1_budget(struct uvf_domain *dom, uint64_t *avail)
 {
-	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	struct vfio_ctx *ctx = vfio_ctx_of_dom(dom);
 	uint64_t used = uvf_domain_cookie_total(dom);
 
 	/* What the kernel had when the container got its IOMMU, less the

@@ -58,11 +58,6 @@ struct ioas_domain {
 
 static const struct vfio_backend_ops iommufd_backend;
 
-static struct vfio_ctx *ctx_of_dom(const struct uvf_domain *dom)
-{
-	return vfio_ctx_of(dom->iommu);
-}
-
 static int iommufd_setup(struct vfio_ctx *ctx)
 {
 	char path[4096];
@@ -200,7 +195,7 @@ static void iommufd_dev_close(struct vfio_ctx *ctx, struct vfio_device *vd)
 
 static int ioas_domain_init(struct uvf_domain *dom)
 {
-	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	struct vfio_ctx *ctx = vfio_ctx_of_dom(dom);
 	struct ioas_domain *d;
 	int ret;
 
@@ -223,7 +218,7 @@ static int ioas_domain_init(struct uvf_domain *dom)
 
 static void ioas_domain_fini(struct uvf_domain *dom)
 {
-	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	struct vfio_ctx *ctx = vfio_ctx_of_dom(dom);
 	struct ioas_domain *d = uvf_domain_priv(dom);
 	struct iommu_ioas_unmap u = {
 		.size = sizeof(u), .ioas_id = d->ioas, .length = UINT64_MAX,
@@ -238,7 +233,7 @@ static void ioas_domain_fini(struct uvf_domain *dom)
 static int ioas_iova_ranges(struct uvf_domain *dom, struct uvf_iova_range *out,
 			    size_t *nr)
 {
-	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	struct vfio_ctx *ctx = vfio_ctx_of_dom(dom);
 	struct vfio_range_set s;
 	struct vfio_device *vd;
 
@@ -300,7 +295,7 @@ static int ioas_allow(struct vfio_ctx *ctx, struct uvf_domain *dom,
 
 static int ioas_attach(struct uvf_domain *dom, struct uvf_device *dev)
 {
-	struct vfio_ctx *ctx = ctx_of_dom(dom);
+	struct vfio_ctx *ctx = vfio_ctx_of_dom(dom);
 	struct ioas_domain *d = uvf_domain_priv(dom);
 	struct vfio_device *vd = vfio_device_of(dev);
 	size_t old_nr = d->allowed_nr_resv;
@@ -325,7 +320,7 @@ static int ioas_attach(struct uvf_domain *dom, struct uvf_device *dev)
 
 static void ioas_detach(struct uvf_domain *dom, struct uvf_device *dev)
 {
-	dev_detach_pt(ctx_of_dom(dom), vfio_device_of(dev)->fd);
+	dev_detach_pt(vfio_ctx_of_dom(dom), vfio_device_of(dev)->fd);
 }
 
 /* Called without the domain lock; the kernel serialises the IOAS. */
@@ -350,7 +345,7 @@ static int ioas_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 		m.flags |= IOMMU_IOAS_MAP_READABLE;
 	if (prot & UVF_PROT_WRITE)
 		m.flags |= IOMMU_IOAS_MAP_WRITEABLE;
-	return vfio_ioctl(ctx_of_dom(dom), ctx_of_dom(dom)->fd,
+	return vfio_ioctl(vfio_ctx_of_dom(dom), vfio_ctx_of_dom(dom)->fd,
 			  IOMMU_IOAS_MAP, &m);
 }
 
@@ -367,7 +362,7 @@ static int ioas_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 	(void)cookie;
 	if (st)
 		memset(st, 0, sizeof(*st));
-	ret = vfio_ioctl(ctx_of_dom(dom), ctx_of_dom(dom)->fd,
+	ret = vfio_ioctl(vfio_ctx_of_dom(dom), vfio_ctx_of_dom(dom)->fd,
 			 IOMMU_IOAS_UNMAP, &u);
 	if (!ret && u.length != len)
 		ret = -EIO;

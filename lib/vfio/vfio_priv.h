@@ -146,6 +146,13 @@ struct vfio_ctx {
 	struct uvf_domain *translated;	/* type1: the one domain */
 };
 
+/* The context of a domain made with a backend's table: only a VFIO
+ * context hands out those tables, so no check is needed. */
+static inline struct vfio_ctx *vfio_ctx_of_dom(const struct uvf_domain *dom)
+{
+	return (struct vfio_ctx *)dom->iommu;
+}
+
 /* Facts the backend choice depends on. */
 struct vfio_facts {
 	bool iommufd_compiled;

@@ -114,29 +114,4 @@ int uvf_iommu_init(struct uvf_iommu *iommu, const struct uvf_iommu_ops *ops,
 int uvf_iommu_set_direct_regions(struct uvf_iommu *iommu,
 				 const struct uvf_direct_regions *regions);
 
-/**
- * uvf_domain_priv() - backend state of a domain
- * @dom: domain
- *
- * Return: what domain_init stored with uvf_domain_set_priv().
- */
-void *uvf_domain_priv(const struct uvf_domain *dom);
-
-/**
- * uvf_domain_set_priv() - store backend state
- * @dom: domain
- * @priv: state
- *
- * Return: nothing.
- */
-void uvf_domain_set_priv(struct uvf_domain *dom, void *priv);
-
-/**
- * uvf_domain_id() - the domain's hardware ID (tags IOTLB entries)
- * @dom: domain
- *
- * Return: the ID.
- */
-uint16_t uvf_domain_id(const struct uvf_domain *dom);
-
 #endif

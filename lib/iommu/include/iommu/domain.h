@@ -93,6 +93,40 @@ struct uvf_domain {
 	struct uvf_domain_cookie *cleared;
 };
 
+/**
+ * uvf_domain_priv() - backend state of a domain
+ * @dom: domain
+ *
+ * Return: what domain_init stored with uvf_domain_set_priv().
+ */
+static inline void *uvf_domain_priv(const struct uvf_domain *dom)
+{
+	return dom->priv;
+}
+
+/**
+ * uvf_domain_set_priv() - store backend state
+ * @dom: domain
+ * @priv: state
+ *
+ * Return: nothing.
+ */
+static inline void uvf_domain_set_priv(struct uvf_domain *dom, void *priv)
+{
+	dom->priv = priv;
+}
+
+/**
+ * uvf_domain_id() - the domain's hardware ID (tags IOTLB entries)
+ * @dom: domain
+ *
+ * Return: the ID.
+ */
+static inline uint16_t uvf_domain_id(const struct uvf_domain *dom)
+{
+	return dom->id;
+}
+
 /* A page-aligned piece of process memory. */
 struct uvf_dma_seg {
 	void *vaddr;
