@@ -200,27 +200,64 @@ static int ctrl_start(struct uvf_nvme_ctrl *ctrl)
 	return ctrl->opts.interrupts ? enable_irqs(ctrl) : 0;
 }
 
-/* Undo whatever ctrl_start() or the queue pairs did, in reverse. */
+/* Takes a queue pair off the controller: deleted there, its commands
+ * aborted. Its memory stays until nvme_qpair_free(). */
+static void qpair_retire(struct uvf_nvme_qpair *qp)
+{
+	struct uvf_nvme_ctrl *ctrl = qp->ctrl;
+	int ret;
+
+	if (!atomic_load(&ctrl->error)) {
+		pthread_mutex_lock(&ctrl->admin_lock);
+		ret = nvme_delete_io_queues(qp);
+		pthread_mutex_unlock(&ctrl->admin_lock);
+		/* A controller that keeps a queue we free could write into
+		 * memory we no longer own: stop it. */
+		if (ret)
+			nvme_ctrl_fail(ctrl, ret);
+	}
+	nvme_qpair_abort_all(qp, -ECANCELED);
+}
+
+static void write_command(struct uvf_nvme_ctrl *ctrl, uint16_t cmd)
+{
+	uvf_device_cfg_write(ctrl->dev, PCI_COMMAND, &cmd, sizeof(cmd));
+}
+
+/*
+ * Undo whatever ctrl_start() or the queue pairs did, in reverse. Bus
+ * mastering goes off before any queue or buffer is freed: a controller
+ * that ignored the shutdown could otherwise still write into memory that
+ * is no longer ours.
+ */
 static void ctrl_teardown(struct uvf_nvme_ctrl *ctrl)
 {
 	unsigned int qid;
 
 	for (qid = 1; ctrl->qpairs && qid <= ctrl->info.io_queues; qid++)
-		uvf_nvme_qpair_destroy(ctrl->qpairs[qid]);
+		if (ctrl->qpairs[qid])
+			qpair_retire(ctrl->qpairs[qid]);
 	nvme_ctrl_shutdown(ctrl);
 	if (ctrl->irq_enabled)
 		uvf_device_irq_disable(ctrl->dev);
-	if (ctrl->admin) {
+	if (ctrl->admin)
 		nvme_qpair_abort_all(ctrl->admin, -ECANCELED);
+	if (ctrl->pci_command_saved)
+		write_command(ctrl, ctrl->pci_command &
+					    (uint16_t)~PCI_COMMAND_MASTER);
+	for (qid = 1; ctrl->qpairs && qid <= ctrl->info.io_queues; qid++)
+		if (ctrl->qpairs[qid])
+			nvme_qpair_free(ctrl->qpairs[qid]);
+	if (ctrl->admin)
 		nvme_qpair_free(ctrl->admin);
-	}
 	if (ctrl->idbuf)
 		uvf_dma_free_coherent(ctrl->dev, NVME_IDENTIFY_SIZE,
 				      ctrl->idbuf, ctrl->idbuf_iova);
-	if (ctrl->pci_command_saved)
-		uvf_device_cfg_write(ctrl->dev, PCI_COMMAND,
-				     &ctrl->pci_command,
-				     sizeof(ctrl->pci_command));
+	/* Only now may the command register get back a mastering bit the
+	 * device had before we came. */
+	if (ctrl->pci_command_saved &&
+	    (ctrl->pci_command & PCI_COMMAND_MASTER))
+		write_command(ctrl, ctrl->pci_command);
 	pthread_mutex_destroy(&ctrl->lock);
 	pthread_mutex_destroy(&ctrl->admin_lock);
 	free(ctrl->qpairs);
@@ -329,21 +366,11 @@ int uvf_nvme_qpair_create(struct uvf_nvme_ctrl *ctrl, unsigned int size,
 void uvf_nvme_qpair_destroy(struct uvf_nvme_qpair *qp)
 {
 	struct uvf_nvme_ctrl *ctrl;
-	int ret;
 
 	if (!qp)
 		return;
 	ctrl = qp->ctrl;
-	if (!atomic_load(&ctrl->error)) {
-		pthread_mutex_lock(&ctrl->admin_lock);
-		ret = nvme_delete_io_queues(qp);
-		pthread_mutex_unlock(&ctrl->admin_lock);
-		/* A controller that keeps a queue we free could write into
-		 * memory we no longer own: stop it. */
-		if (ret)
-			nvme_ctrl_fail(ctrl, ret);
-	}
-	nvme_qpair_abort_all(qp, -ECANCELED);
+	qpair_retire(qp);
 	pthread_mutex_lock(&ctrl->lock);
 	ctrl->qpairs[qp->qid] = NULL;
 	pthread_mutex_unlock(&ctrl->lock);

@@ -81,7 +81,7 @@ int uvf_acpi_parse(const void *buf, size_t len, uvf_acpi_path_resolver resolve,
 		break;
 	}
 	if (!ret)
-		ret = uvf_acpi_regions_append(out, c.v, c.nr, c.nr_unresolved);
+		ret = uvf_acpi_regions_append(out, &c);
 	uvf_acpi_collect_fini(&c);
 	return ret;
 }
@@ -116,7 +116,8 @@ int uvf_direct_regions_for_rid(const struct uvf_direct_regions *all,
 	for (i = 0, n = 0; i < all->nr; i++)
 		if (region_has(&all->v[i], segment, rid))
 			v[n++] = all->v[i];
-	ret = uvf_acpi_regions_append(out, v, n, 0);
+	ret = uvf_acpi_regions_append(out, &(struct acpi_collect){ .v = v,
+								  .nr = n });
 	free(v);
 	return ret ? ret : (int)n;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "util/trace.h"
 
 int uvf_acpi_collect_add(struct acpi_collect *c,
 			 const struct uvf_direct_region *r)
@@ -30,6 +31,16 @@ int uvf_acpi_collect_add(struct acpi_collect *c,
 	return 0;
 }
 
+int uvf_acpi_skip(struct acpi_collect *c, const char *what, uint64_t a,
+		  uint64_t b, const char *why)
+{
+	c->nr_skipped++;
+	uvf_trace("firmware bug: %s = (%#llx, %#llx) is %s; entry skipped, "
+		  "the rest of the table kept", what, (unsigned long long)a,
+		  (unsigned long long)b, why);
+	return 0;
+}
+
 void uvf_acpi_collect_fini(struct acpi_collect *c)
 {
 	free(c->v);
@@ -37,10 +48,11 @@ void uvf_acpi_collect_fini(struct acpi_collect *c)
 }
 
 int uvf_acpi_regions_append(struct uvf_direct_regions *out,
-			    const struct uvf_direct_region *v, size_t nr,
-			    size_t nr_unresolved)
+			    const struct acpi_collect *c)
 {
+	const struct uvf_direct_region *v = c->v;
 	struct uvf_direct_region *nv;
+	size_t nr = c->nr;
 
 	if (nr) {
 		if (out->nr > SIZE_MAX / sizeof(*nv) - nr)
@@ -52,6 +64,7 @@ int uvf_acpi_regions_append(struct uvf_direct_regions *out,
 		out->v = nv;
 		out->nr += nr;
 	}
-	out->nr_unresolved += nr_unresolved;
+	out->nr_unresolved += c->nr_unresolved;
+	out->nr_skipped += c->nr_skipped;
 	return 0;
 }

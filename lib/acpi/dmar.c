@@ -116,9 +116,15 @@ static int dmar_rmrr(const uint8_t *s, uint16_t len,
 	m.segment = acpi_get16(s + 6);
 	m.base = acpi_get64(s + 8);
 	m.end = acpi_get64(s + 16);
+	/* The RMRR's own length bounds it, so one with a bad range can be
+	 * stepped over; Linux warns about it and keeps the others. */
+	if (m.end < m.base)
+		return uvf_acpi_skip(c, "DMAR RMRR (base, end)", m.base,
+				     m.end, "inverted");
 	if ((m.base & DMAR_PAGE_MASK) ||
-	    (m.end & DMAR_PAGE_MASK) != DMAR_PAGE_MASK || m.end < m.base)
-		return -EINVAL;
+	    (m.end & DMAR_PAGE_MASK) != DMAR_PAGE_MASK)
+		return uvf_acpi_skip(c, "DMAR RMRR (base, end)", m.base,
+				     m.end, "not page aligned");
 
 	for (off = DMAR_RMRR_LEN; off < len; ) {
 		uint8_t slen;

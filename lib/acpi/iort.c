@@ -214,7 +214,24 @@ static int iort_rmr_attrs(uint32_t flags)
 	return attrs;
 }
 
-/* One region per RMR descriptor for the requester IDs [rid_lo, rid_hi]. */
+/* Why a descriptor's range is impossible, or NULL when it is usable. The
+ * spec asks for 64 KiB alignment; 4 KiB is what a mapping needs, so that is
+ * what is enforced. */
+static const char *iort_desc_fault(const uint8_t *d)
+{
+	uint64_t base = acpi_get64(d), len = acpi_get64(d + 8), last;
+
+	if (!len)
+		return "empty";
+	if ((base & IORT_PAGE_MASK) || (len & IORT_PAGE_MASK))
+		return "not page aligned";
+	if (__builtin_add_overflow(base, len - 1, &last))
+		return "past the end of memory";
+	return NULL;
+}
+
+/* One region per usable RMR descriptor for the requester IDs [rid_lo,
+ * rid_hi]. */
 static int iort_emit(const uint8_t *rmr, uint16_t segment, uint16_t rid_lo,
 		     uint16_t rid_hi, struct acpi_collect *c)
 {
@@ -227,6 +244,8 @@ static int iort_emit(const uint8_t *rmr, uint16_t segment, uint16_t rid_lo,
 	for (i = 0; i < count; i++, d += IORT_RMR_DESC_LEN) {
 		uint64_t base = acpi_get64(d), len = acpi_get64(d + 8);
 
+		if (iort_desc_fault(d))
+			continue;
 		ret = uvf_acpi_collect_add(c, &(struct uvf_direct_region){
 			.source = UVF_DIRECT_IORT_RMR,
 			.segment = segment,
@@ -324,22 +343,24 @@ static int iort_rmr_to_rids(struct iort *io, const uint8_t *rmr,
 	return 0;
 }
 
-static int iort_check_rmr_descs(const uint8_t *rmr)
+/* Skips (counts and traces) the descriptors with an impossible range, as
+ * Linux warns and goes on; returns how many are usable. */
+static uint32_t iort_skip_bad_descs(const uint8_t *rmr, struct acpi_collect *c)
 {
-	uint32_t count = acpi_get32(rmr + 20);
+	uint32_t count = acpi_get32(rmr + 20), usable = 0;
 	const uint8_t *d = rmr + acpi_get32(rmr + 24);
 	uint32_t i;
 
 	for (i = 0; i < count; i++, d += IORT_RMR_DESC_LEN) {
-		uint64_t base = acpi_get64(d), len = acpi_get64(d + 8), last;
+		const char *why = iort_desc_fault(d);
 
-		/* The spec asks for 64 KiB alignment; 4 KiB is what a
-		 * mapping needs, so that is what is enforced. */
-		if (!len || (base & IORT_PAGE_MASK) || (len & IORT_PAGE_MASK) ||
-		    __builtin_add_overflow(base, len - 1, &last))
-			return -EINVAL;
+		if (why)
+			uvf_acpi_skip(c, "IORT RMR descriptor (base, length)",
+				      acpi_get64(d), acpi_get64(d + 8), why);
+		else
+			usable++;
 	}
-	return 0;
+	return usable;
 }
 
 static int iort_rmr(struct iort *io, const uint8_t *rmr,
@@ -349,10 +370,7 @@ static int iort_rmr(struct iort *io, const uint8_t *rmr,
 	uint32_t i;
 	int ret;
 
-	ret = iort_check_rmr_descs(rmr);
-	if (ret)
-		return ret;
-	if (!acpi_get32(rmr + 20))
+	if (!iort_skip_bad_descs(rmr, c))
 		return 0;
 	if (!nmaps) {
 		/* Memory ranges reserved for nobody the table names. */

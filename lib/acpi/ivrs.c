@@ -80,14 +80,17 @@ static int ivmd(const uint8_t *b, struct acpi_collect *c)
 		break;
 	default:
 		if (aux < devid)
-			return -EINVAL;
+			return uvf_acpi_skip(c, "IVRS IVMD (first, last "
+					     "device)", devid, aux, "inverted");
 		r.rid_first = devid;
 		r.rid_last = aux;
 		break;
 	}
 
 	if (!len || __builtin_add_overflow(start, len - 1, &last))
-		return -EINVAL;
+		return uvf_acpi_skip(c, "IVRS IVMD (start, length)", start,
+				     len, len ? "past the end of memory"
+					      : "empty");
 	/*
 	 * Shipping firmware declares lengths that are not page multiples
 	 * (0x22 bytes, say). Mappings are per page, so cover every page the

@@ -167,7 +167,9 @@ int uvf_acpi_load_system(const char *root, struct uvf_direct_regions *out)
 		if (ret)
 			goto out;
 	}
-	ret = uvf_acpi_regions_append(out, all.v, all.nr, all.nr_unresolved);
+	ret = uvf_acpi_regions_append(out, &(struct acpi_collect){
+		.v = all.v, .nr = all.nr, .nr_unresolved = all.nr_unresolved,
+		.nr_skipped = all.nr_skipped });
 out:
 	uvf_direct_regions_fini(&all);
 	return ret;

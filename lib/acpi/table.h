@@ -52,14 +52,20 @@ struct acpi_collect {
 	size_t nr;
 	size_t cap;
 	size_t nr_unresolved;
+	size_t nr_skipped;	/* entries with an impossible range */
 };
 
 int uvf_acpi_collect_add(struct acpi_collect *c,
 			 const struct uvf_direct_region *r);
 void uvf_acpi_collect_fini(struct acpi_collect *c);
+/* Counts and traces an entry skipped for its impossible range; @what names
+ * it and its two range fields as the table gives them ("DMAR RMRR (base,
+ * end)"). Returns 0, so a parser can go on with the next entry. */
+int uvf_acpi_skip(struct acpi_collect *c, const char *what, uint64_t a,
+		  uint64_t b, const char *why);
+/* Appends @c's regions and counts to @out, all or nothing. */
 int uvf_acpi_regions_append(struct uvf_direct_regions *out,
-			    const struct uvf_direct_region *v, size_t nr,
-			    size_t nr_unresolved);
+			    const struct acpi_collect *c);
 
 /* Fixed part (header + table-specific fields) before the sub-structures. */
 #define DMAR_FIXED_LEN 48u

@@ -159,6 +159,13 @@ static void close_fds(int *fds, unsigned int n)
 	free(fds);
 }
 
+static void drop_irq_fds(struct uvf_device *dev)
+{
+	close_fds(dev->irq_fds, dev->irq_nvec);
+	dev->irq_fds = NULL;
+	dev->irq_nvec = 0;
+}
+
 int uvf_device_irq_enable(struct uvf_device *dev, enum uvf_irq_type type,
 			  unsigned int nvec)
 {
@@ -205,9 +212,7 @@ int uvf_device_irq_disable(struct uvf_device *dev)
 	ret = dev->ops->irq_set(dev, dev->irq_type, NULL, 0);
 	if (ret)
 		return ret;
-	close_fds(dev->irq_fds, dev->irq_nvec);
-	dev->irq_fds = NULL;
-	dev->irq_nvec = 0;
+	drop_irq_fds(dev);
 	return 0;
 }
 
@@ -263,6 +268,9 @@ void uvf_device_close(struct uvf_device *dev)
 	owner = uvf_device_owner(dev);
 	if (owner)
 		dev->release(owner, dev);
-	uvf_device_irq_disable(dev);
+	/* Closing the device releases the kernel's triggers even when this
+	 * is refused; the eventfds are ours to close either way. */
+	if (uvf_device_irq_disable(dev))
+		drop_irq_fds(dev);
 	dev->ops->destroy(dev);
 }

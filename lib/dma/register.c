@@ -127,9 +127,13 @@ int uvf_dma_unregister(struct uvf_device *dev, void *vaddr, size_t len)
 	if (!m)
 		return -ENOENT;
 	uvf_regmap_lock(m);
-	ret = uvf_regmap_remove(m, vaddr, len, 0, &iova);
+	/* Unmap first: a refused unmap leaves a live mapping, which must
+	 * stay registered so that lookups and a retry still find it. */
+	ret = uvf_regmap_find(m, vaddr, len, 0, &iova);
 	if (!ret && dom->type == UVF_DOMAIN_TRANSLATED)
 		ret = uvf_domain_unmap_free(dom, iova, len);
+	if (!ret)
+		uvf_regmap_remove(m, vaddr, len, 0, &iova);
 	uvf_regmap_unlock(m);
 	return ret;
 }

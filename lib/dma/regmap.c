@@ -240,21 +240,41 @@ int uvf_regmap_add(struct uvf_regmap *m, const void *vaddr, uint64_t len,
 	return 0;
 }
 
-int uvf_regmap_remove(struct uvf_regmap *m, const void *vaddr, uint64_t len,
-		      uint64_t cookie, uvf_iova_t *iova)
+static struct reg *find_reg(struct uvf_regmap *m, const void *vaddr,
+			    uint64_t len, uint64_t cookie)
 {
 	size_t i;
 
 	for (i = 0; i < m->nr_regs; i++) {
 		struct reg *r = &m->regs[i];
 
-		if (r->va != (uintptr_t)vaddr || r->len != len ||
-		    r->cookie != cookie)
-			continue;
-		*iova = r->iova;
-		set_entries(m, r->va, r->len, NULL, 0, true);
-		*r = m->regs[--m->nr_regs];
-		return 0;
+		if (r->va == (uintptr_t)vaddr && r->len == len &&
+		    r->cookie == cookie)
+			return r;
 	}
-	return -ENOENT;
+	return NULL;
+}
+
+int uvf_regmap_find(struct uvf_regmap *m, const void *vaddr, uint64_t len,
+		    uint64_t cookie, uvf_iova_t *iova)
+{
+	struct reg *r = find_reg(m, vaddr, len, cookie);
+
+	if (!r)
+		return -ENOENT;
+	*iova = r->iova;
+	return 0;
+}
+
+int uvf_regmap_remove(struct uvf_regmap *m, const void *vaddr, uint64_t len,
+		      uint64_t cookie, uvf_iova_t *iova)
+{
+	struct reg *r = find_reg(m, vaddr, len, cookie);
+
+	if (!r)
+		return -ENOENT;
+	*iova = r->iova;
+	set_entries(m, r->va, r->len, NULL, 0, true);
+	*r = m->regs[--m->nr_regs];
+	return 0;
 }

@@ -140,7 +140,7 @@ int uvf_domain_set_inval_policy(struct uvf_domain *dom,
 				enum uvf_inval_policy policy,
 				unsigned int batch, unsigned int timeout_us)
 {
-	struct uvf_fq_entry *fq = NULL;
+	struct uvf_fq_entry *fq;
 	int ret = 0;
 
 	if (!dom || dom->type != UVF_DOMAIN_TRANSLATED)
@@ -163,17 +163,23 @@ int uvf_domain_set_inval_policy(struct uvf_domain *dom,
 	if (!fq)
 		return -ENOMEM;
 	pthread_mutex_lock(&dom->lock);
+	/* The thread first, so a failure to start it changes nothing; it
+	 * waits for the lock, then sees the new queue. */
+	if (!dom->fq_thread_running)
+		ret = fq_start(dom);
+	if (ret) {
+		pthread_mutex_unlock(&dom->lock);
+		free(fq);
+		return ret;
+	}
 	fq_drain(dom);
 	free(dom->fq);
 	dom->fq = fq;
 	dom->fq_batch = batch;
 	dom->fq_timeout_us = timeout_us ? timeout_us : FQ_DEFAULT_TIMEOUT_US;
-	if (!dom->fq_thread_running)
-		ret = fq_start(dom);
-	if (!ret)
-		dom->policy = UVF_INVAL_DEFERRED;
+	dom->policy = UVF_INVAL_DEFERRED;
 	pthread_mutex_unlock(&dom->lock);
-	return ret;
+	return 0;
 }
 
 int uvf_domain_flush(struct uvf_domain *dom)

@@ -161,6 +161,11 @@ static int record_binds(struct uvf_pci_ctx *ctx,
 	bool any = false;
 	int err = pci_state_copy(state, &next);
 
+	if (err) {
+		pci_set_error(ctx, "cannot prepare the records of the bind: %s",
+			      strerror(-err));
+		return err;
+	}
 	for (size_t i = 0; !err && i < plan->n; i++) {
 		const struct plan_entry *e = plan->e[i];
 
@@ -170,9 +175,10 @@ static int record_binds(struct uvf_pci_ctx *ctx,
 		pci_state_remove(next, e->bdf);
 		err = pci_state_add(next, e->bdf, e->driver, e->override);
 	}
-	if (!err && any)
-		err = uvf_pci_state_save(next);
 	if (err)
+		pci_set_error(ctx, "cannot prepare the records of the bind: %s",
+			      strerror(-err));
+	else if (any && (err = uvf_pci_state_save(next)))
 		pci_set_error(ctx, "cannot write state file %s: %s",
 			      uvf_pci_state_path(state), strerror(-err));
 	else

@@ -7,8 +7,13 @@
  * allocator.
  *
  * Parsers take the table in its binary form and check signature, length and
- * checksum before trusting any field. A malformed table yields an error and
- * no regions.
+ * checksum before trusting any field. A malformed table -- one whose
+ * structure cannot be walked -- yields an error and no regions. An entry
+ * that is well formed but describes an impossible range (a misaligned or
+ * inverted RMRR, an IVMD with no length or an inverted device range, an
+ * IORT RMR descriptor that is empty or not page aligned) is skipped,
+ * counted in nr_skipped and traced, and the rest of the table is kept, as
+ * Linux warns and goes on.
  */
 #ifndef UVF_ACPI_H
 #define UVF_ACPI_H
@@ -58,6 +63,9 @@ struct uvf_direct_regions {
 	 * scopes (IOAPIC, HPET, ACPI namespace), IORT RMR stream IDs that no
 	 * root complex maps to. */
 	size_t nr_unresolved;
+	/* Entries skipped because firmware got them wrong in one place; see
+	 * the top of this file. */
+	size_t nr_skipped;
 };
 
 /*
@@ -78,12 +86,16 @@ typedef int (*uvf_acpi_path_resolver)(void *arg, uint16_t segment,
  * @out: receives the regions (appended to what it already holds); call
  *       uvf_direct_regions_fini() when done
  *
+ * An RMRR, IVMD or IORT RMR descriptor whose own range is impossible is
+ * skipped and counted in @out->nr_skipped (and traced); the other entries
+ * are kept.
+ *
  * Return: 0; -EPROTONOSUPPORT (signature is none of DMAR, IVRS, IORT);
  * -EBADMSG (@len too short for the header, length field larger than @len or
  * smaller than the table's fixed part, or checksum wrong); -EINVAL (@out or
  * @buf NULL, a structure inside runs past the table, has an impossible
- * length or reference, describes an impossible range, or the table yields
- * more than 65536 regions); -ENOMEM. On error @out is unchanged.
+ * length or reference, or the table yields more than 65536 regions);
+ * -ENOMEM. On error @out is unchanged.
  */
 int uvf_acpi_parse(const void *buf, size_t len, uvf_acpi_path_resolver resolve,
 		   void *arg, struct uvf_direct_regions *out);

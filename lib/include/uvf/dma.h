@@ -152,7 +152,9 @@ int uvf_dma_register(struct uvf_device *dev, void *vaddr, size_t len,
  * @vaddr: the address given to uvf_dma_register()
  * @len: the length given to it
  *
- * Return: 0, -EINVAL, -ENOENT (not exactly a registered range).
+ * Return: 0, -EINVAL, -ENOENT (not exactly a registered range), or the
+ * negative errno of a refused unmap, in which case the range stays mapped
+ * and registered (uvf_dma_vtoiova() still finds it; a retry may succeed).
  */
 int uvf_dma_unregister(struct uvf_device *dev, void *vaddr, size_t len);
 

@@ -213,8 +213,9 @@ int uvf_domain_reserved_regions(struct uvf_domain *dom,
  *
  * Switching to strict drains the queue first.
  *
- * Return: 0, -EINVAL (bad policy or batch, direct domain), or an error
- * starting the flush timer.
+ * Return: 0, -EINVAL (bad policy or batch, direct domain), -ENOMEM, or an
+ * error starting the flush timer; on error the policy, queue and settings
+ * are unchanged.
  */
 int uvf_domain_set_inval_policy(struct uvf_domain *dom,
 				enum uvf_inval_policy policy,

@@ -183,32 +183,68 @@ static int parse_one_rmrr(uint64_t base, uint64_t end,
 	return ret;
 }
 
-START_TEST(test_rmrr_misaligned_base_is_einval)
+/* A bad RMRR is skipped and counted; the table still parses. */
+static void ck_rmrr_skipped(uint64_t base, uint64_t end)
 {
 	struct uvf_direct_regions out = { 0 };
 
-	ck_assert_int_eq(parse_one_rmrr(0x7a000800, 0x7a0fffff, &out), -EINVAL);
+	ck_assert_int_eq(parse_one_rmrr(base, end, &out), 0);
 	ck_assert_uint_eq(out.nr, 0);
 	ck_assert_ptr_null(out.v);
+	ck_assert_uint_eq(out.nr_skipped, 1);
+}
+
+START_TEST(test_rmrr_misaligned_base_is_skipped)
+{
+	ck_rmrr_skipped(0x7a000800, 0x7a0fffff);
 }
 END_TEST
 
-START_TEST(test_rmrr_end_not_page_last_byte_is_einval)
+START_TEST(test_rmrr_end_not_page_last_byte_is_skipped)
 {
-	struct uvf_direct_regions out = { 0 };
-
-	ck_assert_int_eq(parse_one_rmrr(0x7a000000, 0x7a0ff000, &out), -EINVAL);
-	ck_assert_int_eq(parse_one_rmrr(0x7a000000, 0x7a100000, &out), -EINVAL);
-	ck_assert_uint_eq(out.nr, 0);
+	ck_rmrr_skipped(0x7a000000, 0x7a0ff000);
+	ck_rmrr_skipped(0x7a000000, 0x7a100000);
 }
 END_TEST
 
-START_TEST(test_rmrr_end_below_base_is_einval)
+START_TEST(test_rmrr_end_below_base_is_skipped)
 {
-	struct uvf_direct_regions out = { 0 };
+	ck_rmrr_skipped(0x7b000000, 0x7a000fff);
+}
+END_TEST
 
-	ck_assert_int_eq(parse_one_rmrr(0x7b000000, 0x7a000fff, &out), -EINVAL);
-	ck_assert_uint_eq(out.nr, 0);
+/* Firmware wrong in one place: the RMRRs around a misaligned one and an
+ * inverted one are all kept, as Linux keeps them. */
+START_TEST(test_bad_rmrrs_are_skipped_and_the_rest_kept)
+{
+	static const uint64_t rmrr[4][2] = {
+		{ 0x7a000000, 0x7a0fffff },	/* good */
+		{ 0x7b000800, 0x7b0fffff },	/* misaligned */
+		{ 0x7d000000, 0x7c000fff },	/* inverted */
+		{ 0x7e000000, 0x7e000fff },	/* good */
+	};
+	struct uvf_direct_regions out = { 0 };
+	struct tb b;
+	size_t i, s;
+
+	dmar_begin(&b);
+	dmar_drhd_include_all(&b, 0);
+	for (i = 0; i < 4; i++) {
+		s = dmar_rmrr_begin(&b, 0, rmrr[i][0], rmrr[i][1]);
+		dmar_scope(&b, 1, 0, usb_path, 1);
+		dmar_end_struct(&b, s);
+	}
+	tb_finish(&b);
+	ck_assert_int_eq(uvf_acpi_parse(b.p, b.len, NULL, NULL, &out), 0);
+	ck_assert_uint_eq(out.nr, 2);
+	ck_assert_uint_eq(out.nr_skipped, 2);
+	ck_assert_uint_eq(out.v[0].first, 0x7a000000);
+	ck_assert_uint_eq(out.v[0].last, 0x7a0fffff);
+	ck_assert_uint_eq(out.v[1].first, 0x7e000000);
+	ck_assert_uint_eq(out.v[1].last, 0x7e000fff);
+	ck_assert_uint_eq(out.v[1].rid_first, out.v[0].rid_first);
+	uvf_direct_regions_fini(&out);
+	tb_free(&b);
 }
 END_TEST
 
@@ -381,9 +417,10 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_resolver_enomem_fails_parse_output_unchanged);
 	tcase_add_test(tc, test_parse_appends_to_existing_regions);
 	tcase_add_test(tc, test_every_prefix_fails_cleanly);
-	tcase_add_test(tc, test_rmrr_misaligned_base_is_einval);
-	tcase_add_test(tc, test_rmrr_end_not_page_last_byte_is_einval);
-	tcase_add_test(tc, test_rmrr_end_below_base_is_einval);
+	tcase_add_test(tc, test_rmrr_misaligned_base_is_skipped);
+	tcase_add_test(tc, test_bad_rmrrs_are_skipped_and_the_rest_kept);
+	tcase_add_test(tc, test_rmrr_end_not_page_last_byte_is_skipped);
+	tcase_add_test(tc, test_rmrr_end_below_base_is_skipped);
 	tcase_add_test(tc, test_rmrr_reaching_top_of_address_space);
 	tcase_add_test(tc, test_zero_length_device_scope_is_einval);
 	tcase_add_test(tc, test_device_scope_odd_length_is_einval);

@@ -237,13 +237,14 @@ static int parse_rmr_desc(uint64_t base, uint64_t len, uint32_t nr_maps,
 	return ret;
 }
 
-START_TEST(test_rmr_descriptor_misaligned_is_einval)
+START_TEST(test_rmr_descriptor_misaligned_is_skipped)
 {
 	struct uvf_direct_regions out = { 0 };
 
-	ck_assert_int_eq(parse_rmr_desc(0x80000800, 0x1000, 1, &out), -EINVAL);
-	ck_assert_int_eq(parse_rmr_desc(0x80000000, 0x1800, 1, &out), -EINVAL);
+	ck_assert_int_eq(parse_rmr_desc(0x80000800, 0x1000, 1, &out), 0);
+	ck_assert_int_eq(parse_rmr_desc(0x80000000, 0x1800, 1, &out), 0);
 	ck_assert_uint_eq(out.nr, 0);
+	ck_assert_uint_eq(out.nr_skipped, 2);
 	ck_assert_int_eq(parse_rmr_desc(0x80001000, 0x3000, 1, &out), 0);
 	ck_assert_uint_eq(out.nr, 1);
 	ck_assert_uint_eq(out.v[0].rid_first, 0x42);
@@ -252,14 +253,53 @@ START_TEST(test_rmr_descriptor_misaligned_is_einval)
 }
 END_TEST
 
-START_TEST(test_rmr_descriptor_empty_or_wrapping_is_einval)
+START_TEST(test_rmr_descriptor_empty_or_wrapping_is_skipped)
 {
 	struct uvf_direct_regions out = { 0 };
 
-	ck_assert_int_eq(parse_rmr_desc(0x80000000, 0, 1, &out), -EINVAL);
+	ck_assert_int_eq(parse_rmr_desc(0x80000000, 0, 1, &out), 0);
 	ck_assert_int_eq(parse_rmr_desc(0xfffffffffffff000ull, 0x2000, 1,
-					&out), -EINVAL);
+					&out), 0);
 	ck_assert_uint_eq(out.nr, 0);
+	ck_assert_uint_eq(out.nr_skipped, 2);
+}
+END_TEST
+
+/* Firmware wrong in one place: an RMR's good descriptors are kept around a
+ * misaligned one and an empty one. */
+START_TEST(test_bad_rmr_descriptors_are_skipped_and_the_rest_kept)
+{
+	static const struct rmr_desc d[4] = {
+		{ 0x80000000, 0x1000 },		/* good */
+		{ 0x81000800, 0x1000 },		/* misaligned */
+		{ 0x82000000, 0 },		/* empty */
+		{ 0x83000000, 0x4000 },		/* good */
+	};
+	struct uvf_direct_regions out = { 0 };
+	struct tb b;
+	size_t its, smmu;
+
+	iort_begin(&b, 5);
+	its = iort_its(&b);
+	smmu = iort_smmuv3(&b, (uint32_t)its);
+	{
+		const struct iort_map rc = { 0, 0xff, 0, (uint32_t)smmu, 0 };
+		const struct iort_map m = { 0, 0, 0x42, (uint32_t)smmu, 0 };
+
+		iort_rc(&b, 0, &rc, 1);
+		iort_rmr(&b, 0, &m, 1, d, 4);
+	}
+	iort_finish(&b, 4);
+	ck_assert_int_eq(uvf_acpi_parse(b.p, b.len, NULL, NULL, &out), 0);
+	ck_assert_uint_eq(out.nr, 2);
+	ck_assert_uint_eq(out.nr_skipped, 2);
+	ck_assert_uint_eq(out.v[0].first, 0x80000000);
+	ck_assert_uint_eq(out.v[0].last, 0x80000fff);
+	ck_assert_uint_eq(out.v[1].first, 0x83000000);
+	ck_assert_uint_eq(out.v[1].last, 0x83003fff);
+	ck_assert_uint_eq(out.v[1].rid_first, 0x42);
+	uvf_direct_regions_fini(&out);
+	tb_free(&b);
 }
 END_TEST
 
@@ -393,8 +433,9 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_rmr_descriptors_past_node_are_einval);
 	tcase_add_test(tc, test_dangling_output_reference_is_einval);
 	tcase_add_test(tc, test_root_complex_segment_above_16_bits_is_einval);
-	tcase_add_test(tc, test_rmr_descriptor_misaligned_is_einval);
-	tcase_add_test(tc, test_rmr_descriptor_empty_or_wrapping_is_einval);
+	tcase_add_test(tc, test_rmr_descriptor_misaligned_is_skipped);
+	tcase_add_test(tc, test_bad_rmr_descriptors_are_skipped_and_the_rest_kept);
+	tcase_add_test(tc, test_rmr_descriptor_empty_or_wrapping_is_skipped);
 	tcase_add_test(tc, test_rmr_without_id_mappings_counts_unresolved);
 	tcase_add_test(tc, test_rc_input_ids_past_16_bits_are_not_rids);
 	tcase_add_test(tc, test_stream_ids_split_across_root_complexes);

@@ -88,33 +88,65 @@ START_TEST(test_ivmd_unaligned_range_covers_touched_pages)
 }
 END_TEST
 
-START_TEST(test_ivmd_range_end_below_start_is_einval)
+START_TEST(test_ivmd_range_end_below_start_is_skipped)
 {
 	struct uvf_direct_regions out = { 0 };
 
 	ck_assert_int_eq(parse_one_ivmd(0x22, IVMD_UNITY | IVMD_IR, 0x0200,
-					0x01ff, 0xd0000000, 0x1000, &out),
-			 -EINVAL);
+					0x01ff, 0xd0000000, 0x1000, &out), 0);
 	ck_assert_uint_eq(out.nr, 0);
+	ck_assert_uint_eq(out.nr_skipped, 1);
 	ck_assert_int_eq(parse_one_ivmd(0x22, IVMD_UNITY | IVMD_IR, 0x0200,
 					0x0200, 0xd0000000, 0x1000, &out), 0);
 	ck_assert_uint_eq(out.nr, 1);
+	ck_assert_uint_eq(out.nr_skipped, 1);
 	ck_assert_uint_eq(out.v[0].rid_first, 0x0200);
 	ck_assert_uint_eq(out.v[0].rid_last, 0x0200);
 	uvf_direct_regions_fini(&out);
 }
 END_TEST
 
-START_TEST(test_ivmd_zero_or_wrapping_length_is_einval)
+/* Firmware wrong in one place: the IVMDs around an empty one and one with
+ * an inverted device range are kept. */
+START_TEST(test_bad_ivmds_are_skipped_and_the_rest_kept)
+{
+	struct uvf_direct_regions out = { 0 };
+	struct tb b;
+
+	ivrs_begin(&b);
+	ivrs_ivhd(&b, 0x40, 0);
+	ivrs_ivmd(&b, 0x21, IVMD_UNITY | IVMD_IR, 0x10, 0, 0, 0xd0000000,
+		  0x1000);
+	ivrs_ivmd(&b, 0x21, IVMD_UNITY | IVMD_IR, 0x10, 0, 0, 0xd1000000, 0);
+	ivrs_ivmd(&b, 0x22, IVMD_UNITY | IVMD_IR, 0x0200, 0x01ff, 0,
+		  0xd2000000, 0x1000);
+	ivrs_ivmd(&b, 0x21, IVMD_UNITY | IVMD_IR, 0x18, 0, 0, 0xd3000000,
+		  0x2000);
+	tb_finish(&b);
+	ck_assert_int_eq(uvf_acpi_parse(b.p, b.len, NULL, NULL, &out), 0);
+	ck_assert_uint_eq(out.nr, 2);
+	ck_assert_uint_eq(out.nr_skipped, 2);
+	ck_assert_uint_eq(out.v[0].first, 0xd0000000);
+	ck_assert_uint_eq(out.v[0].rid_first, 0x10);
+	ck_assert_uint_eq(out.v[1].first, 0xd3000000);
+	ck_assert_uint_eq(out.v[1].last, 0xd3001fff);
+	ck_assert_uint_eq(out.v[1].rid_first, 0x18);
+	uvf_direct_regions_fini(&out);
+	tb_free(&b);
+}
+END_TEST
+
+START_TEST(test_ivmd_zero_or_wrapping_length_is_skipped)
 {
 	struct uvf_direct_regions out = { 0 };
 
 	ck_assert_int_eq(parse_one_ivmd(0x21, IVMD_UNITY, 0x10, 0, 0xd0000000,
-					0, &out), -EINVAL);
+					0, &out), 0);
 	ck_assert_int_eq(parse_one_ivmd(0x21, IVMD_UNITY, 0x10, 0,
 					0xfffffffffffff000ull, 0x1001, &out),
-			 -EINVAL);
+			 0);
 	ck_assert_uint_eq(out.nr, 0);
+	ck_assert_uint_eq(out.nr_skipped, 2);
 	ck_assert_int_eq(parse_one_ivmd(0x21, IVMD_UNITY, 0x10, 0,
 					0xfffffffffffff000ull, 0x1000, &out),
 			 0);
@@ -176,8 +208,9 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_every_prefix_fails_cleanly);
 	tcase_add_test(tc, test_ivmd_write_only_flag);
 	tcase_add_test(tc, test_ivmd_unaligned_range_covers_touched_pages);
-	tcase_add_test(tc, test_ivmd_range_end_below_start_is_einval);
-	tcase_add_test(tc, test_ivmd_zero_or_wrapping_length_is_einval);
+	tcase_add_test(tc, test_ivmd_range_end_below_start_is_skipped);
+	tcase_add_test(tc, test_ivmd_zero_or_wrapping_length_is_skipped);
+	tcase_add_test(tc, test_bad_ivmds_are_skipped_and_the_rest_kept);
 	tcase_add_test(tc, test_zero_length_block_is_einval);
 	tcase_add_test(tc, test_block_shorter_than_its_type_is_einval);
 	tcase_add_test(tc, test_block_past_table_is_einval);

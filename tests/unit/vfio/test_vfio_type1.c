@@ -4,6 +4,7 @@
  * mapping budget, reserved regions, BAR access with sparse mmap,
  * interrupts, lifetimes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -143,6 +144,31 @@ START_TEST(test_failed_device_open_leaves_the_container_as_it_was)
 	ck_assert_int_eq(uvf_domain_budget(dom, &avail), 0);
 	ck_assert_uint_eq(avail, fk.dma_avail);
 	ck_assert_int_eq(uvf_domain_unmap(dom, 0x100000, PG), 0);
+	close_all();
+}
+END_TEST
+
+START_TEST(test_failed_unregister_keeps_the_mapping_findable)
+{
+	uvf_iova_t iova, found;
+
+	open_all(UVF_VFIO_TYPE1);
+	ck_assert_int_eq(uvf_dma_register(dev, mem, 4 * PG, &iova), 0);
+	ck_assert_uint_eq(fk.nr_entries, 1);
+
+	/* The kernel refuses the unmap: the mapping is still live, so the
+	 * registration that finds it must be too. */
+	fk.fail_req = VFIO_IOMMU_UNMAP_DMA;
+	fk.fail_err = -EIO;
+	ck_assert_int_eq(uvf_dma_unregister(dev, mem, 4 * PG), -EIO);
+	ck_assert_uint_eq(fk.nr_entries, 1);
+	ck_assert_int_eq(uvf_dma_vtoiova(dev, mem + PG, &found), 0);
+	ck_assert_uint_eq(found, iova + PG);
+
+	/* A retry finds it and unmaps it. */
+	ck_assert_int_eq(uvf_dma_unregister(dev, mem, 4 * PG), 0);
+	ck_assert_uint_eq(fk.nr_entries, 0);
+	ck_assert_int_eq(uvf_dma_vtoiova(dev, mem, &found), -ENOENT);
 	close_all();
 }
 END_TEST
@@ -479,6 +505,47 @@ START_TEST(test_irqs_hand_the_cores_eventfds_to_set_irqs)
 }
 END_TEST
 
+/* Open descriptors of this process, eventfds included. */
+static unsigned int open_fd_count(void)
+{
+	unsigned int n = 0;
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+START_TEST(test_close_after_a_failed_irq_disable_leaks_no_eventfd)
+{
+	struct fk_dev *d = &fk.dev[0];
+	unsigned int before;
+
+	open_all(UVF_VFIO_TYPE1);
+	before = open_fd_count();
+	ck_assert_int_eq(uvf_device_irq_enable(dev, UVF_IRQ_MSIX, 4), 0);
+	ck_assert_uint_eq(open_fd_count(), before + 4);
+
+	/* A refused disable is an error and changes nothing. */
+	fk.fail_req = VFIO_DEVICE_SET_IRQS;
+	fk.fail_err = -EIO;
+	ck_assert_int_eq(uvf_device_irq_disable(dev), -EIO);
+	ck_assert_uint_eq(open_fd_count(), before + 4);
+	ck_assert_int_ge(uvf_device_irq_fd(dev, 3), 0);
+	ck_assert_uint_eq(d->last_irq_count, 4);
+
+	/* Closing the device after another refusal still closes the
+	 * eventfds: the device fd going away releases the triggers. */
+	fk.fail_req = VFIO_DEVICE_SET_IRQS;
+	fk.fail_err = -EIO;
+	uvf_domain_detach(dom, dev);
+	ck_assert_int_eq(uvf_domain_destroy(dom), 0);
+	dom = NULL;
+	close_all();
+	ck_assert_uint_eq(open_fd_count(), before);
+}
+END_TEST
+
 START_TEST(test_reset_needs_the_device_flag)
 {
 	fk.dev[0].reset = false;
@@ -576,6 +643,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_last_group_stays_while_the_domain_lives);
 	tcase_add_test(tc, test_context_outlives_destroy_until_the_last_device_closes);
 	tcase_add_test(tc, test_kernel_chosen_iova_is_iommufd_only);
+	tcase_add_test(tc, test_failed_unregister_keeps_the_mapping_findable);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(dv, setup, teardown);
@@ -584,6 +652,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(dv, test_bar_without_mmap_uses_pread);
 	tcase_add_test(dv, test_config_space_reads_writes_and_range);
 	tcase_add_test(dv, test_irqs_hand_the_cores_eventfds_to_set_irqs);
+	tcase_add_test(dv, test_close_after_a_failed_irq_disable_leaks_no_eventfd);
 	tcase_add_test(dv, test_reset_needs_the_device_flag);
 	suite_add_tcase(s, dv);
 

@@ -38,6 +38,10 @@ int uvf_regmap_check_free(struct uvf_regmap *m, const void *vaddr,
 int uvf_regmap_add(struct uvf_regmap *m, const void *vaddr, uint64_t len,
 		   const uvf_iova_t *page_iova, uvf_iova_t iova,
 		   uint64_t cookie);
+/* The device address of exactly the registration at [vaddr, vaddr + len)
+ * made with @cookie; -ENOENT if there is none. */
+int uvf_regmap_find(struct uvf_regmap *m, const void *vaddr, uint64_t len,
+		    uint64_t cookie, uvf_iova_t *iova);
 /* Remove exactly the registration at [vaddr, vaddr + len) made with
  * @cookie; -ENOENT if there is none. Cookies tell owners apart: 0 is
  * uvf_dma_register()'s, other layers (lib/dpdk) use their own, so no owner
