@@ -16,8 +16,8 @@
  * and splits/merges level by level: up to 52 list operations per call here
  * (the 64-bit space has 2^52 pages), each of which needs an address-ordered
  * tree to stay deterministic and to find buddies without a page array. We
- * store instead the maximal free extents (runs of free pages) in one AVL
- * tree keyed by address (extent_tree.h). The buddy tiling of an extent is
+ * store instead the maximal free extents (runs of free pages) in one
+ * augmented red-black tree keyed by address (tree.h, tiling.h). The buddy tiling of an extent is
  * implicit and computable in O(1) (iova_extent_orders()), and every node
  * caches the OR of the orders tiled in its subtree. So:
  *   - the root's mask is the "bitmap of non-empty orders": ctz() of it above
@@ -31,7 +31,7 @@
  * gap search and no level-by-level split cascade.
  *
  * Outstanding blocks (allocations, reservations, and blocks parked in
- * thread caches) sit in a red-black tree keyed by address (block_tree.h),
+ * thread caches) sit in a second tree of the same kind (tree.h, mask unused),
  * which is what the checked free validates against. A reservation of any
  * page count is one node. Freeing reuses the freed node for a new extent if
  * needed, so frees never allocate memory; allocations need at most two
@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "iova/pool.h"
+#include "iova/tiling.h"
 
 #define IOVA_CHUNK_NODES 128
 
@@ -84,6 +85,24 @@ static void node_put(struct iova_pool *p, struct iova_node *n)
 	n->right = p->spare;
 	p->spare = n;
 	p->nr_spare++;
+}
+
+static void extent_insert(struct iova_pool *p, struct iova_node *n)
+{
+	n->own = iova_extent_orders(n->start, n->end);
+	iova_tree_insert(&p->free, n);
+}
+
+static void extent_resized(struct iova_node *x)
+{
+	iova_tree_update(x, iova_extent_orders(x->start, x->end));
+}
+
+static struct iova_node *out_find(const struct iova_pool *p, uint64_t pfn)
+{
+	struct iova_node *o = iova_tree_find_le(&p->out, pfn);
+
+	return o && o->start == pfn ? o : NULL;
 }
 
 static int cmp_range(const void *x, const void *y)
@@ -152,14 +171,14 @@ int iova_pool_init(struct iova_pool *p, const struct uvf_iova_range *usable,
 	ret = -pthread_mutex_init(&p->lock, NULL);
 	if (ret)
 		goto fail;
-	iova_extents_init(&p->free);
-	iova_blocks_init(&p->out);
+	iova_tree_init(&p->free);
+	iova_tree_init(&p->out);
 	for (size_t i = 0; i < p->nr_usable; i++) {
 		struct iova_node *n = node_get(p);
 
 		n->start = p->usable[i].start;
 		n->end = p->usable[i].end;
-		iova_extents_insert(&p->free, n);
+		extent_insert(p, n);
 		p->total_pages += n->end - n->start;
 		p->free_blocks += iova_extent_blocks(n->start, n->end);
 	}
@@ -215,23 +234,23 @@ static void carve(struct iova_pool *p, struct iova_node *x, uint64_t start,
 	p->free_blocks -= iova_extent_blocks(x->start, x->end);
 	p->free_pages -= end - start;
 	if (x->start == start && old_end == end) {
-		iova_extents_erase(&p->free, x);
+		iova_tree_erase(&p->free, x);
 		node_put(p, x);
 		return;
 	}
 	if (x->start == start) {
 		x->start = end;
-		iova_extents_resized(x);
+		extent_resized(x);
 	} else {
 		x->end = start;
-		iova_extents_resized(x);
+		extent_resized(x);
 		p->free_blocks += iova_extent_blocks(x->start, x->end);
 		if (old_end != end) {
 			struct iova_node *r = node_get(p);
 
 			r->start = end;
 			r->end = old_end;
-			iova_extents_insert(&p->free, r);
+			extent_insert(p, r);
 		}
 	}
 	if (old_end != end)
@@ -241,9 +260,9 @@ static void carve(struct iova_pool *p, struct iova_node *x, uint64_t start,
 /* Turn the detached node @n into free space, merging with neighbours. */
 static void give_back(struct iova_pool *p, struct iova_node *n)
 {
-	struct iova_node *prev = iova_extents_find_le(&p->free, n->start);
-	struct iova_node *next = prev ? iova_extents_next(prev) :
-					iova_extents_first(&p->free);
+	struct iova_node *prev = iova_tree_find_le(&p->free, n->start);
+	struct iova_node *next = prev ? iova_tree_next(prev) :
+					iova_tree_first(&p->free);
 	bool join_prev = prev && prev->end == n->start;
 	bool join_next = next && next->start == n->end;
 	struct iova_node *x;
@@ -256,24 +275,24 @@ static void give_back(struct iova_pool *p, struct iova_node *n)
 	if (join_prev && join_next) {
 		uint64_t end = next->end;
 
-		iova_extents_erase(&p->free, next);
+		iova_tree_erase(&p->free, next);
 		node_put(p, next);
 		prev->end = end;
-		iova_extents_resized(prev);
+		extent_resized(prev);
 		node_put(p, n);
 		x = prev;
 	} else if (join_prev) {
 		prev->end = n->end;
-		iova_extents_resized(prev);
+		extent_resized(prev);
 		node_put(p, n);
 		x = prev;
 	} else if (join_next) {
 		next->start = n->start;
-		iova_extents_resized(next);
+		extent_resized(next);
 		node_put(p, n);
 		x = next;
 	} else {
-		iova_extents_insert(&p->free, n);
+		extent_insert(p, n);
 		x = n;
 	}
 	p->free_blocks += iova_extent_blocks(x->start, x->end);
@@ -281,7 +300,7 @@ static void give_back(struct iova_pool *p, struct iova_node *n)
 
 int iova_pool_alloc(struct iova_pool *p, unsigned int order, uint64_t *pfn)
 {
-	uint64_t fit = iova_extents_orders(&p->free) & ~((1ull << order) - 1);
+	uint64_t fit = iova_tree_mask(&p->free) & ~((1ull << order) - 1);
 	struct iova_node *x, *o;
 	unsigned int best;
 	uint64_t start;
@@ -291,33 +310,34 @@ int iova_pool_alloc(struct iova_pool *p, unsigned int order, uint64_t *pfn)
 	if (ensure_spare(p, 2))
 		return -ENOMEM;
 	best = (unsigned int)__builtin_ctzll(fit);
-	x = iova_extents_first_with_order(&p->free, best);
+	x = iova_tree_first_with(&p->free, best);
 	start = iova_extent_block(x->start, x->end, best);
 	carve(p, x, start, start + (1ull << order));
 	o = node_get(p);
 	o->start = start;
 	o->end = start + (1ull << order);
 	o->kind = IOVA_OUT_ALLOC;
-	iova_blocks_insert(&p->out, o);
+	o->own = 0;
+	iova_tree_insert(&p->out, o);
 	*pfn = start;
 	return 0;
 }
 
 bool iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order)
 {
-	struct iova_node *o = iova_blocks_find(&p->out, pfn);
+	struct iova_node *o = out_find(p, pfn);
 
 	if (!o || o->kind != IOVA_OUT_ALLOC ||
 	    o->end - o->start != 1ull << order)
 		return false;
-	iova_blocks_erase(&p->out, o);
+	iova_tree_erase(&p->out, o);
 	give_back(p, o);
 	return true;
 }
 
 int iova_pool_free(struct iova_pool *p, uint64_t pfn, uint64_t pages)
 {
-	struct iova_node *o = iova_blocks_find(&p->out, pfn);
+	struct iova_node *o = out_find(p, pfn);
 	uint64_t len;
 
 	if (!o)
@@ -330,7 +350,7 @@ int iova_pool_free(struct iova_pool *p, uint64_t pfn, uint64_t pages)
 	} else if (pages != len) {
 		return -ENOENT;
 	}
-	iova_blocks_erase(&p->out, o);
+	iova_tree_erase(&p->out, o);
 	give_back(p, o);
 	return 0;
 }
@@ -343,7 +363,7 @@ int iova_pool_reserve(struct iova_pool *p, uint64_t pfn, uint64_t pages)
 	if (!iova_pool_in_usable(p, pfn, end))
 		return -ERANGE;
 	/* Extents are maximal runs, so all-free means inside one extent. */
-	x = iova_extents_find_le(&p->free, pfn);
+	x = iova_tree_find_le(&p->free, pfn);
 	if (!x || x->end < end)
 		return -EEXIST;
 	if (ensure_spare(p, 2))
@@ -353,7 +373,8 @@ int iova_pool_reserve(struct iova_pool *p, uint64_t pfn, uint64_t pages)
 	o->start = pfn;
 	o->end = end;
 	o->kind = IOVA_OUT_RESERVED;
-	iova_blocks_insert(&p->out, o);
+	o->own = 0;
+	iova_tree_insert(&p->out, o);
 	return 0;
 }
 
@@ -364,7 +385,7 @@ bool iova_pool_none_free(const struct iova_pool *p, uint64_t start,
 	 * Extents are disjoint, so only the last one starting before @end can
 	 * reach into the range.
 	 */
-	struct iova_node *x = iova_extents_find_le(&p->free, end - 1);
+	struct iova_node *x = iova_tree_find_le(&p->free, end - 1);
 
 	return !x || x->end <= start;
 }

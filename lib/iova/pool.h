@@ -12,8 +12,7 @@
 
 #include <uvf/types.h>
 
-#include "iova/block_tree.h"
-#include "iova/extent_tree.h"
+#include "iova/tree.h"
 
 /* What an outstanding node stands for. */
 enum iova_out_kind {
@@ -29,8 +28,8 @@ struct iova_chunk;
 
 struct iova_pool {
 	pthread_mutex_t lock;
-	struct iova_extents free;	/* maximal free extents */
-	struct iova_blocks out;	/* allocated, reserved and thread-cached */
+	struct iova_tree free;	/* maximal free extents */
+	struct iova_tree out;	/* allocated, reserved and thread-cached */
 	struct iova_node *spare;	/* unused nodes, linked by ->right */
 	size_t nr_spare;
 	struct iova_chunk *chunks;	/* node memory, freed with the pool */

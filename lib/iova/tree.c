@@ -1,19 +1,45 @@
 // SPDX-License-Identifier: MIT
 /*
- * Red-black tree with parent pointers and NULL leaves (which count as
- * black), after Cormen et al. The erase fix-up tracks the parent of the
- * doubly black position separately because that position may be NULL.
+ * Augmented red-black tree with parent pointers and NULL leaves (which count
+ * as black), after Cormen et al. The masks are brought up to date right
+ * after each structural change and before any rotation; a rotation keeps
+ * them right by itself (the pair's top stands for the same set as before, so
+ * it takes the old top's mask and only the node that went down is
+ * recomputed). The erase fix-up tracks the parent of the doubly black
+ * position separately because that position may be NULL.
  */
 #include <stdbool.h>
 
-#include "iova/block_tree.h"
+#include "iova/tree.h"
 
 static inline bool is_red(const struct iova_node *n)
 {
 	return n && n->red;
 }
 
-static void replace_child(struct iova_blocks *t, struct iova_node *parent,
+static inline uint64_t mask_of(const struct iova_node *n)
+{
+	return n ? n->orders : 0;
+}
+
+static inline void recompute(struct iova_node *n)
+{
+	n->orders = n->own | mask_of(n->left) | mask_of(n->right);
+}
+
+/* Only @n's subtree changed: carry its mask up until one is unchanged. */
+static void propagate(struct iova_node *n)
+{
+	for (; n; n = n->parent) {
+		uint64_t m = n->own | mask_of(n->left) | mask_of(n->right);
+
+		if (m == n->orders)
+			return;
+		n->orders = m;
+	}
+}
+
+static void replace_child(struct iova_tree *t, struct iova_node *parent,
 			  struct iova_node *old, struct iova_node *new)
 {
 	if (!parent)
@@ -24,7 +50,7 @@ static void replace_child(struct iova_blocks *t, struct iova_node *parent,
 		parent->right = new;
 }
 
-static void rotate_left(struct iova_blocks *t, struct iova_node *x)
+static void rotate_left(struct iova_tree *t, struct iova_node *x)
 {
 	struct iova_node *y = x->right;
 
@@ -35,9 +61,11 @@ static void rotate_left(struct iova_blocks *t, struct iova_node *x)
 	replace_child(t, x->parent, x, y);
 	y->left = x;
 	x->parent = y;
+	y->orders = x->orders;
+	recompute(x);
 }
 
-static void rotate_right(struct iova_blocks *t, struct iova_node *x)
+static void rotate_right(struct iova_tree *t, struct iova_node *x)
 {
 	struct iova_node *y = x->left;
 
@@ -48,15 +76,17 @@ static void rotate_right(struct iova_blocks *t, struct iova_node *x)
 	replace_child(t, x->parent, x, y);
 	y->right = x;
 	x->parent = y;
+	y->orders = x->orders;
+	recompute(x);
 }
 
-void iova_blocks_init(struct iova_blocks *t)
+void iova_tree_init(struct iova_tree *t)
 {
 	t->root = NULL;
 	t->count = 0;
 }
 
-void iova_blocks_insert(struct iova_blocks *t, struct iova_node *n)
+void iova_tree_insert(struct iova_tree *t, struct iova_node *n)
 {
 	struct iova_node *parent = NULL, **link = &t->root, *p, *g, *u;
 
@@ -67,8 +97,10 @@ void iova_blocks_insert(struct iova_blocks *t, struct iova_node *n)
 	n->left = n->right = NULL;
 	n->parent = parent;
 	n->red = true;
+	n->orders = n->own;
 	*link = n;
 	t->count++;
+	propagate(parent);
 
 	while ((p = n->parent) && p->red) {
 		g = p->parent;	/* exists: the root is black */
@@ -110,7 +142,7 @@ void iova_blocks_insert(struct iova_blocks *t, struct iova_node *n)
 }
 
 /* @x (maybe NULL) under @parent carries an extra black: push it out. */
-static void erase_fixup(struct iova_blocks *t, struct iova_node *x,
+static void erase_fixup(struct iova_tree *t, struct iova_node *x,
 			struct iova_node *parent)
 {
 	struct iova_node *w;
@@ -172,7 +204,7 @@ static void erase_fixup(struct iova_blocks *t, struct iova_node *x,
 		x->red = false;
 }
 
-void iova_blocks_erase(struct iova_blocks *t, struct iova_node *n)
+void iova_tree_erase(struct iova_tree *t, struct iova_node *n)
 {
 	struct iova_node *x, *parent;
 	bool removed_red = n->red;
@@ -183,6 +215,7 @@ void iova_blocks_erase(struct iova_blocks *t, struct iova_node *n)
 		replace_child(t, parent, n, x);
 		if (x)
 			x->parent = parent;
+		propagate(parent);
 	} else {
 		/* Splice out the successor y and put it where n was. */
 		struct iova_node *y = n->right;
@@ -206,17 +239,80 @@ void iova_blocks_erase(struct iova_blocks *t, struct iova_node *n)
 		y->left = n->left;
 		y->left->parent = y;
 		y->red = n->red;
+		/*
+		 * Every subtree from y's old parent up to y lost y, and y's own
+		 * value replaced n's, so none of them can stop the walk early.
+		 */
+		for (struct iova_node *a = parent; a != y; a = a->parent)
+			recompute(a);
+		recompute(y);
+		propagate(y->parent);
 	}
 	t->count--;
 	if (!removed_red)
 		erase_fixup(t, x, parent);
 }
 
-struct iova_node *iova_blocks_find(const struct iova_blocks *t, uint64_t pfn)
+void iova_tree_update(struct iova_node *n, uint64_t own)
+{
+	n->own = own;
+	propagate(n);
+}
+
+struct iova_node *iova_tree_find_le(const struct iova_tree *t, uint64_t pfn)
+{
+	struct iova_node *n = t->root, *best = NULL;
+
+	while (n) {
+		if (n->start <= pfn) {
+			best = n;
+			n = n->right;
+		} else {
+			n = n->left;
+		}
+	}
+	return best;
+}
+
+struct iova_node *iova_tree_first(const struct iova_tree *t)
 {
 	struct iova_node *n = t->root;
 
-	while (n && n->start != pfn)
-		n = pfn < n->start ? n->left : n->right;
+	while (n && n->left)
+		n = n->left;
 	return n;
+}
+
+struct iova_node *iova_tree_next(const struct iova_node *n)
+{
+	const struct iova_node *p;
+
+	if (n->right) {
+		n = n->right;
+		while (n->left)
+			n = n->left;
+		return (struct iova_node *)n;
+	}
+	p = n->parent;
+	while (p && p->right == n) {
+		n = p;
+		p = p->parent;
+	}
+	return (struct iova_node *)p;
+}
+
+struct iova_node *iova_tree_first_with(const struct iova_tree *t,
+				       unsigned int bit)
+{
+	uint64_t m = 1ull << bit;
+	struct iova_node *n = t->root;
+
+	for (;;) {
+		if (n->left && (n->left->orders & m))
+			n = n->left;
+		else if (n->own & m)
+			return n;
+		else
+			n = n->right;
+	}
 }
