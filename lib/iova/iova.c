@@ -9,13 +9,7 @@
 
 #include <uvf/iova.h>
 
-#include "iova/pool.h"
-#include "iova/rcache.h"
-
-struct uvf_iova_allocator {
-	struct iova_pool pool;
-	struct iova_rcache rcache;
-};
+#include "iova/allocator.h"
 
 /* Order of the power-of-two block holding @pages (1..2^52 - 1) pages. */
 static inline unsigned int order_of(uint64_t pages)

@@ -62,6 +62,7 @@ static int ensure_spare(struct iova_pool *p, size_t n)
 			return -ENOMEM;
 		c->next = p->chunks;
 		p->chunks = c;
+		p->meta_bytes += sizeof(*c);
 		for (size_t i = 0; i < IOVA_CHUNK_NODES; i++) {
 			c->nodes[i].right = p->spare;
 			p->spare = &c->nodes[i];

@@ -33,6 +33,7 @@ struct iova_pool {
 	struct iova_node *spare;	/* unused nodes, linked by ->right */
 	size_t nr_spare;
 	struct iova_chunk *chunks;	/* node memory, freed with the pool */
+	uint64_t meta_bytes;		/* node and map memory held */
 	uint64_t free_pages;
 	uint64_t free_blocks;	/* maximal aligned blocks tiling the extents */
 	uint64_t total_pages;

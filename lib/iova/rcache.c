@@ -509,6 +509,7 @@ void iova_rcache_stats(struct iova_rcache *rc, struct uvf_iova_stats *st)
 		.free_blocks = p->free_blocks,
 		.cache_hits = hits,
 		.cache_misses = misses,
+		.metadata_bytes = p->meta_bytes,
 	};
 	pthread_mutex_unlock(&p->lock);
 	for (tc = rc->caches; tc; tc = tc->rc_next)

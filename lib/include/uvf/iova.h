@@ -46,6 +46,9 @@ struct uvf_iova_stats {
 				   * back */
 	uint64_t cache_hits;      /* allocations served by a thread cache */
 	uint64_t cache_misses;    /* cacheable allocations that were not */
+	uint64_t metadata_bytes;  /* memory the pool holds to index free and
+				   * outstanding space (tree nodes, block
+				   * maps); given back as the space empties */
 };
 
 /**
@@ -132,8 +135,8 @@ int uvf_iova_free(struct uvf_iova_allocator *a, uvf_iova_t iova,
  * @iova: address returned by uvf_iova_alloc()
  * @size: the size passed to uvf_iova_alloc()
  *
- * For callers that already know the block is outstanding (the DMA layer
- * checks the page table first), like the kernel's free_iova_fast(). Small
+ * For callers that already know the block is outstanding (the domain
+ * checks its mapping records first), like the kernel's free_iova_fast(). Small
  * blocks go to the calling thread's cache without a shared lock; larger ones
  * straight back to the pool. Freeing a small block twice, or one given by
  * uvf_iova_reserve(), is undefined. Calls with a zero or unaligned @size, an
