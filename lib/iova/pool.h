@@ -12,28 +12,22 @@
 
 #include <uvf/types.h>
 
+#include "iova/blockmap.h"
+#include "iova/slab.h"
 #include "iova/tree.h"
-
-/* What an outstanding node stands for. */
-enum iova_out_kind {
-	IOVA_OUT_ALLOC,		/* a 2^order block from iova_pool_alloc() */
-	IOVA_OUT_RESERVED,	/* a range from iova_pool_reserve() */
-};
 
 struct iova_usable {
 	uint64_t start, end;	/* frames, [start, end) */
 };
 
-struct iova_chunk;
-
 struct iova_pool {
 	pthread_mutex_t lock;
-	struct iova_tree free;	/* maximal free extents */
-	struct iova_tree out;	/* allocated, reserved and thread-cached */
-	struct iova_node *spare;	/* unused nodes, linked by ->right */
-	size_t nr_spare;
-	struct iova_chunk *chunks;	/* node memory, freed with the pool */
-	uint64_t meta_bytes;		/* node and map memory held */
+	struct iova_tree free;		/* maximal free extents */
+	struct iova_node *hint;		/* an extent near the last change */
+	struct iova_tree out;		/* reservations */
+	struct iova_map blocks;		/* allocated blocks, thread-cached too */
+	struct iova_slabs nodes;	/* node memory of both trees */
+	uint64_t nr_blocks;		/* allocated blocks in the map */
 	uint64_t free_pages;
 	uint64_t free_blocks;	/* maximal aligned blocks tiling the extents */
 	uint64_t total_pages;
@@ -41,6 +35,17 @@ struct iova_pool {
 	struct iova_usable *usable;	/* sorted, adjacent ranges merged */
 	size_t nr_usable;
 };
+
+/**
+ * iova_pool_metadata_bytes() - memory the pool holds for its indexes
+ * @p: pool, locked
+ *
+ * Return: bytes of tree nodes and block map.
+ */
+static inline uint64_t iova_pool_metadata_bytes(const struct iova_pool *p)
+{
+	return p->nodes.bytes + p->blocks.bytes;
+}
 
 /**
  * iova_pool_init() - set up a pool over @nr usable byte ranges
@@ -85,7 +90,8 @@ int iova_pool_alloc(struct iova_pool *p, unsigned int order, uint64_t *pfn);
  * @order: block order
  *
  * A block that is not outstanding as exactly that allocation is left alone,
- * so a stray double free of a large block cannot corrupt the pool.
+ * so a stray double free of a large block cannot corrupt the pool. So is
+ * one that would need a new free-extent node when none can be allocated.
  *
  * Return: true when the block went back.
  */
@@ -98,7 +104,8 @@ bool iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order);
  * @pages: for allocations, any count that rounds up to the block; for
  *         reservations, the reserved count
  *
- * Return: 0, or -ENOENT (nothing changed).
+ * Return: 0, -ENOENT or -ENOMEM (no memory for the free extent it would
+ * become); nothing changed unless 0.
  */
 int iova_pool_free(struct iova_pool *p, uint64_t pfn, uint64_t pages);
 

@@ -505,11 +505,11 @@ void iova_rcache_stats(struct iova_rcache *rc, struct uvf_iova_stats *st)
 		.total_bytes = pages_to_bytes(p->total_pages),
 		.free_bytes = pages_to_bytes(p->free_pages),
 		.cached_bytes = pages_to_bytes(cached_pages),
-		.allocated_blocks = p->out.count - cached_blocks,
+		.allocated_blocks = p->nr_blocks + p->out.count - cached_blocks,
 		.free_blocks = p->free_blocks,
 		.cache_hits = hits,
 		.cache_misses = misses,
-		.metadata_bytes = p->meta_bytes,
+		.metadata_bytes = iova_pool_metadata_bytes(p),
 	};
 	pthread_mutex_unlock(&p->lock);
 	for (tc = rc->caches; tc; tc = tc->rc_next)

@@ -86,14 +86,12 @@ void iova_tree_init(struct iova_tree *t)
 	t->count = 0;
 }
 
-void iova_tree_insert(struct iova_tree *t, struct iova_node *n)
+/* Link @n at the empty *@link under @parent, then rebalance. */
+static void link_node(struct iova_tree *t, struct iova_node *n,
+		      struct iova_node *parent, struct iova_node **link)
 {
-	struct iova_node *parent = NULL, **link = &t->root, *p, *g, *u;
+	struct iova_node *p, *g, *u;
 
-	while (*link) {
-		parent = *link;
-		link = n->start < parent->start ? &parent->left : &parent->right;
-	}
 	n->left = n->right = NULL;
 	n->parent = parent;
 	n->red = true;
@@ -139,6 +137,32 @@ void iova_tree_insert(struct iova_tree *t, struct iova_node *n)
 		}
 	}
 	t->root->red = false;
+}
+
+void iova_tree_insert(struct iova_tree *t, struct iova_node *n)
+{
+	struct iova_node *parent = NULL, **link = &t->root;
+
+	while (*link) {
+		parent = *link;
+		link = n->start < parent->start ? &parent->left : &parent->right;
+	}
+	link_node(t, n, parent, link);
+}
+
+void iova_tree_insert_between(struct iova_tree *t, struct iova_node *n,
+			      struct iova_node *prev, struct iova_node *next)
+{
+	/*
+	 * Of two in-order neighbours, either the lower has no right child or
+	 * the higher has no left child; that empty link is where @n goes.
+	 */
+	if (prev && !prev->right)
+		link_node(t, n, prev, &prev->right);
+	else if (next)
+		link_node(t, n, next, &next->left);
+	else
+		link_node(t, n, NULL, &t->root);
 }
 
 /* @x (maybe NULL) under @parent carries an extra black: push it out. */
@@ -283,22 +307,38 @@ struct iova_node *iova_tree_first(const struct iova_tree *t)
 	return n;
 }
 
-struct iova_node *iova_tree_next(const struct iova_node *n)
+static inline struct iova_node *child(const struct iova_node *n, bool up)
+{
+	return up ? n->right : n->left;
+}
+
+/* In-order neighbour of @n: above it when @up, else below. */
+static struct iova_node *step(const struct iova_node *n, bool up)
 {
 	const struct iova_node *p;
 
-	if (n->right) {
-		n = n->right;
-		while (n->left)
-			n = n->left;
+	if (child(n, up)) {
+		n = child(n, up);
+		while (child(n, !up))
+			n = child(n, !up);
 		return (struct iova_node *)n;
 	}
 	p = n->parent;
-	while (p && p->right == n) {
+	while (p && child(p, up) == n) {
 		n = p;
 		p = p->parent;
 	}
 	return (struct iova_node *)p;
+}
+
+struct iova_node *iova_tree_next(const struct iova_node *n)
+{
+	return step(n, true);
+}
+
+struct iova_node *iova_tree_prev(const struct iova_node *n)
+{
+	return step(n, false);
 }
 
 struct iova_node *iova_tree_first_with(const struct iova_tree *t,

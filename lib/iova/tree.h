@@ -44,6 +44,19 @@ void iova_tree_init(struct iova_tree *t);
 void iova_tree_insert(struct iova_tree *t, struct iova_node *n);
 
 /**
+ * iova_tree_insert_between() - link @n between two in-order neighbours
+ *                              without a search from the root
+ * @t: tree
+ * @n: node with start, end and own set
+ * @prev: the node just below @n's start, or NULL when none is
+ * @next: the node just above it, or NULL when none is
+ *
+ * Return: nothing.
+ */
+void iova_tree_insert_between(struct iova_tree *t, struct iova_node *n,
+			      struct iova_node *prev, struct iova_node *next);
+
+/**
  * iova_tree_erase() - unlink @n
  * @t: tree
  * @n: a node of @t
@@ -87,6 +100,14 @@ struct iova_node *iova_tree_first(const struct iova_tree *t);
  * Return: the next node or NULL.
  */
 struct iova_node *iova_tree_next(const struct iova_node *n);
+
+/**
+ * iova_tree_prev() - in-order predecessor
+ * @n: node
+ *
+ * Return: the previous node or NULL.
+ */
+struct iova_node *iova_tree_prev(const struct iova_node *n);
 
 /**
  * iova_tree_first_with() - lowest node whose own value has bit @bit
