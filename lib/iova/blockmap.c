@@ -11,7 +11,7 @@
 
 #define LEAF_BITS 12
 #define DIR_BITS 10
-#define MAX_LEVELS 4	/* 12 + 4 * 10 >= 52 */
+#define MAX_LEVELS IOVA_MAP_MAX_LEVELS
 
 struct iova_map_leaf {
 	uint32_t used;
@@ -47,7 +47,8 @@ static void free_level(void *node, unsigned int levels)
 void iova_map_fini(struct iova_map *m)
 {
 	free_level(m->root, m->levels);
-	free(m->spare);
+	while (m->nr_spare_dirs)
+		free(m->spare_dirs[--m->nr_spare_dirs]);
 	*m = (struct iova_map){ 0 };
 }
 
@@ -90,13 +91,8 @@ unsigned int iova_map_get(struct iova_map *m, uint64_t pfn)
 
 static void *new_leaf(struct iova_map *m)
 {
-	struct iova_map_leaf *leaf = m->spare;
+	struct iova_map_leaf *leaf = calloc(1, sizeof(*leaf));
 
-	if (leaf) {
-		m->spare = NULL;
-		return leaf;	/* emptied, so all zero */
-	}
-	leaf = calloc(1, sizeof(*leaf));
 	if (leaf)
 		m->bytes += sizeof(*leaf);
 	return leaf;
@@ -104,7 +100,11 @@ static void *new_leaf(struct iova_map *m)
 
 static void *new_dir(struct iova_map *m)
 {
-	struct iova_map_dir *d = calloc(1, sizeof(*d));
+	struct iova_map_dir *d;
+
+	if (m->nr_spare_dirs)
+		return m->spare_dirs[--m->nr_spare_dirs];	/* all NULL */
+	d = calloc(1, sizeof(*d));
 
 	if (d)
 		m->bytes += sizeof(*d);
@@ -142,39 +142,51 @@ int iova_map_set(struct iova_map *m, uint64_t pfn, unsigned int code)
 		return -ENOMEM;
 	leaf = find_leaf(m, pfn);
 	leaf->code[pfn & ((1u << LEAF_BITS) - 1)] = (uint8_t)code;
-	leaf->used++;
+	if (!leaf->used++ && leaf == m->idle)
+		m->idle = NULL;
 	return 0;
 }
 
-void iova_map_clear(struct iova_map *m, uint64_t pfn)
+/* Unlink and free the empty leaf of @key, then every directory it empties. */
+static void drop_leaf(struct iova_map *m, uint64_t key)
 {
 	struct iova_map_dir *path[MAX_LEVELS];
-	struct iova_map_leaf *leaf;
+	uint64_t pfn = key << LEAF_BITS;
 	void *node = m->root;
 	unsigned int l;
 
-	leaf = find_leaf(m, pfn);
-	leaf->code[pfn & ((1u << LEAF_BITS) - 1)] = 0;
-	if (--leaf->used)
-		return;
 	for (l = 0; l < m->levels; l++) {
 		path[l] = node;
 		node = path[l]->slot[dir_index(m, pfn, l)];
 	}
-	m->hint = NULL;
-	if (m->spare) {
-		free(leaf);
-		m->bytes -= sizeof(*leaf);
-	} else {
-		m->spare = leaf;
-	}
-	/* Unlink the leaf, then every directory this leaves empty. */
+	if (m->hint == node)
+		m->hint = NULL;
+	free(node);
+	m->bytes -= sizeof(struct iova_map_leaf);
 	while (l--) {
 		path[l]->slot[dir_index(m, pfn, l)] = NULL;
 		if (--path[l]->used)
 			return;
-		free(path[l]);
-		m->bytes -= sizeof(*path[l]);
+		if (m->nr_spare_dirs < MAX_LEVELS) {
+			m->spare_dirs[m->nr_spare_dirs++] = path[l];
+		} else {
+			free(path[l]);
+			m->bytes -= sizeof(*path[l]);
+		}
 	}
 	m->root = NULL;
+}
+
+void iova_map_clear(struct iova_map *m, uint64_t pfn)
+{
+	struct iova_map_leaf *leaf = find_leaf(m, pfn);
+
+	leaf->code[pfn & ((1u << LEAF_BITS) - 1)] = 0;
+	if (--leaf->used)
+		return;
+	/* The previous idle leaf goes; this one waits in its place. */
+	if (m->idle)
+		drop_leaf(m, m->idle_key);
+	m->idle = leaf;
+	m->idle_key = pfn >> LEAF_BITS;
 }

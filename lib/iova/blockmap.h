@@ -5,8 +5,10 @@
  * a radix tree over the frame space. Looking a block up or marking it is a
  * walk of at most four directory levels (none when the last leaf used is
  * asked again), and costs a byte per frame only where blocks are: a leaf
- * goes back to the system when its last block is cleared (one spare kept
- * to absorb an allocate/free pair at its edge).
+ * goes back to the system once its last block is cleared and another leaf
+ * empties (the last one emptied stays linked, so an allocate/free pair in
+ * an empty space allocates nothing), and a directory when its last leaf
+ * goes (one per level is kept for reuse).
  *
  * Not locked: the pool serialises access.
  */
@@ -15,6 +17,9 @@
 
 #include <stdint.h>
 
+/* Directory levels above the leaves: 12 + 4 * 10 bits cover 2^52 frames. */
+#define IOVA_MAP_MAX_LEVELS 4
+
 struct iova_map_leaf;
 
 struct iova_map {
@@ -22,7 +27,10 @@ struct iova_map {
 	unsigned int levels;	/* directory levels above the leaves */
 	uint64_t hint_key;	/* frame >> leaf bits of hint */
 	struct iova_map_leaf *hint;	/* the last leaf used, or NULL */
-	struct iova_map_leaf *spare;	/* an empty leaf kept, or NULL */
+	struct iova_map_leaf *idle;	/* an emptied leaf left linked */
+	uint64_t idle_key;
+	void *spare_dirs[IOVA_MAP_MAX_LEVELS];	/* empty directories kept */
+	unsigned int nr_spare_dirs;
 	uint64_t bytes;		/* leaves and directories held */
 };
 

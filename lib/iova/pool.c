@@ -129,8 +129,6 @@ int iova_pool_init(struct iova_pool *p, const struct uvf_iova_range *usable,
 		return ret;
 	iova_slabs_init(&p->nodes);
 	ret = iova_slabs_reserve(&p->nodes, p->nr_usable);
-	if (!ret)
-		ret = -pthread_mutex_init(&p->lock, NULL);
 	if (ret) {
 		iova_slabs_fini(&p->nodes);
 		free(p->usable);
@@ -170,7 +168,6 @@ void iova_pool_fini(struct iova_pool *p)
 	iova_slabs_fini(&p->nodes);
 	iova_map_fini(&p->blocks);
 	free(p->usable);
-	pthread_mutex_destroy(&p->lock);
 }
 
 bool iova_pool_in_usable(const struct iova_pool *p, uint64_t start,

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The shared IOVA pool behind one allocator: free extents, outstanding
- * blocks and the node memory for both, under one mutex. See pool.c for the
+ * blocks and the node memory for both, under one lock. See pool.c for the
  * design. Everything here works in 4 KiB page frames (pfn = iova >> 12);
  * frame ranges are [start, end) with end <= 2^52.
  */
 #ifndef UVF_IOVA_POOL_H
 #define UVF_IOVA_POOL_H
 
-#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 
 #include <uvf/types.h>
 
@@ -21,7 +22,7 @@ struct iova_usable {
 };
 
 struct iova_pool {
-	pthread_mutex_t lock;
+	atomic_uint lock;		/* iova_pool_lock() */
 	struct iova_tree free;		/* maximal free extents */
 	struct iova_node *hint;		/* an extent near the last change */
 	struct iova_tree out;		/* reservations */
@@ -45,6 +46,42 @@ struct iova_pool {
 static inline uint64_t iova_pool_metadata_bytes(const struct iova_pool *p)
 {
 	return p->nodes.bytes + p->blocks.bytes;
+}
+
+/**
+ * iova_pool_lock() - take the pool's lock
+ * @p: pool
+ *
+ * A spinlock that yields the CPU while it waits: it is held for tens of
+ * nanoseconds, less than a futex sleep and wake-up would cost, and its
+ * release is a plain store where a mutex's needs an atomic exchange (the
+ * kernel's IOVA allocator uses a spinlock for the same reason).
+ *
+ * Return: nothing.
+ */
+static inline void iova_pool_lock(struct iova_pool *p)
+{
+	while (atomic_exchange_explicit(&p->lock, 1, memory_order_acquire)) {
+		for (int spin = 0;
+		     atomic_load_explicit(&p->lock, memory_order_relaxed);
+		     spin++) {
+			if (spin >= 64)
+				sched_yield();
+			else
+				__asm__ volatile("" ::: "memory");
+		}
+	}
+}
+
+/**
+ * iova_pool_unlock() - drop the pool's lock
+ * @p: pool, locked by the caller
+ *
+ * Return: nothing.
+ */
+static inline void iova_pool_unlock(struct iova_pool *p)
+{
+	atomic_store_explicit(&p->lock, 0, memory_order_release);
 }
 
 /**

@@ -188,14 +188,14 @@ static void mag_release(struct iova_pool *p, struct iova_magazine *m,
 /* busy held (and the registry lock, so the cache is live). */
 static void tc_drain(struct iova_rcache *rc, struct iova_tcache *tc)
 {
-	pthread_mutex_lock(&rc->pool->lock);
+	iova_pool_lock(rc->pool);
 	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
 		if (tc->loaded[o])
 			mag_release(rc->pool, tc->loaded[o], o);
 		if (tc->prev[o])
 			mag_release(rc->pool, tc->prev[o], o);
 	}
-	pthread_mutex_unlock(&rc->pool->lock);
+	iova_pool_unlock(rc->pool);
 }
 
 static void tc_free_mags(struct iova_tcache *tc)
@@ -397,13 +397,13 @@ static bool depot_take(struct iova_rcache *rc, struct iova_tcache *tc,
 {
 	struct iova_magazine *empty = NULL, *full = NULL;
 
-	pthread_mutex_lock(&rc->pool->lock);
+	iova_pool_lock(rc->pool);
 	if (rc->depot_size[order]) {
 		full = rc->depot[order][--rc->depot_size[order]];
 		empty = tc->loaded[order];
 		tc->loaded[order] = full;
 	}
-	pthread_mutex_unlock(&rc->pool->lock);
+	iova_pool_unlock(rc->pool);
 	if (!full)
 		return false;
 	free(empty);
@@ -462,12 +462,12 @@ static struct iova_magazine *make_room(struct iova_rcache *rc,
 		*ok = false;
 		return NULL;
 	}
-	pthread_mutex_lock(&rc->pool->lock);
+	iova_pool_lock(rc->pool);
 	if (rc->depot_size[order] < IOVA_DEPOT_MAGS)
 		rc->depot[order][rc->depot_size[order]++] = full;
 	else
 		spill = full;
-	pthread_mutex_unlock(&rc->pool->lock);
+	iova_pool_unlock(rc->pool);
 	tc->loaded[order] = fresh;
 	return spill;
 }
@@ -494,9 +494,9 @@ bool iova_rcache_put(struct iova_rcache *rc, unsigned int order,
 		m->pfns[m->size++] = pfn;
 	cache_exit(tc);
 	if (spill) {
-		pthread_mutex_lock(&rc->pool->lock);
+		iova_pool_lock(rc->pool);
 		mag_release(rc->pool, spill, order);
-		pthread_mutex_unlock(&rc->pool->lock);
+		iova_pool_unlock(rc->pool);
 		free(spill);
 	}
 	return ok;
@@ -510,7 +510,7 @@ void iova_rcache_flush(struct iova_rcache *rc)
 		tc_drain(rc, tc);
 		tc_unlock(tc);
 	}
-	pthread_mutex_lock(&rc->pool->lock);
+	iova_pool_lock(rc->pool);
 	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
 		while (rc->depot_size[o]) {
 			struct iova_magazine *m =
@@ -520,7 +520,7 @@ void iova_rcache_flush(struct iova_rcache *rc)
 			free(m);
 		}
 	}
-	pthread_mutex_unlock(&rc->pool->lock);
+	iova_pool_unlock(rc->pool);
 	pthread_mutex_unlock(&registry_lock);
 }
 
@@ -553,7 +553,7 @@ void iova_rcache_stats(struct iova_rcache *rc, struct uvf_iova_stats *st)
 		hits += tc->hits;
 		misses += tc->misses;
 	}
-	pthread_mutex_lock(&p->lock);
+	iova_pool_lock(p);
 	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
 		for (unsigned int i = 0; i < rc->depot_size[o]; i++) {
 			cached_pages += rc->depot[o][i]->size << o;
@@ -570,7 +570,7 @@ void iova_rcache_stats(struct iova_rcache *rc, struct uvf_iova_stats *st)
 		.cache_misses = misses,
 		.metadata_bytes = iova_pool_metadata_bytes(p),
 	};
-	pthread_mutex_unlock(&p->lock);
+	iova_pool_unlock(p);
 	for (tc = rc->caches; tc; tc = tc->rc_next)
 		tc_unlock(tc);
 	pthread_mutex_unlock(&registry_lock);

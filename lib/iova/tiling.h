@@ -34,6 +34,18 @@ static inline uint64_t iova_extent_orders(uint64_t start, uint64_t end)
 	return (m - start) | (end - m);
 }
 
+/*
+ * Set bits of @x. The build does not assume the popcnt instruction, and
+ * __builtin_popcountll() is then a library call on the hot path.
+ */
+static inline unsigned int iova_bits(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned int)((x * 0x0101010101010101ull) >> 56);
+}
+
 /**
  * iova_extent_blocks() - number of blocks in the tiling of [@start, @end)
  * @start: first frame
@@ -46,8 +58,7 @@ static inline uint64_t iova_extent_blocks(uint64_t start, uint64_t end)
 	unsigned int t = 63 - (unsigned int)__builtin_clzll(start ^ end);
 	uint64_t m = end & ~((1ull << t) - 1);
 
-	return (uint64_t)__builtin_popcountll(m - start) +
-	       (uint64_t)__builtin_popcountll(end - m);
+	return iova_bits(m - start) + iova_bits(end - m);
 }
 
 /**

@@ -143,14 +143,14 @@ static inline bool pair_uvf_pool(struct window *w, uint64_t pages)
 	uint64_t pfn;
 	int ret;
 
-	pthread_mutex_lock(&p->lock);
+	iova_pool_lock(p);
 	ret = iova_pool_alloc(p, order, &pfn);
-	pthread_mutex_unlock(&p->lock);
+	iova_pool_unlock(p);
 	if (ret)
 		return false;
-	pthread_mutex_lock(&p->lock);
+	iova_pool_lock(p);
 	iova_pool_release(p, pfn, order);
-	pthread_mutex_unlock(&p->lock);
+	iova_pool_unlock(p);
 	return true;
 }
 
