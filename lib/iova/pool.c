@@ -217,7 +217,8 @@ static void carve(struct iova_pool *p, struct iova_node *x, uint64_t start,
 
 			r->start = end;
 			r->end = old_end;
-			extent_insert(p, r);
+			r->own = iova_extent_orders(end, old_end);
+			iova_tree_insert_after(&p->free, r, x);
 		}
 	}
 	if (old_end != end)

@@ -150,6 +150,20 @@ void iova_tree_insert(struct iova_tree *t, struct iova_node *n)
 	link_node(t, n, parent, link);
 }
 
+void iova_tree_insert_after(struct iova_tree *t, struct iova_node *n,
+			    struct iova_node *x)
+{
+	struct iova_node *p = x->right;
+
+	if (!p) {
+		link_node(t, n, x, &x->right);
+		return;
+	}
+	while (p->left)
+		p = p->left;
+	link_node(t, n, p, &p->left);
+}
+
 void iova_tree_insert_between(struct iova_tree *t, struct iova_node *n,
 			      struct iova_node *prev, struct iova_node *next)
 {

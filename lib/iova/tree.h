@@ -57,6 +57,18 @@ void iova_tree_insert_between(struct iova_tree *t, struct iova_node *n,
 			      struct iova_node *prev, struct iova_node *next);
 
 /**
+ * iova_tree_insert_after() - link @n as the in-order successor of @x
+ *                            without a search from the root
+ * @t: tree
+ * @n: node with start, end and own set, above @x and below @x's successor
+ * @x: a node of @t
+ *
+ * Return: nothing.
+ */
+void iova_tree_insert_after(struct iova_tree *t, struct iova_node *n,
+			    struct iova_node *x);
+
+/**
  * iova_tree_erase() - unlink @n
  * @t: tree
  * @n: a node of @t
