@@ -144,10 +144,8 @@ int iova_pool_init(struct iova_pool *p, const struct uvf_iova_range *usable,
 		n->end = p->usable[i].end;
 		extent_insert(p, n);
 		p->total_pages += n->end - n->start;
-		p->free_blocks += iova_extent_blocks(n->start, n->end);
 	}
 	p->free_pages = p->total_pages;
-	p->initial_blocks = p->free_blocks;
 	return 0;
 }
 
@@ -193,7 +191,6 @@ static void carve(struct iova_pool *p, struct iova_node *x, uint64_t start,
 {
 	uint64_t old_end = x->end;
 
-	p->free_blocks -= iova_extent_blocks(x->start, x->end);
 	p->free_pages -= end - start;
 	if (x->start == start && old_end == end) {
 		/* Its neighbours are where the block will come back. */
@@ -211,7 +208,6 @@ static void carve(struct iova_pool *p, struct iova_node *x, uint64_t start,
 	} else {
 		x->end = start;
 		extent_resized(x);
-		p->free_blocks += iova_extent_blocks(x->start, x->end);
 		if (old_end != end) {
 			struct iova_node *r = node_get(p);
 
@@ -221,8 +217,6 @@ static void carve(struct iova_pool *p, struct iova_node *x, uint64_t start,
 			iova_tree_insert_after(&p->free, r, x);
 		}
 	}
-	if (old_end != end)
-		p->free_blocks += iova_extent_blocks(end, old_end);
 }
 
 /*
@@ -276,10 +270,6 @@ static int give_back(struct iova_pool *p, uint64_t start, uint64_t end,
 		n = node_get(p);
 	}
 	p->free_pages += end - start;
-	if (join_prev)
-		p->free_blocks -= iova_extent_blocks(prev->start, prev->end);
-	if (join_next)
-		p->free_blocks -= iova_extent_blocks(next->start, next->end);
 	if (join_prev && join_next) {
 		uint64_t next_end = next->end;
 
@@ -306,7 +296,6 @@ static int give_back(struct iova_pool *p, uint64_t start, uint64_t end,
 	}
 	if (n)
 		node_put(p, n);
-	p->free_blocks += iova_extent_blocks(x->start, x->end);
 	p->hint = x;
 	return 0;
 }
@@ -406,4 +395,14 @@ bool iova_pool_none_free(const struct iova_pool *p, uint64_t start,
 	struct iova_node *x = iova_tree_find_le(&p->free, end - 1);
 
 	return !x || x->end <= start;
+}
+
+uint64_t iova_pool_free_blocks(const struct iova_pool *p)
+{
+	uint64_t n = 0;
+
+	for (const struct iova_node *x = iova_tree_first(&p->free); x;
+	     x = iova_tree_next(x))
+		n += iova_extent_blocks(x->start, x->end);
+	return n;
 }

@@ -30,9 +30,7 @@ struct iova_pool {
 	struct iova_slabs nodes;	/* node memory of both trees */
 	uint64_t nr_blocks;		/* allocated blocks in the map */
 	uint64_t free_pages;
-	uint64_t free_blocks;	/* maximal aligned blocks tiling the extents */
 	uint64_t total_pages;
-	uint64_t initial_blocks;	/* free_blocks when nothing is out */
 	struct iova_usable *usable;	/* sorted, adjacent ranges merged */
 	size_t nr_usable;
 };
@@ -156,6 +154,17 @@ int iova_pool_free(struct iova_pool *p, uint64_t pfn, uint64_t pages);
  * is not free), -ENOMEM.
  */
 int iova_pool_reserve(struct iova_pool *p, uint64_t pfn, uint64_t pages);
+
+/**
+ * iova_pool_free_blocks() - maximal aligned blocks tiling the free extents
+ * @p: pool
+ *
+ * A walk of every extent, for statistics: keeping the count current would
+ * cost every allocation and free two tilings of the extents they change.
+ *
+ * Return: the count.
+ */
+uint64_t iova_pool_free_blocks(const struct iova_pool *p);
 
 /**
  * iova_pool_in_usable() - whether [@start, @end) lies in one usable range

@@ -565,7 +565,7 @@ void iova_rcache_stats(struct iova_rcache *rc, struct uvf_iova_stats *st)
 		.free_bytes = pages_to_bytes(p->free_pages),
 		.cached_bytes = pages_to_bytes(cached_pages),
 		.allocated_blocks = p->nr_blocks + p->out.count - cached_blocks,
-		.free_blocks = p->free_blocks,
+		.free_blocks = iova_pool_free_blocks(p),
 		.cache_hits = hits,
 		.cache_misses = misses,
 		.metadata_bytes = iova_pool_metadata_bytes(p),
