@@ -5,11 +5,12 @@
  *   empty   nothing allocated;
  *   frag50  fragmented, half full;
  *   frag95  fragmented, 95% full (iova_window.h: how they are filled);
- * for 1, 2, 4, ... 64 pages and a mix (each sample draws one of those
- * sizes), on one thread and on --threads threads. Each sample times BATCH
- * pairs of one size and reports their mean: a pair through the thread
- * caches is shorter than the TSC's step here, so single pairs cannot be
- * timed (the run's header says so too).
+ * for 1, 2, 4, ... 64 pages and a mix (each pair draws one of those sizes),
+ * on one thread and on --threads threads. Each sample times BATCH pairs and
+ * reports their mean: a pair through the thread caches is shorter than the
+ * TSC's step here, so single pairs cannot be timed (the run's header says
+ * so too). For the mix, percentiles are thus of means of BATCH mixed pairs;
+ * the fixed sizes show what each size costs.
  *
  * Allocators, each on an identical copy of the window, measured in the
  * same run, baselines first:
@@ -154,17 +155,29 @@ static inline bool pair_uvf_pool(struct window *w, uint64_t pages)
 	return true;
 }
 
-/* One loop per allocator, so no dispatch lands inside the timed region. */
+/* Pages of pair @n of the case: fixed, or its own draw from the mix. */
+static inline uint64_t pages_of(const struct pairs *p, uint64_t n)
+{
+	return p->pages ? p->pages : 1ull << p->mix[n % MIX_LEN];
+}
+
+/*
+ * One loop per allocator, so no dispatch lands inside the timed region;
+ * pair j of the batch starting at pair @first has pages_of(first + j).
+ */
 #define TIME_BATCH(call)						\
 	do {								\
 		t0 = bench_now();					\
-		for (unsigned int j = 0; j < BATCH; j++)		\
+		for (unsigned int j = 0; j < BATCH; j++) {		\
+			uint64_t pages = pages_of(p, first + j);	\
+									\
 			if (!(call))					\
 				return false;				\
+		}							\
 		t1 = bench_now();					\
 	} while (0)
 
-static bool batch(struct pairs *p, unsigned int tid, uint64_t pages,
+static bool batch(struct pairs *p, unsigned int tid, uint64_t first,
 		  uint64_t *ticks)
 {
 	struct window *w = p->w;
@@ -204,10 +217,7 @@ static void pairs_thread(void *arg, unsigned int tid, struct bench_samples *s)
 	uint64_t warm = p->samples / 100 < 64 ? p->samples / 100 : 64;
 
 	for (uint64_t i = 0; i < warm + p->samples; i++) {
-		uint64_t pages = p->pages ? p->pages :
-				 1ull << p->mix[(i + 977 * tid) % MIX_LEN];
-
-		if (!batch(p, tid, pages, &ticks))
+		if (!batch(p, tid, i * BATCH + 977 * tid, &ticks))
 			failures++;
 		else if (i >= warm)
 			bench_samples_add(s, ticks);
