@@ -5,8 +5,9 @@
  * after each structural change and before any rotation; a rotation keeps
  * them right by itself (the pair's top stands for the same set as before, so
  * it takes the old top's mask and only the node that went down is
- * recomputed). The erase fix-up tracks the parent of the doubly black
- * position separately because that position may be NULL.
+ * recomputed). Each fix-up is written once for both mirror images, with
+ * the side as a variable. The erase fix-up tracks the parent of the doubly
+ * black position separately because that position may be NULL.
  */
 #include <stdbool.h>
 
@@ -50,31 +51,25 @@ static void replace_child(struct iova_tree *t, struct iova_node *parent,
 		parent->right = new;
 }
 
-static void rotate_left(struct iova_tree *t, struct iova_node *x)
+static inline struct iova_node **link_of(struct iova_node *n, bool right)
 {
-	struct iova_node *y = x->right;
-
-	x->right = y->left;
-	if (y->left)
-		y->left->parent = x;
-	y->parent = x->parent;
-	replace_child(t, x->parent, x, y);
-	y->left = x;
-	x->parent = y;
-	y->orders = x->orders;
-	recompute(x);
+	return right ? &n->right : &n->left;
 }
 
-static void rotate_right(struct iova_tree *t, struct iova_node *x)
+/*
+ * Lift @x's child on the side @left names (its right child for a left
+ * rotation) into @x's place; @x goes down on the other side.
+ */
+static void rotate(struct iova_tree *t, struct iova_node *x, bool left)
 {
-	struct iova_node *y = x->left;
+	struct iova_node *y = *link_of(x, left), *inner = *link_of(y, !left);
 
-	x->left = y->right;
-	if (y->right)
-		y->right->parent = x;
+	*link_of(x, left) = inner;
+	if (inner)
+		inner->parent = x;
 	y->parent = x->parent;
 	replace_child(t, x->parent, x, y);
-	y->right = x;
+	*link_of(y, !left) = x;
 	x->parent = y;
 	y->orders = x->orders;
 	recompute(x);
@@ -101,40 +96,25 @@ static void link_node(struct iova_tree *t, struct iova_node *n,
 	propagate(parent);
 
 	while ((p = n->parent) && p->red) {
+		bool p_right;
+
 		g = p->parent;	/* exists: the root is black */
-		if (p == g->left) {
-			u = g->right;
-			if (is_red(u)) {
-				p->red = u->red = false;
-				g->red = true;
-				n = g;
-				continue;
-			}
-			if (n == p->right) {
-				rotate_left(t, p);
-				n = p;
-				p = n->parent;
-			}
-			p->red = false;
+		p_right = p == g->right;
+		u = *link_of(g, !p_right);
+		if (is_red(u)) {
+			p->red = u->red = false;
 			g->red = true;
-			rotate_right(t, g);
-		} else {
-			u = g->left;
-			if (is_red(u)) {
-				p->red = u->red = false;
-				g->red = true;
-				n = g;
-				continue;
-			}
-			if (n == p->left) {
-				rotate_right(t, p);
-				n = p;
-				p = n->parent;
-			}
-			p->red = false;
-			g->red = true;
-			rotate_left(t, g);
+			n = g;
+			continue;
 		}
+		if (n == *link_of(p, !p_right)) {
+			rotate(t, p, !p_right);
+			n = p;
+			p = n->parent;
+		}
+		p->red = false;
+		g->red = true;
+		rotate(t, g, p_right);
 	}
 	t->root->red = false;
 }
@@ -187,55 +167,31 @@ static void erase_fixup(struct iova_tree *t, struct iova_node *x,
 
 	while (x != t->root && !is_red(x)) {
 		/* x's sibling has black height >= 1, so it exists. */
-		if (x == parent->left) {
-			w = parent->right;
-			if (w->red) {
-				w->red = false;
-				parent->red = true;
-				rotate_left(t, parent);
-				w = parent->right;
-			}
-			if (!is_red(w->left) && !is_red(w->right)) {
-				w->red = true;
-				x = parent;
-				parent = x->parent;
-				continue;
-			}
-			if (!is_red(w->right)) {
-				w->left->red = false;
-				w->red = true;
-				rotate_right(t, w);
-				w = parent->right;
-			}
-			w->red = parent->red;
-			parent->red = false;
-			w->right->red = false;
-			rotate_left(t, parent);
-		} else {
-			w = parent->left;
-			if (w->red) {
-				w->red = false;
-				parent->red = true;
-				rotate_right(t, parent);
-				w = parent->left;
-			}
-			if (!is_red(w->left) && !is_red(w->right)) {
-				w->red = true;
-				x = parent;
-				parent = x->parent;
-				continue;
-			}
-			if (!is_red(w->left)) {
-				w->right->red = false;
-				w->red = true;
-				rotate_left(t, w);
-				w = parent->left;
-			}
-			w->red = parent->red;
-			parent->red = false;
-			w->left->red = false;
-			rotate_right(t, parent);
+		bool x_right = x ? x == parent->right : parent->left != NULL;
+
+		w = *link_of(parent, !x_right);
+		if (w->red) {
+			w->red = false;
+			parent->red = true;
+			rotate(t, parent, !x_right);
+			w = *link_of(parent, !x_right);
 		}
+		if (!is_red(w->left) && !is_red(w->right)) {
+			w->red = true;
+			x = parent;
+			parent = x->parent;
+			continue;
+		}
+		if (!is_red(*link_of(w, !x_right))) {
+			(*link_of(w, x_right))->red = false;
+			w->red = true;
+			rotate(t, w, x_right);
+			w = *link_of(parent, !x_right);
+		}
+		w->red = parent->red;
+		parent->red = false;
+		(*link_of(w, !x_right))->red = false;
+		rotate(t, parent, !x_right);
 		x = t->root;
 	}
 	if (x)
