@@ -63,6 +63,8 @@ struct iova_thread;
 struct iova_tcache {
 	atomic_uint busy;		/* held by the owner or the inspector */
 	atomic_uint inspect;		/* an inspector holds or wants it */
+	/* Blocks may have come in since the last drain; see flush. */
+	atomic_uint dirty;
 	_Atomic uint64_t id;		/* rc->id; 0 once rc is destroyed */
 	/* Registry lock: */
 	struct iova_rcache *rc;		/* NULL once destroyed */
@@ -196,6 +198,7 @@ static void tc_drain(struct iova_rcache *rc, struct iova_tcache *tc)
 			mag_release(rc->pool, tc->prev[o], o);
 	}
 	iova_pool_unlock(rc->pool);
+	atomic_store_explicit(&tc->dirty, 0, memory_order_relaxed);
 }
 
 static void tc_free_mags(struct iova_tcache *tc)
@@ -306,6 +309,7 @@ static struct iova_tcache *find_tcache(struct iova_rcache *rc)
 		*tc = (struct iova_tcache){ 0 };
 		atomic_init(&tc->busy, 0);
 		atomic_init(&tc->inspect, 0);
+		atomic_init(&tc->dirty, 0);
 		atomic_init(&tc->id, rc->id);
 		tc->rc = rc;
 		tc->thread = ts;
@@ -407,6 +411,7 @@ static bool depot_take(struct iova_rcache *rc, struct iova_tcache *tc,
 	if (!full)
 		return false;
 	free(empty);
+	atomic_store_explicit(&tc->dirty, 1, memory_order_relaxed);
 	return true;
 }
 
@@ -490,8 +495,10 @@ bool iova_rcache_put(struct iova_rcache *rc, unsigned int order,
 		spill = make_room(rc, tc, order, &ok);
 		m = tc->loaded[order];
 	}
-	if (ok)
+	if (ok) {
 		m->pfns[m->size++] = pfn;
+		atomic_store_explicit(&tc->dirty, 1, memory_order_relaxed);
+	}
 	cache_exit(tc);
 	if (spill) {
 		iova_pool_lock(rc->pool);
@@ -506,6 +513,15 @@ void iova_rcache_flush(struct iova_rcache *rc)
 {
 	pthread_mutex_lock(&registry_lock);
 	for (struct iova_tcache *tc = rc->caches; tc; tc = tc->rc_next) {
+		/*
+		 * A cache that took no block since it was drained is empty,
+		 * and locking it costs a membarrier(): a request that fails
+		 * again and again must not pay that each time. A block put
+		 * concurrently with this flush may be missed, as it would be
+		 * had the flush come first.
+		 */
+		if (!atomic_load_explicit(&tc->dirty, memory_order_acquire))
+			continue;
 		tc_lock(tc);
 		tc_drain(rc, tc);
 		tc_unlock(tc);
