@@ -136,11 +136,13 @@ int iova_map_prepare(struct iova_map *m, uint64_t pfn)
 
 int iova_map_set(struct iova_map *m, uint64_t pfn, unsigned int code)
 {
-	struct iova_map_leaf *leaf;
+	struct iova_map_leaf *leaf = find_leaf(m, pfn);
 
-	if (iova_map_prepare(m, pfn))
-		return -ENOMEM;
-	leaf = find_leaf(m, pfn);
+	if (!leaf) {
+		if (iova_map_prepare(m, pfn))
+			return -ENOMEM;
+		leaf = find_leaf(m, pfn);
+	}
 	leaf->code[pfn & ((1u << LEAF_BITS) - 1)] = (uint8_t)code;
 	if (!leaf->used++ && leaf == m->idle)
 		m->idle = NULL;

@@ -97,7 +97,7 @@ static int slab_add(struct iova_slabs *s)
 	return 0;
 }
 
-int iova_slabs_reserve(struct iova_slabs *s, size_t n)
+int iova_slabs_grow(struct iova_slabs *s, size_t n)
 {
 	/* The kept empty slab's nodes count in nr_free already. */
 	while (s->nr_free < n)

@@ -42,13 +42,25 @@ void iova_slabs_init(struct iova_slabs *s);
 void iova_slabs_fini(struct iova_slabs *s);
 
 /**
+ * iova_slabs_grow() - add slabs until @n nodes are free
+ * @s: slabs
+ * @n: count
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int iova_slabs_grow(struct iova_slabs *s, size_t n);
+
+/**
  * iova_slabs_reserve() - make sure @n nodes can be taken without failing
  * @s: slabs
  * @n: count
  *
  * Return: 0 or -ENOMEM.
  */
-int iova_slabs_reserve(struct iova_slabs *s, size_t n);
+static inline int iova_slabs_reserve(struct iova_slabs *s, size_t n)
+{
+	return s->nr_free >= n ? 0 : iova_slabs_grow(s, n);
+}
 
 /**
  * iova_node_get() - take a node; a reservation must cover it
