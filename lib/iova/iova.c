@@ -9,13 +9,7 @@
 
 #include <uvf/iova.h>
 
-#include "pool.h"
-#include "rcache.h"
-
-struct uvf_iova_allocator {
-	struct iova_pool pool;
-	struct iova_rcache rcache;
-};
+#include "allocator.h"
 
 /* Order of the power-of-two block holding @pages (1..2^52 - 1) pages. */
 static inline unsigned int order_of(uint64_t pages)
@@ -63,9 +57,9 @@ static int pool_alloc(struct uvf_iova_allocator *a, unsigned int order,
 {
 	int ret;
 
-	pthread_mutex_lock(&a->pool.lock);
+	iova_pool_lock(&a->pool);
 	ret = iova_pool_alloc(&a->pool, order, pfn);
-	pthread_mutex_unlock(&a->pool.lock);
+	iova_pool_unlock(&a->pool);
 	return ret;
 }
 
@@ -100,9 +94,9 @@ static int pool_reserve(struct uvf_iova_allocator *a, uint64_t pfn,
 {
 	int ret;
 
-	pthread_mutex_lock(&a->pool.lock);
+	iova_pool_lock(&a->pool);
 	ret = iova_pool_reserve(&a->pool, pfn, pages);
-	pthread_mutex_unlock(&a->pool.lock);
+	iova_pool_unlock(&a->pool);
 	return ret;
 }
 
@@ -133,10 +127,10 @@ int uvf_iova_free(struct uvf_iova_allocator *a, uvf_iova_t iova,
 
 	if (!a || !valid_size(size) || !uvf_is_aligned(iova, UVF_PAGE_SIZE))
 		return -EINVAL;
-	pthread_mutex_lock(&a->pool.lock);
+	iova_pool_lock(&a->pool);
 	ret = iova_pool_free(&a->pool, iova >> UVF_PAGE_SHIFT,
 			     size >> UVF_PAGE_SHIFT);
-	pthread_mutex_unlock(&a->pool.lock);
+	iova_pool_unlock(&a->pool);
 	return ret;
 }
 
@@ -156,9 +150,9 @@ void uvf_iova_free_fast(struct uvf_iova_allocator *a, uvf_iova_t iova,
 	if (order < IOVA_CACHED_ORDERS &&
 	    iova_rcache_put(&a->rcache, order, pfn))
 		return;
-	pthread_mutex_lock(&a->pool.lock);
+	iova_pool_lock(&a->pool);
 	iova_pool_release(&a->pool, pfn, order);
-	pthread_mutex_unlock(&a->pool.lock);
+	iova_pool_unlock(&a->pool);
 }
 
 void uvf_iova_flush_caches(struct uvf_iova_allocator *a)
@@ -179,9 +173,9 @@ bool uvf_iova_is_allocated(struct uvf_iova_allocator *a, uvf_iova_t iova,
 	end = (last >> UVF_PAGE_SHIFT) + 1;
 	if (!iova_pool_in_usable(&a->pool, start, end))
 		return false;
-	pthread_mutex_lock(&a->pool.lock);
+	iova_pool_lock(&a->pool);
 	ret = iova_pool_none_free(&a->pool, start, end);
-	pthread_mutex_unlock(&a->pool.lock);
+	iova_pool_unlock(&a->pool);
 	return ret;
 }
 

@@ -16,8 +16,8 @@
  * and splits/merges level by level: up to 52 list operations per call here
  * (the 64-bit space has 2^52 pages), each of which needs an address-ordered
  * tree to stay deterministic and to find buddies without a page array. We
- * store instead the maximal free extents (runs of free pages) in one AVL
- * tree keyed by address (extent_tree.h). The buddy tiling of an extent is
+ * store instead the maximal free extents (runs of free pages) in one
+ * augmented red-black tree keyed by address (tree.h, tiling.h). The buddy tiling of an extent is
  * implicit and computable in O(1) (iova_extent_orders()), and every node
  * caches the OR of the orders tiled in its subtree. So:
  *   - the root's mask is the "bitmap of non-empty orders": ctz() of it above
@@ -30,60 +30,41 @@
  * outstanding blocks, however fragmented or full the space is: there is no
  * gap search and no level-by-level split cascade.
  *
- * Outstanding blocks (allocations, reservations, and blocks parked in
- * thread caches) sit in a red-black tree keyed by address (block_tree.h),
- * which is what the checked free validates against. A reservation of any
- * page count is one node. Freeing reuses the freed node for a new extent if
- * needed, so frees never allocate memory; allocations need at most two
- * nodes, taken from a spare list refilled in chunks before anything is
- * changed.
+ * Outstanding blocks. Allocations (and blocks parked in thread caches) are
+ * recorded in a byte map by first frame (blockmap.h): marking one or
+ * looking it up on free is O(1) and costs no node, so metadata follows the
+ * free extents, not the allocations. Reservations, of any page count, are
+ * nodes of a second tree of the same kind (mask unused). Nodes come from
+ * slabs that go back to the system as they empty (slab.h). An allocation
+ * needs at most one node (to split an extent), reserved before anything
+ * changes; a free needs one only when the block touches no free extent, and
+ * fails cleanly if none can be had.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "pool.h"
-
-#define IOVA_CHUNK_NODES 128
-
-struct iova_chunk {
-	struct iova_node nodes[IOVA_CHUNK_NODES];	/* cache aligned */
-	struct iova_chunk *next;
-};
-
-/* Make sure @n nodes can be taken without failing, before any change. */
-static int ensure_spare(struct iova_pool *p, size_t n)
-{
-	while (p->nr_spare < n) {
-		struct iova_chunk *c = aligned_alloc(_Alignof(struct iova_chunk),
-						     sizeof(*c));
-
-		if (!c)
-			return -ENOMEM;
-		c->next = p->chunks;
-		p->chunks = c;
-		for (size_t i = 0; i < IOVA_CHUNK_NODES; i++) {
-			c->nodes[i].right = p->spare;
-			p->spare = &c->nodes[i];
-		}
-		p->nr_spare += IOVA_CHUNK_NODES;
-	}
-	return 0;
-}
+#include "tiling.h"
 
 static struct iova_node *node_get(struct iova_pool *p)
 {
-	struct iova_node *n = p->spare;
-
-	p->spare = n->right;
-	p->nr_spare--;
-	return n;
+	return iova_node_get(&p->nodes);
 }
 
 static void node_put(struct iova_pool *p, struct iova_node *n)
 {
-	n->right = p->spare;
-	p->spare = n;
-	p->nr_spare++;
+	iova_node_put(&p->nodes, n);
+}
+
+static void extent_insert(struct iova_pool *p, struct iova_node *n)
+{
+	n->own = iova_extent_orders(n->start, n->end);
+	iova_tree_insert(&p->free, n);
+}
+
+static void extent_resized(struct iova_node *x)
+{
+	iova_tree_update(x, iova_extent_orders(x->start, x->end));
 }
 
 static int cmp_range(const void *x, const void *y)
@@ -146,47 +127,45 @@ int iova_pool_init(struct iova_pool *p, const struct uvf_iova_range *usable,
 	ret = build_usable(p, usable, nr);
 	if (ret)
 		return ret;
-	ret = ensure_spare(p, p->nr_usable);
-	if (ret)
-		goto fail;
-	ret = -pthread_mutex_init(&p->lock, NULL);
-	if (ret)
-		goto fail;
-	iova_extents_init(&p->free);
-	iova_blocks_init(&p->out);
+	iova_slabs_init(&p->nodes);
+	ret = iova_slabs_reserve(&p->nodes, p->nr_usable);
+	if (ret) {
+		iova_slabs_fini(&p->nodes);
+		free(p->usable);
+		return ret;
+	}
+	iova_tree_init(&p->free);
+	iova_tree_init(&p->out);
+	iova_map_init(&p->blocks, p->usable[p->nr_usable - 1].end);
 	for (size_t i = 0; i < p->nr_usable; i++) {
 		struct iova_node *n = node_get(p);
 
 		n->start = p->usable[i].start;
 		n->end = p->usable[i].end;
-		iova_extents_insert(&p->free, n);
+		extent_insert(p, n);
 		p->total_pages += n->end - n->start;
-		p->free_blocks += iova_extent_blocks(n->start, n->end);
 	}
 	p->free_pages = p->total_pages;
-	p->initial_blocks = p->free_blocks;
 	return 0;
-fail:
-	while (p->chunks) {
-		struct iova_chunk *c = p->chunks;
+}
 
-		p->chunks = c->next;
-		free(c);
-	}
-	free(p->usable);
-	return ret;
+/* Depth is O(log n): recursion is fine. */
+static void put_subtree(struct iova_pool *p, struct iova_node *n)
+{
+	if (!n)
+		return;
+	put_subtree(p, n->left);
+	put_subtree(p, n->right);
+	node_put(p, n);
 }
 
 void iova_pool_fini(struct iova_pool *p)
 {
-	while (p->chunks) {
-		struct iova_chunk *c = p->chunks;
-
-		p->chunks = c->next;
-		free(c);
-	}
+	put_subtree(p, p->free.root);
+	put_subtree(p, p->out.root);
+	iova_slabs_fini(&p->nodes);
+	iova_map_fini(&p->blocks);
 	free(p->usable);
-	pthread_mutex_destroy(&p->lock);
 }
 
 bool iova_pool_in_usable(const struct iova_pool *p, uint64_t start,
@@ -212,126 +191,175 @@ static void carve(struct iova_pool *p, struct iova_node *x, uint64_t start,
 {
 	uint64_t old_end = x->end;
 
-	p->free_blocks -= iova_extent_blocks(x->start, x->end);
 	p->free_pages -= end - start;
 	if (x->start == start && old_end == end) {
-		iova_extents_erase(&p->free, x);
+		/* Its neighbours are where the block will come back. */
+		p->hint = iova_tree_prev(x);
+		if (!p->hint)
+			p->hint = iova_tree_next(x);
+		iova_tree_erase(&p->free, x);
 		node_put(p, x);
 		return;
 	}
+	p->hint = x;
 	if (x->start == start) {
 		x->start = end;
-		iova_extents_resized(x);
+		extent_resized(x);
 	} else {
 		x->end = start;
-		iova_extents_resized(x);
-		p->free_blocks += iova_extent_blocks(x->start, x->end);
+		extent_resized(x);
 		if (old_end != end) {
 			struct iova_node *r = node_get(p);
 
 			r->start = end;
 			r->end = old_end;
-			iova_extents_insert(&p->free, r);
+			r->own = iova_extent_orders(end, old_end);
+			iova_tree_insert_after(&p->free, r, x);
 		}
 	}
-	if (old_end != end)
-		p->free_blocks += iova_extent_blocks(end, old_end);
 }
 
-/* Turn the detached node @n into free space, merging with neighbours. */
-static void give_back(struct iova_pool *p, struct iova_node *n)
+/*
+ * The free extents just below and above @start, which no extent holds:
+ * from the hint when it is next to @start (one in-order step, O(1)
+ * amortised; a block is usually freed where it was allocated), else from
+ * the root.
+ */
+static void neighbours(struct iova_pool *p, uint64_t start,
+		       struct iova_node **prev, struct iova_node **next)
 {
-	struct iova_node *prev = iova_extents_find_le(&p->free, n->start);
-	struct iova_node *next = prev ? iova_extents_next(prev) :
-					iova_extents_first(&p->free);
-	bool join_prev = prev && prev->end == n->start;
-	bool join_next = next && next->start == n->end;
-	struct iova_node *x;
+	struct iova_node *h = p->hint, *o;
 
-	p->free_pages += n->end - n->start;
-	if (join_prev)
-		p->free_blocks -= iova_extent_blocks(prev->start, prev->end);
-	if (join_next)
-		p->free_blocks -= iova_extent_blocks(next->start, next->end);
+	if (h && h->start < start) {
+		o = iova_tree_next(h);
+		if (!o || o->start > start) {
+			*prev = h;
+			*next = o;
+			return;
+		}
+	} else if (h) {
+		o = iova_tree_prev(h);
+		if (!o || o->start < start) {
+			*prev = o;
+			*next = h;
+			return;
+		}
+	}
+	*prev = iova_tree_find_le(&p->free, start);
+	*next = *prev ? iova_tree_next(*prev) : iova_tree_first(&p->free);
+}
+
+/*
+ * Make [@start, @end) free space, merging with neighbours. @n, if given, is
+ * a detached node to use or put back; without one a node is taken only if
+ * no neighbour is merged with, and -ENOMEM means nothing changed.
+ */
+static int give_back(struct iova_pool *p, uint64_t start, uint64_t end,
+		     struct iova_node *n)
+{
+	struct iova_node *prev, *next, *x;
+	bool join_prev, join_next;
+
+	neighbours(p, start, &prev, &next);
+	join_prev = prev && prev->end == start;
+	join_next = next && next->start == end;
+
+	if (!join_prev && !join_next && !n) {
+		if (iova_slabs_reserve(&p->nodes, 1))
+			return -ENOMEM;
+		n = node_get(p);
+	}
+	p->free_pages += end - start;
 	if (join_prev && join_next) {
-		uint64_t end = next->end;
+		uint64_t next_end = next->end;
 
-		iova_extents_erase(&p->free, next);
+		iova_tree_erase(&p->free, next);
 		node_put(p, next);
-		prev->end = end;
-		iova_extents_resized(prev);
-		node_put(p, n);
+		prev->end = next_end;
+		extent_resized(prev);
 		x = prev;
 	} else if (join_prev) {
-		prev->end = n->end;
-		iova_extents_resized(prev);
-		node_put(p, n);
+		prev->end = end;
+		extent_resized(prev);
 		x = prev;
 	} else if (join_next) {
-		next->start = n->start;
-		iova_extents_resized(next);
-		node_put(p, n);
+		next->start = start;
+		extent_resized(next);
 		x = next;
 	} else {
-		iova_extents_insert(&p->free, n);
+		n->start = start;
+		n->end = end;
+		n->own = iova_extent_orders(start, end);
+		iova_tree_insert_between(&p->free, n, prev, next);
 		x = n;
+		n = NULL;
 	}
-	p->free_blocks += iova_extent_blocks(x->start, x->end);
+	if (n)
+		node_put(p, n);
+	p->hint = x;
+	return 0;
 }
 
 int iova_pool_alloc(struct iova_pool *p, unsigned int order, uint64_t *pfn)
 {
-	uint64_t fit = iova_extents_orders(&p->free) & ~((1ull << order) - 1);
-	struct iova_node *x, *o;
+	uint64_t fit = iova_tree_mask(&p->free) & ~((1ull << order) - 1);
+	struct iova_node *x;
 	unsigned int best;
 	uint64_t start;
 
 	if (!fit)
 		return -ENOSPC;
-	if (ensure_spare(p, 2))
+	if (iova_slabs_reserve(&p->nodes, 1))
 		return -ENOMEM;
 	best = (unsigned int)__builtin_ctzll(fit);
-	x = iova_extents_first_with_order(&p->free, best);
+	x = iova_tree_first_with(&p->free, best);
 	start = iova_extent_block(x->start, x->end, best);
+	if (iova_map_set(&p->blocks, start, order + 1))
+		return -ENOMEM;
 	carve(p, x, start, start + (1ull << order));
-	o = node_get(p);
-	o->start = start;
-	o->end = start + (1ull << order);
-	o->kind = IOVA_OUT_ALLOC;
-	iova_blocks_insert(&p->out, o);
+	p->nr_blocks++;
 	*pfn = start;
+	return 0;
+}
+
+/* Drop the allocated block at @pfn of @pages pages, given back as free. */
+static int block_free(struct iova_pool *p, uint64_t pfn, uint64_t pages)
+{
+	int ret = give_back(p, pfn, pfn + pages, NULL);
+
+	if (ret)
+		return ret;
+	iova_map_clear(&p->blocks, pfn);
+	p->nr_blocks--;
 	return 0;
 }
 
 bool iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order)
 {
-	struct iova_node *o = iova_blocks_find(&p->out, pfn);
-
-	if (!o || o->kind != IOVA_OUT_ALLOC ||
-	    o->end - o->start != 1ull << order)
+	if (iova_map_get(&p->blocks, pfn) != order + 1)
 		return false;
-	iova_blocks_erase(&p->out, o);
-	give_back(p, o);
-	return true;
+	return !block_free(p, pfn, 1ull << order);
 }
 
 int iova_pool_free(struct iova_pool *p, uint64_t pfn, uint64_t pages)
 {
-	struct iova_node *o = iova_blocks_find(&p->out, pfn);
-	uint64_t len;
+	unsigned int code = iova_map_get(&p->blocks, pfn);
+	struct iova_node *o;
 
-	if (!o)
-		return -ENOENT;
-	len = o->end - o->start;
-	if (o->kind == IOVA_OUT_ALLOC) {
+	if (code) {
+		uint64_t len = 1ull << (code - 1);
+
 		/* Any size that rounds up to this block: len/2 < pages. */
 		if (pages > len || pages <= len / 2)
 			return -ENOENT;
-	} else if (pages != len) {
-		return -ENOENT;
+		return block_free(p, pfn, len);
 	}
-	iova_blocks_erase(&p->out, o);
-	give_back(p, o);
+	o = iova_tree_find_le(&p->out, pfn);
+	if (!o || o->start != pfn || o->end - o->start != pages)
+		return -ENOENT;
+	iova_tree_erase(&p->out, o);
+	/* With a node of its own, giving back cannot fail. */
+	give_back(p, o->start, o->end, o);
 	return 0;
 }
 
@@ -343,17 +371,17 @@ int iova_pool_reserve(struct iova_pool *p, uint64_t pfn, uint64_t pages)
 	if (!iova_pool_in_usable(p, pfn, end))
 		return -ERANGE;
 	/* Extents are maximal runs, so all-free means inside one extent. */
-	x = iova_extents_find_le(&p->free, pfn);
+	x = iova_tree_find_le(&p->free, pfn);
 	if (!x || x->end < end)
 		return -EEXIST;
-	if (ensure_spare(p, 2))
+	if (iova_slabs_reserve(&p->nodes, 2))
 		return -ENOMEM;
 	carve(p, x, pfn, end);
 	o = node_get(p);
 	o->start = pfn;
 	o->end = end;
-	o->kind = IOVA_OUT_RESERVED;
-	iova_blocks_insert(&p->out, o);
+	o->own = 0;
+	iova_tree_insert(&p->out, o);
 	return 0;
 }
 
@@ -364,7 +392,17 @@ bool iova_pool_none_free(const struct iova_pool *p, uint64_t start,
 	 * Extents are disjoint, so only the last one starting before @end can
 	 * reach into the range.
 	 */
-	struct iova_node *x = iova_extents_find_le(&p->free, end - 1);
+	struct iova_node *x = iova_tree_find_le(&p->free, end - 1);
 
 	return !x || x->end <= start;
+}
+
+uint64_t iova_pool_free_blocks(const struct iova_pool *p)
+{
+	uint64_t n = 0;
+
+	for (const struct iova_node *x = iova_tree_first(&p->free); x;
+	     x = iova_tree_next(x))
+		n += iova_extent_blocks(x->start, x->end);
+	return n;
 }

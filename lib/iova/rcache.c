@@ -14,13 +14,16 @@
  * Locks, always taken in this order:
  *   1. registry_lock (global): thread and allocator lists of caches, cache
  *      creation, thread exit, allocator destroy, flush and stats;
- *   2. tcache->busy: a one-word lock owned in practice by the cache's thread
- *      and only contended while a flush, stats or destroy is inspecting the
- *      cache. The owner takes it with one atomic exchange on its own
- *      cache line that succeeds at once unless such an inspection is under
- *      way, so alloc + free_fast touch nothing shared;
+ *   2. a cache's own lock, held by its thread around each get or put and
+ *      by a flush, stats, destroy or thread exit ("inspector") around its
+ *      look at the cache. It is asymmetric (cache_enter() below): the owner
+ *      only stores a flag and loads another on its own cache line, with no
+ *      atomic read-modify-write and no fence, and inspectors, which are
+ *      rare, pay for both sides with a membarrier() system call. Without
+ *      membarrier() both sides take the flag with an atomic exchange. So
+ *      alloc + free_fast touch nothing shared;
  *   3. pool->lock: pool and depot.
- * The owner never takes the registry lock while holding busy.
+ * The owner never takes the registry lock while holding its cache.
  *
  * Lifetime. The cache struct is referenced from both its thread (TLS list)
  * and its allocator, and either may go first:
@@ -41,6 +44,9 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "rcache.h"
 
@@ -55,7 +61,10 @@ struct iova_magazine {
 struct iova_thread;
 
 struct iova_tcache {
-	atomic_uint busy;
+	atomic_uint busy;		/* held by the owner or the inspector */
+	atomic_uint inspect;		/* an inspector holds or wants it */
+	/* Blocks may have come in since the last drain; see flush. */
+	atomic_uint dirty;
 	_Atomic uint64_t id;		/* rc->id; 0 once rc is destroyed */
 	/* Registry lock: */
 	struct iova_rcache *rc;		/* NULL once destroyed */
@@ -64,10 +73,9 @@ struct iova_tcache {
 	/* Written by the owning thread only (under the registry lock), so it
 	 * can walk its own list without the lock: */
 	struct iova_tcache *thread_next;
-	/* busy: */
+	/* Under the cache's lock: */
 	struct iova_magazine *loaded[IOVA_CACHED_ORDERS];
 	struct iova_magazine *prev[IOVA_CACHED_ORDERS];
-	uint64_t pages, blocks;		/* cached here */
 	uint64_t hits, misses;
 } __attribute__((aligned(64)));	/* no false sharing between threads */
 
@@ -90,17 +98,74 @@ static _Atomic uint64_t next_id = 1;
 static _Thread_local struct iova_tcache *tl_last IOVA_TLS;
 static _Thread_local struct iova_thread *tl_thread IOVA_TLS;
 
-static void tc_lock(struct iova_tcache *tc)
+/* membarrier() registered: the owner's side of a cache lock is fence-free. */
+static bool asymmetric;
+static pthread_once_t asym_once = PTHREAD_ONCE_INIT;
+
+static void asym_init(void)
 {
-	while (atomic_exchange_explicit(&tc->busy, 1, memory_order_acquire)) {
-		while (atomic_load_explicit(&tc->busy, memory_order_relaxed))
+	asymmetric = !syscall(__NR_membarrier,
+			      MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+}
+
+static void xchg_lock(atomic_uint *flag)
+{
+	while (atomic_exchange_explicit(flag, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(flag, memory_order_relaxed))
 			sched_yield();
 	}
 }
 
-static void tc_unlock(struct iova_tcache *tc)
+/*
+ * The owner's side. Dekker's handshake with the fence moved to the
+ * inspector: the owner stores busy and then loads inspect with only a
+ * compiler barrier between, and the inspector stores inspect, runs
+ * membarrier() (a full barrier on every thread of the process, so the
+ * owner's store is visible or its coming load sees inspect) and then reads
+ * busy. Either the owner sees inspect and backs off, or the inspector sees
+ * busy and waits.
+ */
+static inline void cache_enter(struct iova_tcache *tc)
+{
+	if (!asymmetric) {
+		xchg_lock(&tc->busy);
+		return;
+	}
+	for (;;) {
+		atomic_store_explicit(&tc->busy, 1, memory_order_relaxed);
+		atomic_signal_fence(memory_order_seq_cst);
+		if (!atomic_load_explicit(&tc->inspect, memory_order_acquire))
+			return;
+		atomic_store_explicit(&tc->busy, 0, memory_order_release);
+		while (atomic_load_explicit(&tc->inspect, memory_order_acquire))
+			sched_yield();
+	}
+}
+
+static inline void cache_exit(struct iova_tcache *tc)
 {
 	atomic_store_explicit(&tc->busy, 0, memory_order_release);
+}
+
+/* The inspector's side; inspectors are serialised by the registry lock. */
+static void tc_lock(struct iova_tcache *tc)
+{
+	if (!asymmetric) {
+		xchg_lock(&tc->busy);
+		return;
+	}
+	atomic_store_explicit(&tc->inspect, 1, memory_order_seq_cst);
+	syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	while (atomic_load_explicit(&tc->busy, memory_order_acquire))
+		sched_yield();
+}
+
+static void tc_unlock(struct iova_tcache *tc)
+{
+	if (!asymmetric)
+		atomic_store_explicit(&tc->busy, 0, memory_order_release);
+	else
+		atomic_store_explicit(&tc->inspect, 0, memory_order_release);
 }
 
 static struct iova_magazine *mag_alloc(void)
@@ -125,16 +190,15 @@ static void mag_release(struct iova_pool *p, struct iova_magazine *m,
 /* busy held (and the registry lock, so the cache is live). */
 static void tc_drain(struct iova_rcache *rc, struct iova_tcache *tc)
 {
-	pthread_mutex_lock(&rc->pool->lock);
+	iova_pool_lock(rc->pool);
 	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
 		if (tc->loaded[o])
 			mag_release(rc->pool, tc->loaded[o], o);
 		if (tc->prev[o])
 			mag_release(rc->pool, tc->prev[o], o);
 	}
-	pthread_mutex_unlock(&rc->pool->lock);
-	tc->pages = 0;
-	tc->blocks = 0;
+	iova_pool_unlock(rc->pool);
+	atomic_store_explicit(&tc->dirty, 0, memory_order_relaxed);
 }
 
 static void tc_free_mags(struct iova_tcache *tc)
@@ -244,6 +308,8 @@ static struct iova_tcache *find_tcache(struct iova_rcache *rc)
 			goto out;
 		*tc = (struct iova_tcache){ 0 };
 		atomic_init(&tc->busy, 0);
+		atomic_init(&tc->inspect, 0);
+		atomic_init(&tc->dirty, 0);
 		atomic_init(&tc->id, rc->id);
 		tc->rc = rc;
 		tc->thread = ts;
@@ -290,6 +356,7 @@ static inline struct iova_tcache *this_tcache(struct iova_rcache *rc)
 
 void iova_rcache_init(struct iova_rcache *rc, struct iova_pool *pool)
 {
+	pthread_once(&asym_once, asym_init);
 	*rc = (struct iova_rcache){
 		.id = atomic_fetch_add(&next_id, 1),
 		.pool = pool,
@@ -334,18 +401,17 @@ static bool depot_take(struct iova_rcache *rc, struct iova_tcache *tc,
 {
 	struct iova_magazine *empty = NULL, *full = NULL;
 
-	pthread_mutex_lock(&rc->pool->lock);
+	iova_pool_lock(rc->pool);
 	if (rc->depot_size[order]) {
 		full = rc->depot[order][--rc->depot_size[order]];
 		empty = tc->loaded[order];
 		tc->loaded[order] = full;
 	}
-	pthread_mutex_unlock(&rc->pool->lock);
+	iova_pool_unlock(rc->pool);
 	if (!full)
 		return false;
 	free(empty);
-	tc->pages += full->size << order;
-	tc->blocks += full->size;
+	atomic_store_explicit(&tc->dirty, 1, memory_order_relaxed);
 	return true;
 }
 
@@ -357,7 +423,7 @@ bool iova_rcache_get(struct iova_rcache *rc, unsigned int order,
 
 	if (!tc)
 		return false;
-	tc_lock(tc);
+	cache_enter(tc);
 	m = tc->loaded[order];
 	if (!m || !m->size) {
 		struct iova_magazine *prev = tc->prev[order];
@@ -367,16 +433,14 @@ bool iova_rcache_get(struct iova_rcache *rc, unsigned int order,
 			tc->loaded[order] = prev;
 		} else if (!depot_take(rc, tc, order)) {
 			tc->misses++;
-			tc_unlock(tc);
+			cache_exit(tc);
 			return false;
 		}
 		m = tc->loaded[order];
 	}
 	*pfn = m->pfns[--m->size];
-	tc->pages -= 1ull << order;
-	tc->blocks--;
 	tc->hits++;
-	tc_unlock(tc);
+	cache_exit(tc);
 	return true;
 }
 
@@ -403,14 +467,12 @@ static struct iova_magazine *make_room(struct iova_rcache *rc,
 		*ok = false;
 		return NULL;
 	}
-	pthread_mutex_lock(&rc->pool->lock);
+	iova_pool_lock(rc->pool);
 	if (rc->depot_size[order] < IOVA_DEPOT_MAGS)
 		rc->depot[order][rc->depot_size[order]++] = full;
 	else
 		spill = full;
-	pthread_mutex_unlock(&rc->pool->lock);
-	tc->pages -= full->size << order;
-	tc->blocks -= full->size;
+	iova_pool_unlock(rc->pool);
 	tc->loaded[order] = fresh;
 	return spill;
 }
@@ -424,7 +486,7 @@ bool iova_rcache_put(struct iova_rcache *rc, unsigned int order,
 
 	if (!tc)
 		return false;
-	tc_lock(tc);
+	cache_enter(tc);
 	m = tc->loaded[order];
 	if (!m) {
 		m = tc->loaded[order] = mag_alloc();
@@ -435,14 +497,13 @@ bool iova_rcache_put(struct iova_rcache *rc, unsigned int order,
 	}
 	if (ok) {
 		m->pfns[m->size++] = pfn;
-		tc->pages += 1ull << order;
-		tc->blocks++;
+		atomic_store_explicit(&tc->dirty, 1, memory_order_relaxed);
 	}
-	tc_unlock(tc);
+	cache_exit(tc);
 	if (spill) {
-		pthread_mutex_lock(&rc->pool->lock);
+		iova_pool_lock(rc->pool);
 		mag_release(rc->pool, spill, order);
-		pthread_mutex_unlock(&rc->pool->lock);
+		iova_pool_unlock(rc->pool);
 		free(spill);
 	}
 	return ok;
@@ -452,11 +513,20 @@ void iova_rcache_flush(struct iova_rcache *rc)
 {
 	pthread_mutex_lock(&registry_lock);
 	for (struct iova_tcache *tc = rc->caches; tc; tc = tc->rc_next) {
+		/*
+		 * A cache that took no block since it was drained is empty,
+		 * and locking it costs a membarrier(): a request that fails
+		 * again and again must not pay that each time. A block put
+		 * concurrently with this flush may be missed, as it would be
+		 * had the flush come first.
+		 */
+		if (!atomic_load_explicit(&tc->dirty, memory_order_acquire))
+			continue;
 		tc_lock(tc);
 		tc_drain(rc, tc);
 		tc_unlock(tc);
 	}
-	pthread_mutex_lock(&rc->pool->lock);
+	iova_pool_lock(rc->pool);
 	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
 		while (rc->depot_size[o]) {
 			struct iova_magazine *m =
@@ -466,7 +536,7 @@ void iova_rcache_flush(struct iova_rcache *rc)
 			free(m);
 		}
 	}
-	pthread_mutex_unlock(&rc->pool->lock);
+	iova_pool_unlock(rc->pool);
 	pthread_mutex_unlock(&registry_lock);
 }
 
@@ -489,12 +559,17 @@ void iova_rcache_stats(struct iova_rcache *rc, struct uvf_iova_stats *st)
 	misses = rc->retired_misses;
 	for (tc = rc->caches; tc; tc = tc->rc_next) {
 		tc_lock(tc);
-		cached_pages += tc->pages;
-		cached_blocks += tc->blocks;
+		for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
+			uint64_t n = (tc->loaded[o] ? tc->loaded[o]->size : 0) +
+				     (tc->prev[o] ? tc->prev[o]->size : 0);
+
+			cached_pages += n << o;
+			cached_blocks += n;
+		}
 		hits += tc->hits;
 		misses += tc->misses;
 	}
-	pthread_mutex_lock(&p->lock);
+	iova_pool_lock(p);
 	for (unsigned int o = 0; o < IOVA_CACHED_ORDERS; o++) {
 		for (unsigned int i = 0; i < rc->depot_size[o]; i++) {
 			cached_pages += rc->depot[o][i]->size << o;
@@ -505,12 +580,13 @@ void iova_rcache_stats(struct iova_rcache *rc, struct uvf_iova_stats *st)
 		.total_bytes = pages_to_bytes(p->total_pages),
 		.free_bytes = pages_to_bytes(p->free_pages),
 		.cached_bytes = pages_to_bytes(cached_pages),
-		.allocated_blocks = p->out.count - cached_blocks,
-		.free_blocks = p->free_blocks,
+		.allocated_blocks = p->nr_blocks + p->out.count - cached_blocks,
+		.free_blocks = iova_pool_free_blocks(p),
 		.cache_hits = hits,
 		.cache_misses = misses,
+		.metadata_bytes = iova_pool_metadata_bytes(p),
 	};
-	pthread_mutex_unlock(&p->lock);
+	iova_pool_unlock(p);
 	for (tc = rc->caches; tc; tc = tc->rc_next)
 		tc_unlock(tc);
 	pthread_mutex_unlock(&registry_lock);

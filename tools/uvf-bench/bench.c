@@ -9,8 +9,12 @@
  * CLOCK_MONOTONIC: two (CLOCK_MONOTONIC, TSC) pairs CALIB_MS apart, each the
  * tightest of several monotonic-TSC-monotonic brackets with the midpoint of
  * the bracket as its time. Elsewhere a tick is one nanosecond of
- * CLOCK_MONOTONIC. The empty-timer overhead is the minimum of many
- * back-to-back bench_now() differences and is subtracted from every sample.
+ * CLOCK_MONOTONIC. The timer's own cost is the mean of many back-to-back
+ * bench_now() differences (the slowest 1 % left out) and is subtracted from every sample: the mean,
+ * not the minimum, because a timed region pays the read's average cost (on
+ * a TSC that ticks in coarse steps the minimum undercounts it by about
+ * 40 %). Cases faster than the timer's resolution time batches of
+ * operations per sample (ops_per_sample) so the step is divided out too.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,20 +42,34 @@
 #define PROGRESS_INTERVAL_NS 100000000ull	/* at most 10 updates/s */
 #define NAME_COL 44
 
+struct bench_ratio {
+	char *baseline;		/* NULL when none was named */
+	bool has_r50, has_r99;
+	double r50, r99;
+};
+
 struct bench_result {
 	char *name;
-	char *baseline;		/* NULL when none was named */
 	size_t samples;
 	unsigned int div;
 	double mean, p50, p99, p999, max;	/* ns per operation */
-	bool has_r50, has_r99;
-	double r50, r99;
+	struct bench_ratio vs[BENCH_MAX_BASELINES];	/* [0]: "baseline" */
+	size_t nvs;
+};
+
+/* A figure that is not a timing (bytes, ns per op of a whole run). */
+struct bench_value {
+	char *name, *unit;
+	double v;
+	struct bench_ratio vs;	/* r50: baseline / this */
 };
 
 struct bench_ctx {
 	struct bench_opts o;
 	struct bench_result *res;
 	size_t nres, cap_res;
+	struct bench_value *vals;
+	size_t nvals, cap_vals;
 	bool table_started;
 	bool progress_tty;
 	_Atomic uint64_t progress_last;	/* CLOCK_MONOTONIC_COARSE ns */
@@ -61,7 +79,8 @@ struct bench_ctx {
 
 static bool use_tsc;
 static double ns_per_tick = 1.0;
-static uint64_t overhead_ticks;
+static double overhead_ticks;		/* mean */
+static uint64_t overhead_min_ticks;
 
 /* ---- timer ---- */
 
@@ -156,18 +175,28 @@ static void timer_calibrate(unsigned int ms)
 }
 #endif
 
+static int cmp_u64(const void *a, const void *b);
+
+/*
+ * The mean of back-to-back reads, leaving out the slowest 1 %: an interrupt
+ * or a preemption in one of them says nothing about what a read costs.
+ */
 static void timer_measure_overhead(void)
 {
-	uint64_t best = UINT64_MAX, t0, t1;
-	int i;
+	static uint64_t d[OVERHEAD_READS];
+	size_t keep = OVERHEAD_READS - OVERHEAD_READS / 100;
+	uint64_t sum = 0, t0, t1;
 
-	for (i = 0; i < OVERHEAD_READS; i++) {
+	for (size_t i = 0; i < OVERHEAD_READS; i++) {
 		t0 = bench_now();
 		t1 = bench_now();
-		if (t1 - t0 < best)
-			best = t1 - t0;
+		d[i] = t1 - t0;
 	}
-	overhead_ticks = best;
+	qsort(d, OVERHEAD_READS, sizeof(d[0]), cmp_u64);
+	for (size_t i = 0; i < keep; i++)
+		sum += d[i];
+	overhead_ticks = (double)sum / (double)keep;
+	overhead_min_ticks = d[0];
 }
 
 /* ---- samples ---- */
@@ -354,9 +383,16 @@ void bench_ctx_destroy(struct bench_ctx *ctx)
 		return;
 	for (i = 0; i < ctx->nres; i++) {
 		free(ctx->res[i].name);
-		free(ctx->res[i].baseline);
+		for (size_t j = 0; j < ctx->res[i].nvs; j++)
+			free(ctx->res[i].vs[j].baseline);
 	}
 	free(ctx->res);
+	for (i = 0; i < ctx->nvals; i++) {
+		free(ctx->vals[i].name);
+		free(ctx->vals[i].unit);
+		free(ctx->vals[i].vs.baseline);
+	}
+	free(ctx->vals);
 	free(ctx);
 }
 
@@ -367,7 +403,7 @@ const struct bench_opts *bench_opts(const struct bench_ctx *ctx)
 
 size_t bench_reported(const struct bench_ctx *ctx)
 {
-	return ctx->nres;
+	return ctx->nres + ctx->nvals;
 }
 
 bool bench_selected(const struct bench_ctx *ctx, const char *name)
@@ -441,14 +477,15 @@ static uint64_t rank(const struct bench_samples *s, double p)
 	return s->v[i ? i - 1 : 0];
 }
 
-static uint64_t net(uint64_t ticks)
+static double net(uint64_t ticks)
 {
-	return ticks > overhead_ticks ? ticks - overhead_ticks : 0;
+	return (double)ticks > overhead_ticks ? (double)ticks - overhead_ticks :
+						0;
 }
 
-static double to_ns(uint64_t ticks, unsigned int div)
+static double to_ns(double ticks, unsigned int div)
 {
-	return (double)ticks * ns_per_tick / div;
+	return ticks * ns_per_tick / div;
 }
 
 static const struct bench_result *find_result(const struct bench_ctx *ctx,
@@ -489,14 +526,30 @@ static void compute(struct bench_result *r, struct bench_samples *s,
 	r->max = to_ns(net(s->v[s->n - 1]), div);
 }
 
-static void compare(struct bench_result *r, const struct bench_result *base)
+static void compare(struct bench_ratio *q, const struct bench_result *r,
+		    const struct bench_result *base)
 {
 	if (!base || !r->samples || !base->samples)
 		return;
-	r->has_r50 = r->p50 > 0;
-	r->r50 = r->has_r50 ? base->p50 / r->p50 : 0;
-	r->has_r99 = r->p99 > 0;
-	r->r99 = r->has_r99 ? base->p99 / r->p99 : 0;
+	q->has_r50 = r->p50 > 0;
+	q->r50 = q->has_r50 ? base->p50 / r->p50 : 0;
+	q->has_r99 = r->p99 > 0;
+	q->r99 = q->has_r99 ? base->p99 / r->p99 : 0;
+}
+
+static void print_ratio(const struct bench_ratio *q, bool p99)
+{
+	printf("  vs %s: ", q->baseline);
+	if (q->has_r50)
+		printf("%.2fx%s", q->r50, p99 ? " p50" : "");
+	else
+		printf("n/a%s", p99 ? " p50" : "");
+	if (!p99)
+		return;
+	if (q->has_r99)
+		printf(", %.2fx p99", q->r99);
+	else
+		printf(", n/a p99");
 }
 
 /* ---- output ---- */
@@ -515,17 +568,8 @@ static void print_row(struct bench_ctx *ctx, const struct bench_result *r)
 		       r->p99, r->p999, r->max);
 	else
 		printf(" %9s %9s %9s %9s %11s", "-", "-", "-", "-", "-");
-	if (r->baseline) {
-		printf("  vs %s: ", r->baseline);
-		if (r->has_r50)
-			printf("%.2fx p50", r->r50);
-		else
-			printf("n/a p50");
-		if (r->has_r99)
-			printf(", %.2fx p99", r->r99);
-		else
-			printf(", n/a p99");
-	}
+	for (size_t i = 0; i < r->nvs; i++)
+		print_ratio(&r->vs[i], true);
 	putchar('\n');
 	fflush(stdout);
 }
@@ -534,36 +578,106 @@ void bench_report(struct bench_ctx *ctx, const char *name,
 		  struct bench_samples *s, unsigned int div,
 		  const char *baseline)
 {
-	struct bench_result r = { 0 }, *grown;
+	bench_report_vs(ctx, name, s, div, &baseline, baseline ? 1 : 0);
+}
 
-	if (ctx->nres == ctx->cap_res) {
-		size_t cap = ctx->cap_res ? 2 * ctx->cap_res : 16;
+/* Grow the array *@arr of @n elements to hold one more; says so on -ENOMEM. */
+static int room_for_one(void **arr, size_t n, size_t *cap, size_t elem,
+			const char *name)
+{
+	size_t want = *cap ? 2 * *cap : 16;
+	void *grown;
 
-		grown = realloc(ctx->res, cap * sizeof(*grown));
-		if (!grown) {
-			fprintf(stderr, "uvf-bench: out of memory reporting %s.\n",
-				name);
-			return;
-		}
-		ctx->res = grown;
-		ctx->cap_res = cap;
+	if (n < *cap)
+		return 0;
+	grown = realloc(*arr, want * elem);
+	if (!grown) {
+		fprintf(stderr, "uvf-bench: out of memory reporting %s.\n", name);
+		return -ENOMEM;
 	}
+	*arr = grown;
+	*cap = want;
+	return 0;
+}
+
+static void free_ratios(struct bench_result *r)
+{
+	for (size_t i = 0; i < r->nvs; i++)
+		free(r->vs[i].baseline);
+}
+
+void bench_report_vs(struct bench_ctx *ctx, const char *name,
+		     struct bench_samples *s, unsigned int div,
+		     const char *const *baselines, size_t nbase)
+{
+	struct bench_result r = { 0 };
+	bool oom = false;
+
+	if (room_for_one((void **)&ctx->res, ctx->nres, &ctx->cap_res,
+			 sizeof(*ctx->res), name))
+		return;
 	r.name = strdup(name);
-	r.baseline = baseline ? strdup(baseline) : NULL;
-	if (!r.name || (baseline && !r.baseline)) {
+	for (size_t i = 0; i < nbase && i < BENCH_MAX_BASELINES; i++) {
+		r.vs[r.nvs].baseline = strdup(baselines[i]);
+		oom |= !r.vs[r.nvs++].baseline;
+	}
+	if (!r.name || oom) {
 		free(r.name);
-		free(r.baseline);
+		free_ratios(&r);
 		fprintf(stderr, "uvf-bench: out of memory reporting %s.\n",
 			name);
 		return;
 	}
 	compute(&r, s, div ? div : 1);
-	if (baseline)
-		compare(&r, find_result(ctx, baseline));
+	for (size_t i = 0; i < r.nvs; i++)
+		compare(&r.vs[i], &r, find_result(ctx, r.vs[i].baseline));
 	ctx->res[ctx->nres++] = r;
 	progress_clear(ctx);
 	if (!ctx->o.json)
 		print_row(ctx, &r);
+}
+
+static const struct bench_value *find_value(const struct bench_ctx *ctx,
+					    const char *name)
+{
+	for (size_t i = 0; i < ctx->nvals; i++)
+		if (!strcmp(ctx->vals[i].name, name))
+			return &ctx->vals[i];
+	return NULL;
+}
+
+void bench_report_value(struct bench_ctx *ctx, const char *name, double v,
+			const char *unit, const char *baseline)
+{
+	struct bench_value x = { .v = v };
+	const struct bench_value *base;
+
+	if (room_for_one((void **)&ctx->vals, ctx->nvals, &ctx->cap_vals,
+			 sizeof(*ctx->vals), name))
+		return;
+	x.name = strdup(name);
+	x.unit = strdup(unit);
+	x.vs.baseline = baseline ? strdup(baseline) : NULL;
+	if (!x.name || !x.unit || (baseline && !x.vs.baseline)) {
+		free(x.name);
+		free(x.unit);
+		free(x.vs.baseline);
+		fprintf(stderr, "uvf-bench: out of memory reporting %s.\n",
+			name);
+		return;
+	}
+	base = baseline ? find_value(ctx, baseline) : NULL;
+	x.vs.has_r50 = base && v > 0;
+	x.vs.r50 = x.vs.has_r50 ? base->v / v : 0;
+	ctx->vals[ctx->nvals++] = x;
+	progress_clear(ctx);
+	if (ctx->o.json)
+		return;
+	printf("%-*s %9s %9.4g %s", NAME_COL, name, "value", v, unit);
+	if (baseline)
+		print_ratio(&x.vs, false);
+	putchar('\n');
+	fflush(stdout);
 }
 
 static void cpu_model(char *buf, size_t len)
@@ -642,14 +756,42 @@ static void json_case(const struct bench_result *r)
 	fputs(", \"max_ns\": ", stdout);
 	json_num(has, r->max);
 	fputs(", \"baseline\": ", stdout);
-	if (r->baseline)
-		json_str(r->baseline);
+	if (r->nvs)
+		json_str(r->vs[0].baseline);
 	else
 		fputs("null", stdout);
 	fputs(", \"ratio_p50\": ", stdout);
-	json_num(r->has_r50, r->r50);
+	json_num(r->nvs && r->vs[0].has_r50, r->vs[0].r50);
 	fputs(", \"ratio_p99\": ", stdout);
-	json_num(r->has_r99, r->r99);
+	json_num(r->nvs && r->vs[0].has_r99, r->vs[0].r99);
+	fputs(", \"also_vs\": [", stdout);
+	for (size_t i = 1; i < r->nvs; i++) {
+		fputs(i > 1 ? ", {\"baseline\": " : "{\"baseline\": ", stdout);
+		json_str(r->vs[i].baseline);
+		fputs(", \"ratio_p50\": ", stdout);
+		json_num(r->vs[i].has_r50, r->vs[i].r50);
+		fputs(", \"ratio_p99\": ", stdout);
+		json_num(r->vs[i].has_r99, r->vs[i].r99);
+		putchar('}');
+	}
+	fputs("]}", stdout);
+}
+
+static void json_value(const struct bench_value *x)
+{
+	fputs("    {\"name\": ", stdout);
+	json_str(x->name);
+	fputs(", \"unit\": ", stdout);
+	json_str(x->unit);
+	fputs(", \"value\": ", stdout);
+	json_num(true, x->v);
+	fputs(", \"baseline\": ", stdout);
+	if (x->vs.baseline)
+		json_str(x->vs.baseline);
+	else
+		fputs("null", stdout);
+	fputs(", \"ratio\": ", stdout);
+	json_num(x->vs.has_r50, x->vs.r50);
 	putchar('}');
 }
 
@@ -678,8 +820,10 @@ void bench_print_header(struct bench_ctx *ctx)
 		       1.0 / ns_per_tick, ctx->calib_ms);
 	else
 		printf("timer: CLOCK_MONOTONIC; ");
-	printf("%.1f ns timer overhead subtracted from every sample\n\n",
-	       (double)overhead_ticks * ns_per_tick);
+	printf("timer correction: the mean read cost (slowest 1 %% left out), %.1f ns (minimum %.1f), is subtracted from every sample;\n"
+	       "cases with ops_per_sample > 1 (all iova cases) time batches and divide\n\n",
+	       overhead_ticks * ns_per_tick,
+	       (double)overhead_min_ticks * ns_per_tick);
 	fflush(stdout);
 }
 
@@ -707,13 +851,21 @@ void bench_print_footer(struct bench_ctx *ctx)
 	fputs(", \"date\": ", stdout);
 	json_str(date);
 	printf(", \"timer\": \"%s\", \"ns_per_tick\": %.6f"
-	       ", \"timer_overhead_ns\": %.3f},\n  \"cases\": [",
+	       ", \"timer_overhead_ns\": %.3f, \"timer_overhead_min_ns\": %.3f"
+	       ", \"timer_correction\": \"mean\"},\n  \"cases\": [",
 	       use_tsc ? "tsc" : "clock_monotonic", ns_per_tick,
-	       (double)overhead_ticks * ns_per_tick);
+	       overhead_ticks * ns_per_tick,
+	       (double)overhead_min_ticks * ns_per_tick);
 	for (i = 0; i < ctx->nres; i++) {
 		fputs(i ? ",\n" : "\n", stdout);
 		json_case(&ctx->res[i]);
 	}
-	fputs(ctx->nres ? "\n  ]\n}\n" : "]\n}\n", stdout);
+	fputs(ctx->nres ? "\n  ],\n  \"values\": [" : "],\n  \"values\": [",
+	      stdout);
+	for (i = 0; i < ctx->nvals; i++) {
+		fputs(i ? ",\n" : "\n", stdout);
+		json_value(&ctx->vals[i]);
+	}
+	fputs(ctx->nvals ? "\n  ]\n}\n" : "]\n}\n", stdout);
 	fflush(stdout);
 }

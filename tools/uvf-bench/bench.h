@@ -22,6 +22,9 @@ struct bench_opts {
 	const char *backend;	/* --backend sim|type1|iommufd */
 };
 
+/* Baselines one case can be compared with (bench_report_vs()). */
+#define BENCH_MAX_BASELINES 4
+
 /* Timed samples of one case, in timer ticks. */
 struct bench_samples {
 	uint64_t *v;
@@ -103,7 +106,7 @@ void bench_samples_fini(struct bench_samples *s);
  *                  faster this case is)
  * @ctx: run
  * @name: case name, e.g. "iova/alloc-free/95%/1thr/4p"
- * @s: samples (the timer's own overhead is subtracted); sorted in place
+ * @s: samples (the timer's mean cost is subtracted); sorted in place
  * @div: operations per sample (a sample that timed a batch of @div ops is
  *       reported per op); 1 for per-op samples
  * @baseline: NULL or the name of the baseline case
@@ -113,6 +116,38 @@ void bench_samples_fini(struct bench_samples *s);
 void bench_report(struct bench_ctx *ctx, const char *name,
 		  struct bench_samples *s, unsigned int div,
 		  const char *baseline);
+
+/**
+ * bench_report_vs() - bench_report() against several baselines
+ * @ctx: run
+ * @name: case name
+ * @s: samples, as for bench_report()
+ * @div: operations per sample
+ * @baselines: names of cases reported earlier; the first is the JSON
+ *             "baseline", the others go to "also_vs"
+ * @nbase: count, at most BENCH_MAX_BASELINES (more are ignored)
+ *
+ * Return: nothing.
+ */
+void bench_report_vs(struct bench_ctx *ctx, const char *name,
+		     struct bench_samples *s, unsigned int div,
+		     const char *const *baselines, size_t nbase);
+
+/**
+ * bench_report_value() - print a figure that is not a per-op timing (bytes
+ *                        of metadata, ns per op over a whole run), lower
+ *                        being better, with baseline/this when @baseline
+ *                        names a value reported earlier in this run
+ * @ctx: run
+ * @name: case name
+ * @v: the figure
+ * @unit: what it counts, e.g. "bytes"
+ * @baseline: NULL or the name of the baseline value
+ *
+ * Return: nothing.
+ */
+void bench_report_value(struct bench_ctx *ctx, const char *name, double v,
+			const char *unit, const char *baseline);
 
 /**
  * bench_progress() - show a progress line on a terminal for long runs

@@ -12,7 +12,8 @@ import sys
 
 CASE_KEYS = {"name", "samples", "ops_per_sample", "mean_ns", "p50_ns",
              "p99_ns", "p999_ns", "max_ns", "baseline", "ratio_p50",
-             "ratio_p99"}
+             "ratio_p99", "also_vs"}
+VALUE_KEYS = {"name", "unit", "value", "baseline", "ratio"}
 STATS = ["p50_ns", "p99_ns", "p999_ns", "max_ns"]
 
 
@@ -47,6 +48,14 @@ def check_run(meta):
             fail("run.%s is not a positive integer" % k)
     if meta.get("quick") is not True:
         fail("run.quick is not true under --quick")
+    if meta.get("timer_correction") not in ("mean", "batch"):
+        fail("run.timer_correction does not say how the timer is corrected")
+    for k in ("timer_overhead_ns", "timer_overhead_min_ns"):
+        if not is_num(meta.get(k)) or meta[k] < 0:
+            fail("run.%s is not a non-negative number" % k)
+    if meta["timer_overhead_min_ns"] > meta["timer_overhead_ns"]:
+        fail("run.timer_overhead_min_ns is above the mean it is subtracted "
+             "instead of")
     if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",
                         str(meta.get("date"))):
         fail("run.date is not an ISO 8601 UTC time")
@@ -85,6 +94,41 @@ def check_case(c, earlier):
         for k in ("ratio_p50", "ratio_p99"):
             if c[k] is not None and (not is_num(c[k]) or c[k] < 0):
                 fail("%s: %s is not a ratio" % (name, k))
+    also = c["also_vs"]
+    if not isinstance(also, list) or (also and base is None):
+        fail("%s: also_vs is not a list, or is given without a baseline"
+             % name)
+    for a in also:
+        if not isinstance(a, dict) or set(a) != {"baseline", "ratio_p50",
+                                                 "ratio_p99"}:
+            fail("%s: also_vs entry %r is malformed" % (name, a))
+        if a["baseline"] not in earlier or a["baseline"] == base:
+            fail("%s: also_vs baseline %r is not another earlier case"
+                 % (name, a["baseline"]))
+        for k in ("ratio_p50", "ratio_p99"):
+            if a[k] is not None and (not is_num(a[k]) or a[k] < 0):
+                fail("%s: also_vs %s is not a ratio" % (name, k))
+    earlier.add(name)
+
+
+def check_value(v, earlier):
+    if not isinstance(v, dict) or set(v) != VALUE_KEYS:
+        fail("value %r does not have exactly the keys %s"
+             % (v, sorted(VALUE_KEYS)))
+    name = v["name"]
+    if not isinstance(name, str) or not name or name in earlier:
+        fail("value name %r is empty or repeated" % (name,))
+    if not isinstance(v["unit"], str) or not v["unit"]:
+        fail("%s: no unit" % name)
+    if not is_num(v["value"]) or v["value"] < 0:
+        fail("%s: value is not a non-negative number" % name)
+    if v["baseline"] is None:
+        if v["ratio"] is not None:
+            fail("%s: a ratio without a baseline" % name)
+    elif v["baseline"] not in earlier:
+        fail("%s: baseline %r is not an earlier value" % (name, v["baseline"]))
+    elif v["ratio"] is not None and (not is_num(v["ratio"]) or v["ratio"] < 0):
+        fail("%s: ratio is not a ratio" % name)
     earlier.add(name)
 
 
@@ -95,6 +139,8 @@ def load_doc(out, what):
         fail("%s: stdout is not one JSON document: %s" % (what, e))
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         fail("%s: no 'cases' array" % what)
+    if not isinstance(doc.get("values"), list):
+        fail("%s: no 'values' array" % what)
     check_run(doc.get("run"))
     return doc
 
@@ -108,12 +154,32 @@ def main():
     if "\r" in err:
         fail("progress was drawn although stderr is not a terminal")
     earlier = set()
-    for c in load_doc(out, "--quick --json")["cases"]:
+    doc = load_doc(out, "--quick --json")
+    for c in doc["cases"]:
         check_case(c, earlier)
+    values = set()
+    for v in doc["values"]:
+        check_value(v, values)
+    names = earlier | values
+    # The kernel-design baseline stands beside uvf's allocator in every
+    # iova comparison, including the worst cases and the metadata.
+    for want in ("kiova-spin/tree/frag95/1thr/mix", "iova/pool/frag95/1thr/mix",
+                 "kiova-mutex/alloc-free/frag95/1thr/1p",
+                 "iova/alloc-free/frag95/1thr/64p",
+                 "iova/metadata/frag95", "kiova/metadata/frag95",
+                 "iova/metadata/emptied", "kiova/metadata/emptied",
+                 "iova/stress/frag95/1thr", "kiova-spin/stress/frag95/1thr"):
+        if not any(n.startswith(want) for n in names):
+            fail("no case or value named %s" % want)
+    if not any(n.startswith("iova/fail/frag95/1thr/") for n in earlier):
+        fail("no failing-request case")
+    for c in doc["cases"]:
+        if c["name"].startswith("iova/pool/") and len(c["also_vs"]) != 1:
+            fail("%s: not compared with both kernel-design locks" % c["name"])
 
     rc, out, err = run(exe, "--quick", "--json", "--case", "no-such-case-x")
     doc = load_doc(out, "--case no-such-case-x")
-    if rc != 1 or doc["cases"]:
+    if rc != 1 or doc["cases"] or doc["values"]:
         fail("a --case matching nothing must exit 1 with no cases")
 
     rc, out, err = run(exe, "--list")
@@ -127,7 +193,8 @@ def main():
             fail("%s: want exit 2, empty stdout and one line on stderr; got "
                  "%d, %r, %r" % (" ".join(bad), rc, out, err))
 
-    print("bench-smoke: %d cases checked" % len(earlier))
+    print("bench-smoke: %d cases and %d values checked"
+          % (len(earlier), len(values)))
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@
  * power-of-two number of pages and returns a naturally aligned block, like
  * the kernel's alloc_iova(..., size_aligned=true). Every operation is
  * O(log n) in the number of free/allocated blocks, also when the space is
- * fragmented and nearly full. Small blocks (up to UVF_IOVA_CACHED_MAX_PAGES)
- * are recycled through per-thread caches, so the common alloc + free_fast
- * pair takes no shared lock (only a flag in the calling thread's own cache,
+ * fragmented and nearly full. Memory held for the index follows the free
+ * extents, not the allocations, and is given back as the space empties.
+ * Small blocks (up to UVF_IOVA_CACHED_MAX_PAGES) are recycled through
+ * per-thread caches, so the common alloc + free_fast pair takes no shared lock (only a flag in the calling thread's own cache,
  * uncontended unless another thread is flushing). All calls are
  * thread-safe.
  *
@@ -46,6 +47,9 @@ struct uvf_iova_stats {
 				   * back */
 	uint64_t cache_hits;      /* allocations served by a thread cache */
 	uint64_t cache_misses;    /* cacheable allocations that were not */
+	uint64_t metadata_bytes;  /* memory the pool holds to index free and
+				   * outstanding space (tree nodes, block
+				   * maps); given back as the space empties */
 };
 
 /**
@@ -121,7 +125,8 @@ int uvf_iova_reserve(struct uvf_iova_allocator *a, uvf_iova_t iova,
  * uvf_iova_free_fast() leaves undefined.
  *
  * Return: 0, -EINVAL (zero or unaligned), -ENOENT (not an outstanding
- * block of that size).
+ * block of that size), -ENOMEM (the block would become a free extent of its
+ * own and no memory is left for its node; nothing changed).
  */
 int uvf_iova_free(struct uvf_iova_allocator *a, uvf_iova_t iova,
 		  uint64_t size);
@@ -132,13 +137,14 @@ int uvf_iova_free(struct uvf_iova_allocator *a, uvf_iova_t iova,
  * @iova: address returned by uvf_iova_alloc()
  * @size: the size passed to uvf_iova_alloc()
  *
- * For callers that already know the block is outstanding (the DMA layer
- * checks the page table first), like the kernel's free_iova_fast(). Small
+ * For callers that already know the block is outstanding (the domain
+ * checks its mapping records first), like the kernel's free_iova_fast(). Small
  * blocks go to the calling thread's cache without a shared lock; larger ones
  * straight back to the pool. Freeing a small block twice, or one given by
  * uvf_iova_reserve(), is undefined. Calls with a zero or unaligned @size, an
  * @iova not aligned to the rounded block, or a larger block that is not
- * outstanding are ignored.
+ * outstanding are ignored (so, when no memory is left for the free extent
+ * it would become, is the free of a large block: it stays outstanding).
  *
  * Return: nothing.
  */

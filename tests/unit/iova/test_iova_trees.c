@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * White-box checks of the pool's building blocks: the O(1) buddy tiling of
- * an extent against a greedy page walk, the free-extent AVL tree's
- * invariants (order, balance, parent links, cached masks) under random
- * inserts, erases and resizes, and the block red-black tree's (order,
- * colours, black heights, parent links) under random inserts and erases.
+ * an extent against a greedy page walk, and the one augmented red-black tree
+ * (order, colours, black heights, parent links, masks) under random
+ * inserts, erases and resizes as the free-extent index, and under growing
+ * and shrinking phases with arbitrary masks as the reservation index.
  */
 #include <stdlib.h>
 
-#include "iova/block_tree.h"
-#include "iova/extent_tree.h"
+#include "iova/tiling.h"
+#include "iova/tree.h"
 #include "iova_test.h"
 
 /* Greedy tiling: from the left, the largest aligned block that fits. */
@@ -72,46 +72,14 @@ START_TEST(test_extent_tiling_matches_greedy_walk)
 }
 END_TEST
 
-/* Returns the subtree height; checks everything below @n. */
-static int32_t check_avl(const struct iova_node *n,
-			 const struct iova_node *parent, uint64_t lo,
-			 uint64_t hi, size_t *count)
-{
-	int32_t hl, hr;
-	uint64_t m;
-
-	if (!n)
-		return 0;
-	(*count)++;
-	CHECK_PTR_EQ(n->parent, parent);
-	CHECK(n->start >= lo);
-	CHECK(n->start < hi);
-	hl = check_avl(n->left, n, lo, n->start, count);
-	hr = check_avl(n->right, n, n->start + 1, hi, count);
-	CHECK(abs(hl - hr) <= 1);
-	CHECK_EQ(n->height, 1 + (hl > hr ? hl : hr));
-	CHECK_EQ(n->own, iova_extent_orders(n->start, n->end));
-	m = n->own;
-	if (n->left)
-		m |= n->left->orders;
-	if (n->right)
-		m |= n->right->orders;
-	CHECK_EQ(n->orders, m);
-	return n->height;
-}
-
-static void check_extents(const struct iova_extents *t)
-{
-	size_t count = 0;
-
-	check_avl(t->root, NULL, 0, UINT64_MAX, &count);
-	CHECK_EQ(count, t->count);
-}
-
-/* Returns the black height; checks everything below @n. */
+/*
+ * Returns the black height; checks everything below @n: order, parent
+ * links, colours, black heights and the augmented mask.
+ */
 static int check_rb(const struct iova_node *n, const struct iova_node *parent,
 		    uint64_t lo, uint64_t hi, size_t *count)
 {
+	uint64_t m;
 	int bl, br;
 
 	if (!n)
@@ -126,16 +94,44 @@ static int check_rb(const struct iova_node *n, const struct iova_node *parent,
 	bl = check_rb(n->left, n, lo, n->start, count);
 	br = check_rb(n->right, n, n->start + 1, hi, count);
 	CHECK_EQ(bl, br);
+	m = n->own;
+	if (n->left)
+		m |= n->left->orders;
+	if (n->right)
+		m |= n->right->orders;
+	CHECK_EQ(n->orders, m);
 	return bl + !n->red;
 }
 
-static void check_blocks(const struct iova_blocks *t)
+static void check_tree(const struct iova_tree *t)
 {
 	size_t count = 0;
 
 	CHECK(!t->root || !t->root->red);
 	check_rb(t->root, NULL, 0, UINT64_MAX, &count);
 	CHECK_EQ(count, t->count);
+}
+
+/* The free-extent index: every node's own value is its tiling's orders. */
+static void check_extents(const struct iova_tree *t)
+{
+	check_tree(t);
+	for (const struct iova_node *n = iova_tree_first(t); n;
+	     n = iova_tree_next(n))
+		CHECK_EQ(n->own, iova_extent_orders(n->start, n->end));
+}
+
+static void extent_insert(struct iova_tree *t, struct iova_node *n)
+{
+	n->own = iova_extent_orders(n->start, n->end);
+	iova_tree_insert(t, n);
+}
+
+static struct iova_node *tree_find(const struct iova_tree *t, uint64_t pfn)
+{
+	struct iova_node *n = iova_tree_find_le(t, pfn);
+
+	return n && n->start == pfn ? n : NULL;
 }
 
 enum { SLOTS = 512 };
@@ -145,10 +141,10 @@ START_TEST(test_extent_tree_invariants_hold_under_random_changes)
 	/* Slot i owns frames [64 i, 64 i + 64); its extent lives inside. */
 	static struct iova_node node[SLOTS];
 	static bool in_tree[SLOTS];
-	struct iova_extents t;
+	struct iova_tree t;
 	uint64_t seed = 11;
 
-	iova_extents_init(&t);
+	iova_tree_init(&t);
 	for (int step = 0; step < 40000; step++) {
 		size_t i = rng_below(&seed, SLOTS);
 		struct iova_node *n = &node[i];
@@ -158,15 +154,15 @@ START_TEST(test_extent_tree_invariants_hold_under_random_changes)
 		if (!in_tree[i]) {
 			n->start = lo;
 			n->end = hi;
-			iova_extents_insert(&t, n);
+			extent_insert(&t, n);
 			in_tree[i] = true;
 		} else if (rng_below(&seed, 3)) {
-			iova_extents_erase(&t, n);
+			iova_tree_erase(&t, n);
 			in_tree[i] = false;
 		} else {
 			n->start = lo;
 			n->end = hi;
-			iova_extents_resized(n);
+			iova_tree_update(n, iova_extent_orders(lo, hi));
 		}
 		if (step % 64 == 0 || step > 39900)
 			check_extents(&t);
@@ -179,10 +175,10 @@ START_TEST(test_block_tree_invariants_hold_under_random_changes)
 {
 	static struct iova_node node[SLOTS];
 	static bool in_tree[SLOTS];
-	struct iova_blocks t;
+	struct iova_tree t;
 	uint64_t seed = 13;
 
-	iova_blocks_init(&t);
+	iova_tree_init(&t);
 	for (int step = 0; step < 40000; step++) {
 		/* Phases that grow and shrink the tree, not just churn it. */
 		bool grow = (step / 4000) % 2 == 0;
@@ -191,21 +187,22 @@ START_TEST(test_block_tree_invariants_hold_under_random_changes)
 		if (!in_tree[i] && (grow || rng_below(&seed, 4) == 0)) {
 			node[i].start = 3 * i;
 			node[i].end = 3 * i + 1;
-			iova_blocks_insert(&t, &node[i]);
+			node[i].own = rng_next(&seed) & rng_next(&seed);
+			iova_tree_insert(&t, &node[i]);
 			in_tree[i] = true;
 		} else if (in_tree[i] && (!grow || rng_below(&seed, 4) == 0)) {
-			iova_blocks_erase(&t, &node[i]);
+			iova_tree_erase(&t, &node[i]);
 			in_tree[i] = false;
 		}
 		if (step % 64 == 0 || step > 39900)
-			check_blocks(&t);
+			check_tree(&t);
 	}
-	check_blocks(&t);
+	check_tree(&t);
 	for (uint64_t pfn = 0; pfn < 3 * SLOTS + 3; pfn++) {
 		size_t i = pfn / 3;
 		bool there = pfn % 3 == 0 && i < SLOTS && in_tree[i];
 
-		CHECK_PTR_EQ(iova_blocks_find(&t, pfn), there ? &node[i] : NULL);
+		CHECK_PTR_EQ(tree_find(&t, pfn), there ? &node[i] : NULL);
 	}
 }
 END_TEST
@@ -214,17 +211,17 @@ START_TEST(test_extent_tree_queries_match_linear_scan)
 {
 	static struct iova_node node[SLOTS];
 	static bool in_tree[SLOTS];
-	struct iova_extents t;
+	struct iova_tree t;
 	uint64_t seed = 5;
 
-	iova_extents_init(&t);
+	iova_tree_init(&t);
 	for (size_t i = 0; i < SLOTS; i++) {
 		if (rng_below(&seed, 2)) {
 			node[i].start = 64 * i + rng_below(&seed, 32);
 			node[i].end = node[i].start + 1 +
 				      rng_below(&seed, 64 * i + 64 -
 						       node[i].start);
-			iova_extents_insert(&t, &node[i]);
+			extent_insert(&t, &node[i]);
 			in_tree[i] = true;
 		}
 	}
@@ -234,7 +231,7 @@ START_TEST(test_extent_tree_queries_match_linear_scan)
 		for (size_t i = 0; i < SLOTS; i++)
 			if (in_tree[i] && node[i].start <= pfn)
 				want = &node[i];
-		CHECK_PTR_EQ(iova_extents_find_le(&t, pfn), want);
+		CHECK_PTR_EQ(iova_tree_find_le(&t, pfn), want);
 	}
 	for (unsigned int k = 0; k < 7; k++) {
 		const struct iova_node *want = NULL;
@@ -244,18 +241,18 @@ START_TEST(test_extent_tree_queries_match_linear_scan)
 			    (iova_extent_orders(node[i].start, node[i].end) &
 			     (1ull << k)))
 				want = &node[i];
-		CHECK_EQ(!!(iova_extents_orders(&t) & (1ull << k)),
+		CHECK_EQ(!!(iova_tree_mask(&t) & (1ull << k)),
 			 want != NULL);
 		if (want)
-			CHECK_PTR_EQ(iova_extents_first_with_order(&t, k),
+			CHECK_PTR_EQ(iova_tree_first_with(&t, k),
 				     want);
 	}
 	/* The in-order walk visits every node once, sorted. */
 	{
-		const struct iova_node *n = iova_extents_first(&t), *last = NULL;
+		const struct iova_node *n = iova_tree_first(&t), *last = NULL;
 		size_t count = 0;
 
-		for (; n; n = iova_extents_next(n)) {
+		for (; n; n = iova_tree_next(n)) {
 			CHECK(!last || last->start < n->start);
 			last = n;
 			count++;
