@@ -527,6 +527,15 @@ static int run_uvf(const struct opts *o)
 		nvme_app_close(&app);
 		return 1;
 	}
+	if (o->irq) {
+		/* Fewer vectors than queues are shared; none means polling. */
+		const struct uvf_nvme_ctrl_info *ci =
+			uvf_nvme_ctrl_get_info(app.ctrl);
+
+		fprintf(stderr, "nvme-perf: interrupts: %s, %u vector%s for "
+			"%u queues\n", ci->irq_type, ci->irq_vectors,
+			ci->irq_vectors == 1 ? "" : "s", ci->io_queues + 1);
+	}
 	granted = uvf_nvme_ctrl_io_queues(app.ctrl);
 	if (granted < o->threads) {
 		/* One queue pair per thread: run with what was granted. */
