@@ -35,7 +35,7 @@ static void done_cb(void *arg, int err, const struct uvf_nvme_cpl *cpl)
 static void wait_done(struct uvf_nvme_qpair *qp, struct done *d)
 {
 	while (!d->calls)
-		ck_assert_int_ge(uvf_nvme_qpair_wait(qp, 1000), -EAGAIN);
+		ck_assert_int_gt(uvf_nvme_qpair_wait(qp, 1000), 0);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 0);
 	ck_assert_uint_eq(uvf_nvme_qpair_outstanding(qp), 0);
 }
@@ -147,7 +147,7 @@ START_TEST(test_split_children_wait_for_slots_of_a_small_queue)
 				 0);
 	ck_assert_uint_eq(uvf_nvme_qpair_outstanding(qp), 3);
 	while (!d[2].calls)
-		ck_assert_int_ge(uvf_nvme_qpair_wait(qp, 1000), 0);
+		ck_assert_int_gt(uvf_nvme_qpair_wait(qp, 1000), 0);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 0);
 	for (i = 0; i < 3; i++) {
 		ck_assert_uint_eq(d[i].calls, 1);
