@@ -98,23 +98,53 @@ static unsigned int doorbell_limit(const struct uvf_nvme_ctrl *ctrl)
 	return n > MAX_IO_QUEUES + 1 ? MAX_IO_QUEUES : (unsigned int)(n - 1);
 }
 
-static int enable_irqs(struct uvf_nvme_ctrl *ctrl)
+/* The next vector count to try below @nvec: one fewer for MSI-X, the next
+ * power of two for MSI (it takes only those); 0 after 1. */
+static unsigned int fewer_vectors(enum uvf_irq_type type, unsigned int nvec)
 {
-	unsigned int nvec = ctrl->info.io_queues + 1;
-	int ret = uvf_device_irq_enable(ctrl->dev, UVF_IRQ_MSIX, nvec);
+	if (type == UVF_IRQ_MSIX)
+		return nvec - 1;
+	if (nvec & (nvec - 1))
+		return 1u << (31 - __builtin_clz(nvec));
+	return nvec / 2;
+}
 
-	ctrl->info.irq_type = "msix";
-	if (ret == -ENOTSUP) {
-		ret = uvf_device_irq_enable(ctrl->dev, UVF_IRQ_MSI, nvec);
-		ctrl->info.irq_type = "msi";
+/* One vector per queue (admin and I/O) where the device has them; with
+ * fewer, queues share. MSI-X, then MSI, then INTx; with none of them the
+ * queue pairs poll: the vector count never fails the controller. */
+static void enable_irqs(struct uvf_nvme_ctrl *ctrl)
+{
+	static const struct {
+		enum uvf_irq_type type;
+		const char *name;
+	} kinds[] = {
+		{ UVF_IRQ_MSIX, "msix" },
+		{ UVF_IRQ_MSI, "msi" },
+		{ UVF_IRQ_INTX, "intx" },
+	};
+	unsigned int want = ctrl->info.io_queues + 1, nvec, i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		nvec = kinds[i].type == UVF_IRQ_INTX ? 1 : want;
+		for (; nvec; nvec = fewer_vectors(kinds[i].type, nvec)) {
+			if (uvf_device_irq_enable(ctrl->dev, kinds[i].type,
+						  nvec))
+				continue;
+			ctrl->irq_enabled = true;
+			ctrl->irq_vectors = nvec;
+			ctrl->irq_kind = kinds[i].type;
+			ctrl->info.interrupts = true;
+			ctrl->info.irq_type = kinds[i].name;
+			ctrl->info.irq_vectors = nvec;
+			return;
+		}
 	}
-	if (ret) {
-		ctrl->info.irq_type = "none";
-		return ret;
-	}
-	ctrl->irq_enabled = true;
-	ctrl->info.interrupts = true;
-	return 0;
+}
+
+unsigned int nvme_irq_vector(unsigned int qid, unsigned int nvec)
+{
+	/* Vector 0 is the admin queue's; I/O queues share the rest. */
+	return nvec < 2 ? 0 : 1 + (qid - 1) % (nvec - 1);
 }
 
 static int setup_admin_queue(struct uvf_nvme_ctrl *ctrl)
@@ -192,12 +222,15 @@ static int ctrl_start(struct uvf_nvme_ctrl *ctrl)
 	pthread_mutex_unlock(&ctrl->admin_lock);
 	if (ret)
 		return ret;
+	ctrl->info.io_queues_requested = ctrl->opts.io_queues;
 	ctrl->info.io_queues = granted < limit ? granted : limit;
 	ctrl->info.irq_type = "none";
 	ctrl->qpairs = calloc(ctrl->info.io_queues + 1, sizeof(*ctrl->qpairs));
 	if (!ctrl->qpairs)
 		return -ENOMEM;
-	return ctrl->opts.interrupts ? enable_irqs(ctrl) : 0;
+	if (ctrl->opts.interrupts)
+		enable_irqs(ctrl);
+	return 0;
 }
 
 /* Takes a queue pair off the controller: deleted there, its commands
@@ -348,7 +381,11 @@ int uvf_nvme_qpair_create(struct uvf_nvme_ctrl *ctrl, unsigned int size,
 		return -ENOSPC;
 	}
 	nvme_qpair_set_qid(qp, (uint16_t)qid);
-	qp->irq_vec = ctrl->irq_enabled ? (int)qid : -1;
+	qp->irq_vec = ctrl->irq_enabled
+			      ? (int)nvme_irq_vector(qid, ctrl->irq_vectors)
+			      : -1;
+	qp->irq_shared = ctrl->irq_enabled &&
+			 ctrl->irq_vectors < ctrl->info.io_queues + 1;
 	pthread_mutex_lock(&ctrl->admin_lock);
 	ret = nvme_create_io_queues(qp);
 	pthread_mutex_unlock(&ctrl->admin_lock);
@@ -381,6 +418,11 @@ const struct uvf_nvme_ctrl_info *uvf_nvme_ctrl_get_info(
 	const struct uvf_nvme_ctrl *ctrl)
 {
 	return &ctrl->info;
+}
+
+unsigned int uvf_nvme_ctrl_io_queues(const struct uvf_nvme_ctrl *ctrl)
+{
+	return ctrl->info.io_queues;
 }
 
 int uvf_nvme_ctrl_error(const struct uvf_nvme_ctrl *ctrl)

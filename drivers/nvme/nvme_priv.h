@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <uvf/device.h>
 #include <uvf/mmio.h>
 #include <uvf/nvme.h>
 
@@ -102,6 +103,28 @@ struct nvme_req {
 	bool timed_out;
 };
 
+/* A Read or Write larger than max_xfer, sent as children of at most
+ * max_xfer bytes each (io.c). It completes once, when its last child has,
+ * with the first child's error. Children that find no free slot wait on
+ * the queue pair's list and go out as completions free slots. */
+struct nvme_split {
+	struct nvme_split *next;	/* on the waiting list */
+	struct uvf_nvme_qpair *qp;
+	uvf_nvme_cb cb;
+	void *arg;
+	struct uvf_nvme_cmd cmd;	/* children copy it */
+	uint8_t *buf;			/* next child's data */
+	uint64_t lba;			/* next child's first block */
+	uint32_t left;			/* blocks not sent yet */
+	uint32_t chunk;			/* blocks per child at most */
+	uint32_t shift;			/* block size */
+	enum uvf_dma_dir dir;
+	unsigned int outstanding;	/* children sent, not completed */
+	bool waiting;			/* on the queue pair's list */
+	int err;			/* the first child's error */
+	struct uvf_nvme_cpl cpl;	/* its completion, else the last */
+};
+
 struct uvf_nvme_qpair {
 	struct uvf_nvme_ctrl *ctrl;
 	struct uvf_device *dev;
@@ -125,6 +148,9 @@ struct uvf_nvme_qpair {
 	size_t mem_size;
 	uvf_iova_t mem_iova;
 	int irq_vec;			/* -1: completion by polling */
+	bool irq_shared;		/* other queues raise irq_vec too */
+	struct nvme_split *split_head;	/* splits waiting for free slots */
+	struct nvme_split *split_tail;
 	uint64_t timeout_ns;
 	uint64_t next_check_ns;		/* next CSTS and deadline check */
 	uint32_t ns_nsid;		/* last namespace looked up */
@@ -150,6 +176,8 @@ struct uvf_nvme_ctrl {
 	bool pci_command_saved;
 	bool enabled;			/* CC.EN set by us */
 	bool irq_enabled;
+	unsigned int irq_vectors;	/* enabled; fewer than queues: shared */
+	enum uvf_irq_type irq_kind;
 };
 
 /* Register access and controller state (regs.c). CSTS reads go through
@@ -178,6 +206,13 @@ int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
 		      uvf_nvme_cb cb, void *arg);
 /* Complete every outstanding command with @err (host aborted). */
 void nvme_qpair_abort_all(struct uvf_nvme_qpair *qp, int err);
+
+/* Split requests (io.c): send waiting children while slots are free, and
+ * complete the splits that are done; with @err, fail the waiting ones. */
+void nvme_split_kick(struct uvf_nvme_qpair *qp);
+void nvme_split_abort(struct uvf_nvme_qpair *qp, int err);
+/* The vector I/O queue @qid completes on, given @nvec vectors (ctrl.c). */
+unsigned int nvme_irq_vector(unsigned int qid, unsigned int nvec);
 
 /* Admin commands (admin.c); the caller holds admin_lock. */
 int nvme_admin_sync(struct uvf_nvme_ctrl *ctrl, const struct uvf_nvme_cmd *cmd,

@@ -12,12 +12,15 @@
 
 #include <uvf/device.h>
 #include <uvf/dma.h>
+#include <uvf/vfio.h>
 
 #include "nvme_priv.h"
 
 /* How often a queue with commands outstanding reads CSTS and looks for
  * missed deadlines. */
 #define CHECK_INTERVAL_NS 10000000ull
+/* Longest sleep on an interrupt vector that other queues share. */
+#define SHARED_IRQ_SLEEP_MS 1
 
 static inline void cpu_relax(void)
 {
@@ -298,6 +301,7 @@ void nvme_qpair_abort_all(struct uvf_nvme_qpair *qp, int err)
 		finish(qp, (uint16_t)i,
 		       qp->reqs[i].timed_out ? -ETIMEDOUT : err, &cpl);
 	}
+	nvme_split_abort(qp, err);
 }
 
 /* A completion the controller had no business posting means it cannot be
@@ -382,6 +386,9 @@ int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max)
 	}
 	if (n)
 		ring(qp, qp->cq_db, qp->cq_head);
+	/* Slots were freed: children of split requests waiting go out. */
+	if (!err && qp->split_head)
+		nvme_split_kick(qp);
 	if (!err && qp->nfree < qp->nslots)
 		err = check_health(qp);
 	if (err)
@@ -422,10 +429,17 @@ int uvf_nvme_qpair_wait(struct uvf_nvme_qpair *qp, int timeout_ms)
 		until = deadline < qp->next_check_ns ? deadline
 						     : qp->next_check_ns;
 		until = until > now ? (until - now + 999999) / 1000000 : 1;
+		/* On a shared vector another queue's thread may consume our
+		 * interrupt: sleep briefly, then look at the queue anyway. */
+		if (qp->irq_shared && until > SHARED_IRQ_SLEEP_MS)
+			until = SHARED_IRQ_SLEEP_MS;
 		n = until > INT_MAX ? INT_MAX : (int)until;
 		n = uvf_device_irq_wait(qp->dev, (unsigned int)qp->irq_vec, n);
 		if (n < 0 && n != -ETIMEDOUT)
 			return n;
+		/* VFIO masks a fired INTx line until it is unmasked. */
+		if (n > 0 && qp->ctrl->irq_kind == UVF_IRQ_INTX)
+			uvf_vfio_device_intx_unmask(qp->dev);
 	}
 }
 

@@ -489,11 +489,12 @@ static int run_uvf(const struct opts *o)
 {
 	struct uvf_nvme_ctrl_opts co;
 	struct uvf_nvme_ns_info ns;
+	struct opts ro;
 	struct uworker *w;
 	struct stats *total, **st;
 	struct nvme_app app;
 	uint64_t units, start, span;
-	unsigned int i, made = 0;
+	unsigned int i, made = 0, granted;
 	int ret;
 
 	uvf_nvme_ctrl_opts_default(&co);
@@ -518,12 +519,34 @@ static int run_uvf(const struct opts *o)
 	}
 #endif
 	ret = uvf_nvme_ns_get_info(app.ctrl, o->nsid, &ns);
+	/* Blocks larger than the largest transfer cannot be split. */
 	if (ret || o->bs % ns.block_size ||
-	    o->bs > uvf_nvme_ctrl_get_info(app.ctrl)->max_xfer) {
+	    ns.block_size > uvf_nvme_ctrl_get_info(app.ctrl)->max_xfer) {
 		fprintf(stderr, "nvme-perf: namespace %u: %s\n", o->nsid,
 			ret ? "not active" : "bad block size for it");
 		nvme_app_close(&app);
 		return 1;
+	}
+	if (o->irq) {
+		/* Fewer vectors than queues are shared; none means polling. */
+		const struct uvf_nvme_ctrl_info *ci =
+			uvf_nvme_ctrl_get_info(app.ctrl);
+
+		fprintf(stderr, "nvme-perf: interrupts: %s, %u vector%s for "
+			"%u queues\n", ci->irq_type, ci->irq_vectors,
+			ci->irq_vectors == 1 ? "" : "s", ci->io_queues + 1);
+	}
+	granted = uvf_nvme_ctrl_io_queues(app.ctrl);
+	if (granted < o->threads) {
+		/* One queue pair per thread: run with what was granted. */
+		fprintf(stderr,
+			"nvme-perf: the controller granted %u I/O queue pair%s "
+			"of the %u asked for; running %u thread%s\n",
+			granted, granted == 1 ? "" : "s", o->threads, granted,
+			granted == 1 ? "" : "s");
+		ro = *o;
+		ro.threads = granted;
+		o = &ro;
 	}
 	units = (o->size ? o->size : ns.nsze * ns.block_size) / o->bs;
 	w = calloc(o->threads, sizeof(*w));

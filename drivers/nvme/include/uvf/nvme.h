@@ -13,13 +13,26 @@
  * then builds PRPs with uvf_dma_vtoiova(), page by page. A buffer that is
  * not registered is mapped with uvf_dma_map_page() for the one command and
  * unmapped when it completes. Buffers must be 4-byte aligned (the PRP
- * rule); a transfer may be any size up to the controller's limit
- * (uvf_nvme_ctrl_info.max_xfer), and the driver chains PRP list pages as
- * needed.
+ * rule). One command carries up to uvf_nvme_ctrl_info.max_xfer bytes (MDTS,
+ * capped by the PRP list pages each slot has), and the driver chains PRP
+ * list pages as needed. A larger Read or Write is split into child commands
+ * of at most max_xfer bytes, as SPDK does: the caller sees one request whose
+ * callback runs once, after the last child, with the first child's error.
+ * Children that find the queue full wait inside the queue pair and are sent
+ * as completions free slots.
  *
  * Completions are reaped by polling the phase bit (uvf_nvme_qpair_process())
  * or, with uvf_nvme_ctrl_opts.interrupts, by waiting on the queue pair's
- * MSI-X (else MSI) eventfd (uvf_nvme_qpair_wait()).
+ * interrupt eventfd (uvf_nvme_qpair_wait()). The driver asks for one vector
+ * per queue (admin and I/O); a device with fewer gets them shared (admin
+ * with I/O, several I/O queues on one vector), trying MSI-X, then MSI, then
+ * INTx, and polling when none works: the vector count never fails a
+ * controller (uvf_nvme_ctrl_info.irq_type and irq_vectors say what it got).
+ *
+ * The controller may grant fewer I/O queue pairs than
+ * uvf_nvme_ctrl_opts.io_queues asked for (Set Features, Number of Queues):
+ * uvf_nvme_ctrl_io_queues() says how many, and uvf_nvme_qpair_create()
+ * fails with -ENOSPC past that number.
  *
  * Errors never hang the caller: every command has a deadline. A command
  * that misses it, a completion the controller should never have posted
@@ -104,7 +117,9 @@ struct uvf_nvme_ctrl_opts {
 	/* Bytes per command at most: 0 for MDTS capped at 4 MiB; larger
 	 * values up to MDTS cost PRP list memory per queue entry. */
 	uint32_t max_xfer;
-	bool interrupts;		/* MSI-X (else MSI) per queue pair */
+	/* Complete by interrupt: MSI-X, else MSI, else INTx, vectors shared
+	 * when the device has fewer than queues; polling when none works. */
+	bool interrupts;
 };
 
 struct uvf_nvme_ctrl_info {
@@ -125,8 +140,10 @@ struct uvf_nvme_ctrl_info {
 	uint16_t oncs;			/* optional NVM commands supported */
 	bool volatile_write_cache;
 	unsigned int io_queues;		/* I/O queue pairs granted */
+	unsigned int io_queues_requested; /* uvf_nvme_ctrl_opts.io_queues */
 	bool interrupts;		/* queue pairs complete by interrupt */
-	const char *irq_type;		/* "msix", "msi" or "none" */
+	const char *irq_type;		/* "msix", "msi", "intx" or "none" */
+	unsigned int irq_vectors;	/* enabled; fewer than queues: shared */
 };
 
 struct uvf_nvme_lbaf {
@@ -177,9 +194,15 @@ int uvf_nvme_match(struct uvf_device *dev);
  * it and its active namespaces, and asks for @opts->io_queues I/O queue
  * pairs with Set Features (Number of Queues).
  *
+ * With @opts->interrupts, enables as many MSI-X (else MSI, else INTx)
+ * vectors as there are queues, or fewer, shared; when the device offers
+ * no interrupts at all, the queue pairs poll (info.interrupts is false).
+ * The controller may grant fewer I/O queue pairs than asked for: see
+ * uvf_nvme_ctrl_io_queues().
+ *
  * Return: 0; -ENODEV (not an NVMe controller, or CSTS reads all ones: the
  * device is gone); -ENOTSUP (no NVM command set, 4 KiB pages or 64/16-byte
- * queue entries unsupported, or interrupts asked for and unavailable);
+ * queue entries unsupported);
  * -ETIMEDOUT (CSTS.RDY did not follow CC.EN within CAP.TO); -EIO (fatal
  * status, or an admin command failed); -EINVAL; -ENOMEM; or a DMA or device
  * error. The controller is left disabled on failure and nothing leaks.
@@ -206,6 +229,19 @@ void uvf_nvme_ctrl_close(struct uvf_nvme_ctrl *ctrl);
  */
 const struct uvf_nvme_ctrl_info *uvf_nvme_ctrl_get_info(
 	const struct uvf_nvme_ctrl *ctrl);
+
+/**
+ * uvf_nvme_ctrl_io_queues() - I/O queue pairs the controller granted
+ * @ctrl: controller
+ *
+ * At most uvf_nvme_ctrl_opts.io_queues, and fewer when the controller
+ * grants fewer (Set Features, Number of Queues) or its BAR has room for
+ * fewer doorbells. uvf_nvme_qpair_create() fails with -ENOSPC when that
+ * many queue pairs exist.
+ *
+ * Return: the number granted, at least 1.
+ */
+unsigned int uvf_nvme_ctrl_io_queues(const struct uvf_nvme_ctrl *ctrl);
 
 /**
  * uvf_nvme_ctrl_error() - why the controller failed
@@ -285,7 +321,9 @@ int uvf_nvme_admin(struct uvf_nvme_ctrl *ctrl, const struct uvf_nvme_cmd *cmd,
  *        At most @size - 1 commands are outstanding at once.
  * @out: the queue pair
  *
- * Return: 0; -ENOSPC (every granted queue ID is in use); -EINVAL (bad
+ * Return: 0; -ENOSPC (every granted queue ID is in use: the controller
+ * granted uvf_nvme_ctrl_io_queues(), which may be fewer than asked for);
+ * -EINVAL (bad
  * size); -ENOMEM; a DMA error; or an admin command error, as for
  * uvf_nvme_admin(). Nothing is left on the controller on failure.
  */
@@ -325,11 +363,18 @@ unsigned int uvf_nvme_qpair_outstanding(const struct uvf_nvme_qpair *qp);
  * @nsid: active namespace
  * @buf: destination, 4-byte aligned, @nlb blocks long
  * @lba: first block
- * @nlb: blocks, 1..65536 and at most max_xfer bytes
- * @cb: completion callback
+ * @nlb: blocks, 1..65536; more than max_xfer bytes are split into child
+ *       commands that complete as this one request
+ * @cb: completion callback, called once
  * @arg: its argument
  *
- * Return: 0; -EAGAIN (queue full: reap completions first); -ENOENT (no such
+ * A split request is accepted even when the queue lacks slots for all its
+ * children: those wait and are sent as completions are reaped. Its
+ * callback gets the first failing child's error and completion, or the
+ * last child's on success.
+ *
+ * Return: 0; -EAGAIN (queue full for a request that is not split: reap
+ * completions first); -ENOENT (no such
  * namespace); -EINVAL (bad alignment or size); -EIO or the error that failed
  * the controller; or a DMA error. Nothing is submitted on failure.
  */
@@ -342,7 +387,8 @@ int uvf_nvme_read(struct uvf_nvme_qpair *qp, uint32_t nsid, void *buf,
  * @nsid: active namespace
  * @buf: source, 4-byte aligned, @nlb blocks long
  * @lba: first block
- * @nlb: blocks, 1..65536 and at most max_xfer bytes
+ * @nlb: blocks, 1..65536; split above max_xfer bytes as for
+ *       uvf_nvme_read()
  * @cb: completion callback
  * @arg: its argument
  *
