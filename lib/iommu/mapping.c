@@ -172,7 +172,7 @@ static struct uvf_maprec *find_exact(struct uvf_domain *dom, uvf_iova_t iova,
 	struct uvf_maprec *rec = uvf_maptable_find(&dom->maps, iova);
 
 	if (!rec || rec->len != len ||
-	    (rec->data & (UVF_MAPREC_KIND_MASK | UVF_MAPREC_BUSY_MASK)) != kind)
+	    (rec->data & (UVF_MAPREC_KIND_MASK | UVF_MAPREC_MAPPING)) != kind)
 		return NULL;
 	return rec;
 }

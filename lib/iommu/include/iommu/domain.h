@@ -18,11 +18,10 @@
 #define UVF_MAPREC_ALLOCATED 0x1ull	/* uvf_iova_alloc(): free_fast */
 #define UVF_MAPREC_FIXED 0x2ull		/* uvf_iova_reserve(): free */
 #define UVF_MAPREC_KIND_MASK 0x3ull
-/* Reserved, the backend call in flight without the domain lock: the
- * record is not yet, or no longer, a mapping anyone may unmap. */
+/* Reserved, its MAP call in flight without the domain lock: not yet a
+ * mapping anyone may unmap. (An unmap in flight takes its record out of
+ * the table instead.) */
 #define UVF_MAPREC_MAPPING 0x4ull
-#define UVF_MAPREC_UNMAPPING 0x8ull
-#define UVF_MAPREC_BUSY_MASK 0xcull
 #define UVF_MAPREC_COOKIE_SHIFT 8
 
 static inline uint64_t uvf_maprec_cookie(uint64_t data)
