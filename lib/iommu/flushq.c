@@ -17,10 +17,17 @@ void uvf_fq_free(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 		 uint64_t data)
 {
 	/* @len is what was allocated; the allocator rounds it again. */
+	int ret;
+
 	if ((data & UVF_MAPREC_KIND_MASK) == UVF_MAPREC_FIXED)
-		uvf_iova_free(dom->allocator, iova, len);
+		ret = uvf_iova_free(dom->allocator, iova, len);
 	else
-		uvf_iova_free_fast(dom->allocator, iova, len);
+		ret = uvf_iova_free_fast(dom->allocator, iova, len);
+	/* Only -ENOMEM can happen here: the range stays out of use. */
+	if (ret)
+		uvf_trace("iova: 0x%llx+0x%llx kept out of use: %d",
+			  (unsigned long long)iova, (unsigned long long)len,
+			  ret);
 }
 
 static void invalidate(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len)

@@ -376,7 +376,7 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 	if (ret && unlocked && mapped)
 		dom->ops->unmap(dom, addr, len, cookie, NULL);
 	if (ret) {
-		uvf_iova_free_fast(dom->allocator, addr, len);
+		uvf_fq_free(dom, addr, len, UVF_MAPREC_ALLOCATED);
 		return ret;
 	}
 	*iova = addr;

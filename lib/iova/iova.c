@@ -134,25 +134,27 @@ int uvf_iova_free(struct uvf_iova_allocator *a, uvf_iova_t iova,
 	return ret;
 }
 
-void uvf_iova_free_fast(struct uvf_iova_allocator *a, uvf_iova_t iova,
-			uint64_t size)
+int uvf_iova_free_fast(struct uvf_iova_allocator *a, uvf_iova_t iova,
+		       uint64_t size)
 {
 	unsigned int order;
 	uint64_t pfn;
+	int ret;
 
 	if (!a || !valid_size(size))
-		return;
+		return -EINVAL;
 	order = order_of(size >> UVF_PAGE_SHIFT);
 	pfn = iova >> UVF_PAGE_SHIFT;
 	/* Cheap enough to keep a misaligned block out of the caches. */
 	if (!uvf_is_aligned(iova, UVF_PAGE_SIZE << order))
-		return;
+		return -EINVAL;
 	if (order < IOVA_CACHED_ORDERS &&
 	    iova_rcache_put(&a->rcache, order, pfn))
-		return;
+		return 0;
 	iova_pool_lock(&a->pool);
-	iova_pool_release(&a->pool, pfn, order);
+	ret = iova_pool_release(&a->pool, pfn, order);
 	iova_pool_unlock(&a->pool);
+	return ret;
 }
 
 void uvf_iova_flush_caches(struct uvf_iova_allocator *a)

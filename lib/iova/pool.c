@@ -334,11 +334,11 @@ static int block_free(struct iova_pool *p, uint64_t pfn, uint64_t pages)
 	return 0;
 }
 
-bool iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order)
+int iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order)
 {
 	if (iova_map_get(&p->blocks, pfn) != order + 1)
-		return false;
-	return !block_free(p, pfn, 1ull << order);
+		return -ENOENT;
+	return block_free(p, pfn, 1ull << order);
 }
 
 int iova_pool_free(struct iova_pool *p, uint64_t pfn, uint64_t pages)

@@ -128,9 +128,10 @@ int iova_pool_alloc(struct iova_pool *p, unsigned int order, uint64_t *pfn);
  * so a stray double free of a large block cannot corrupt the pool. So is
  * one that would need a new free-extent node when none can be allocated.
  *
- * Return: true when the block went back.
+ * Return: 0 when the block went back, -ENOENT (not outstanding as that
+ * block), -ENOMEM (no node for the free extent; it stays outstanding).
  */
-bool iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order);
+int iova_pool_release(struct iova_pool *p, uint64_t pfn, unsigned int order);
 
 /**
  * iova_pool_free() - checked free of an allocation or a reservation

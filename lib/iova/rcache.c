@@ -182,8 +182,9 @@ static struct iova_magazine *mag_alloc(void)
 static void mag_release(struct iova_pool *p, struct iova_magazine *m,
 			unsigned int order)
 {
+	/* Cached blocks are outstanding; -ENOMEM only keeps one out of use. */
 	for (uint64_t i = 0; i < m->size; i++)
-		iova_pool_release(p, m->pfns[i], order);
+		(void)iova_pool_release(p, m->pfns[i], order);
 	m->size = 0;
 }
 

@@ -141,15 +141,17 @@ int uvf_iova_free(struct uvf_iova_allocator *a, uvf_iova_t iova,
  * checks its mapping records first), like the kernel's free_iova_fast(). Small
  * blocks go to the calling thread's cache without a shared lock; larger ones
  * straight back to the pool. Freeing a small block twice, or one given by
- * uvf_iova_reserve(), is undefined. Calls with a zero or unaligned @size, an
- * @iova not aligned to the rounded block, or a larger block that is not
- * outstanding are ignored (so, when no memory is left for the free extent
- * it would become, is the free of a large block: it stays outstanding).
+ * uvf_iova_reserve(), is undefined. A zero or unaligned @size, an @iova not
+ * aligned to the rounded block, or a larger block that is not outstanding is
+ * refused and changes nothing.
  *
- * Return: nothing.
+ * Return: 0, -EINVAL (zero or unaligned @size, or @iova not aligned to the
+ * block @size rounds up to), -ENOENT (a block too large for the caches that
+ * is not outstanding), -ENOMEM (such a block would become a free extent of
+ * its own and no memory is left for its node; it stays outstanding).
  */
-void uvf_iova_free_fast(struct uvf_iova_allocator *a, uvf_iova_t iova,
-			uint64_t size);
+int uvf_iova_free_fast(struct uvf_iova_allocator *a, uvf_iova_t iova,
+		       uint64_t size);
 
 /**
  * uvf_iova_flush_caches() - return every thread's cached blocks to the pool

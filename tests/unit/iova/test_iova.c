@@ -111,7 +111,7 @@ START_TEST(test_null_allocator_is_harmless)
 	ck_assert_int_eq(uvf_iova_reserve(NULL, 0, PG), -EINVAL);
 	ck_assert_int_eq(uvf_iova_free(NULL, 0, PG), -EINVAL);
 	ck_assert(!uvf_iova_is_allocated(NULL, 0, PG));
-	uvf_iova_free_fast(NULL, 0, PG);
+	ck_assert_int_eq(uvf_iova_free_fast(NULL, 0, PG), -EINVAL);
 	uvf_iova_flush_caches(NULL);
 	uvf_iova_get_stats(NULL, &st);
 	ck_assert_uint_eq(st.total_bytes, 0);
@@ -638,17 +638,40 @@ START_TEST(test_free_fast_of_large_block_goes_to_pool_and_checks_it)
 	ck_assert_int_eq(uvf_iova_alloc(a, 64 * PG, &x), 0);
 	uvf_iova_free_fast(a, x, 64 * PG);
 	assert_all_free(a, &initial);
-	/* Not outstanding any more: a second one is ignored. */
-	uvf_iova_free_fast(a, x, 64 * PG);
+	/* Not outstanding any more: a second one is refused. */
+	ck_assert_int_eq(uvf_iova_free_fast(a, x, 64 * PG), -ENOENT);
 	assert_all_free(a, &initial);
 	/* So are misaligned ones and reservations. */
 	ck_assert_int_eq(uvf_iova_reserve(a, x, 64 * PG), 0);
-	uvf_iova_free_fast(a, x, 64 * PG);
-	uvf_iova_free_fast(a, x + PG, 2 * PG);
+	ck_assert_int_eq(uvf_iova_free_fast(a, x, 64 * PG), -ENOENT);
+	ck_assert_int_eq(uvf_iova_free_fast(a, x + PG, 2 * PG), -EINVAL);
 	ck_assert(uvf_iova_is_allocated(a, x, 64 * PG));
 	ck_assert_uint_eq(stats_of(a).cached_bytes, 0);
 	ck_assert_int_eq(uvf_iova_free(a, x, 64 * PG), 0);
 	assert_all_free(a, &initial);
+	uvf_iova_allocator_destroy(a);
+}
+END_TEST
+
+START_TEST(test_free_fast_refuses_misaligned_block_and_keeps_it)
+{
+	struct uvf_iova_allocator *a = make_alloc(BASE, 64);
+	struct uvf_iova_stats before, after;
+	uvf_iova_t x;
+
+	ck_assert_int_eq(uvf_iova_alloc(a, 4 * PG, &x), 0);
+	before = stats_of(a);
+	/* Inside the block but not its start: refused, not parked or lost. */
+	ck_assert_int_eq(uvf_iova_free_fast(a, x + PG, 4 * PG), -EINVAL);
+	ck_assert_int_eq(uvf_iova_free_fast(a, x, 0), -EINVAL);
+	ck_assert_int_eq(uvf_iova_free_fast(a, x, PG + 1), -EINVAL);
+	after = stats_of(a);
+	ck_assert_uint_eq(after.cached_bytes, before.cached_bytes);
+	ck_assert_uint_eq(after.free_bytes, before.free_bytes);
+	ck_assert_uint_eq(after.allocated_blocks, 1);
+	ck_assert(uvf_iova_is_allocated(a, x, 4 * PG));
+	ck_assert_int_eq(uvf_iova_free_fast(a, x, 4 * PG), 0);
+	ck_assert_uint_eq(stats_of(a).cached_bytes, 4 * PG);
 	uvf_iova_allocator_destroy(a);
 }
 END_TEST
@@ -734,6 +757,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_whole_64bit_space);
 	tcase_add_test(tc, test_cache_reuses_freed_block_and_counts);
 	tcase_add_test(tc, test_free_fast_of_large_block_goes_to_pool_and_checks_it);
+	tcase_add_test(tc, test_free_fast_refuses_misaligned_block_and_keeps_it);
 	tcase_add_test(tc, test_magazines_overflow_to_depot_and_pool);
 	tcase_add_test(tc,
 		       test_several_allocators_in_one_thread_keep_caches_apart);
