@@ -357,7 +357,8 @@ static int check_bind(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 				      e->step.iommu_group, why);
 		return -EBUSY;
 	}
-	if (!any)
+	/* A later boot loads vfio-pci itself (uvf/pci_persist.h). */
+	if (!any || (flags & UVF_PCI_LATER))
 		return 0;
 	if (pci_sysfs_path(ctx, path, "bus/pci/drivers/%s",
 			   UVF_PCI_VFIO_DRIVER) || access(path, F_OK)) {
@@ -375,7 +376,7 @@ int uvf_pci_plan_bind(struct uvf_pci_ctx *ctx, const char *const *bdfs,
 	struct uvf_pci_plan *plan;
 	int err;
 
-	if (!n || (flags & ~UVF_PCI_FORCE)) {
+	if (!n || (flags & ~(UVF_PCI_FORCE | UVF_PCI_LATER))) {
 		pci_set_error(ctx, n ? "unknown bind flags %#x"
 				     : "nothing to bind", flags);
 		return -EINVAL;

@@ -143,10 +143,15 @@ static int rm_entry(const char *path, const struct stat *st, int flag,
 	return remove(path);
 }
 
+int fake_rm_tree(const char *path)
+{
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void fake_sysfs_destroy(struct fake_sysfs *fs)
 {
 	if (fs->top[0])
-		nftw(fs->top, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		fake_rm_tree(fs->top);
 }
 
 void fake_write(struct fake_sysfs *fs, const char *rel, const char *text)

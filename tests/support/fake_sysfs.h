@@ -37,6 +37,8 @@ struct fake_dev {
 /* Creates the empty skeleton: buses, driver dir, tables, pci.ids. */
 void fake_sysfs_create(struct fake_sysfs *fs);
 void fake_sysfs_destroy(struct fake_sysfs *fs);
+/* Removes @path and everything below it; 0 or -1 as nftw(). */
+int fake_rm_tree(const char *path);
 
 /* A driver directory with bind/unbind files; @ids become its new_id. */
 void fake_driver(struct fake_sysfs *fs, const char *name, const char *ids);

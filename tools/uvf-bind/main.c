@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uvf/pci_persist.h>
+
 #include "uvf-bind.h"
 
 #ifdef UVF_BIND_FAKE_KERNEL
@@ -37,6 +39,12 @@ static const char usage_text[] =
 "                    the kernel picks\n"
 "  restore           return every device recorded in the state file to its\n"
 "                    old driver and driver_override\n"
+"  persist BDF...    bind the devices (and their IOMMU groups) to vfio-pci\n"
+"                    at every boot and hot-add, through one udev rule each;\n"
+"                    changes nothing now\n"
+"  unpersist BDF...  remove those rules (for the group mates too); the\n"
+"                    devices stay on their current driver\n"
+"  persisted         list the persistent bindings\n"
 "\n"
 "Options:\n"
 "  -n, --dry-run     print what would be done; change nothing\n"
@@ -46,6 +54,8 @@ static const char usage_text[] =
 "      --state FILE  state file recording what uvf-bind changed (default\n"
 "                    $UVF_STATE_DIR/" STATE_FILE ", else\n"
 "                    " DEFAULT_STATE_DIR "/" STATE_FILE ")\n"
+"      --rules-dir DIR  udev rules directory of persist, unpersist and\n"
+"                    persisted (default " UVF_PCI_RULES_DIR ")\n"
 "      --sysfs DIR   sysfs root (default /sys)\n"
 "      --dev DIR     /dev root (default /dev)\n"
 "      --mounts FILE mount table (default /proc/self/mountinfo)\n"
@@ -111,6 +121,7 @@ enum long_only {
 	OPT_SWAPS,
 	OPT_PCI_IDS,
 	OPT_EMULATE,
+	OPT_RULES_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -124,6 +135,7 @@ static const struct option long_opts[] = {
 	{ "mounts", required_argument, NULL, OPT_MOUNTS },
 	{ "swaps", required_argument, NULL, OPT_SWAPS },
 	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
+	{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
 #ifdef UVF_BIND_FAKE_KERNEL
 	{ "emulate-kernel", no_argument, NULL, OPT_EMULATE },
 #endif
@@ -140,6 +152,9 @@ static const struct {
 	{ "bind", cmd_bind, 1, -1 },
 	{ "unbind", cmd_unbind, 1, -1 },
 	{ "restore", cmd_restore, 0, 0 },
+	{ "persist", cmd_persist, 1, -1 },
+	{ "unpersist", cmd_unpersist, 1, -1 },
+	{ "persisted", cmd_persisted, 0, 0 },
 };
 
 static int usage_error(const char *fmt, ...)
@@ -248,6 +263,7 @@ int main(int argc, char **argv)
 		case OPT_SWAPS: copts.swaps = optarg; break;
 		case OPT_PCI_IDS: copts.pci_ids = optarg; break;
 		case OPT_EMULATE: o.emulate_kernel = true; break;
+		case OPT_RULES_DIR: o.rules_dir = optarg; break;
 		case ':':
 			return usage_error("option '%s' needs a value",
 					   argv[optind - 1]);

@@ -26,6 +26,7 @@ struct bind_opts {
 	bool json;
 	bool emulate_kernel;	/* --emulate-kernel, in the test build only */
 	const char *state_path;
+	const char *rules_dir;	/* --rules-dir; NULL: /etc/udev/rules.d */
 	char **bdfs;		/* canonical addresses of the command */
 	int nbdfs;
 };
@@ -41,5 +42,8 @@ int cmd_status(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 int cmd_bind(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 int cmd_unbind(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 int cmd_restore(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+int cmd_persist(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+int cmd_unpersist(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+int cmd_persisted(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 
 #endif

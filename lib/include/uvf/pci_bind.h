@@ -33,6 +33,8 @@ enum uvf_pci_use {
 
 /* Flags of uvf_pci_plan_bind(). */
 #define UVF_PCI_FORCE (1u << 0)	/* take devices that are in use */
+#define UVF_PCI_LATER (1u << 1)	/* for a later boot (uvf/pci_persist.h):
+				 * vfio-pci need not be loaded now */
 
 /* What one step of a plan does to one device. */
 enum uvf_pci_action {
@@ -85,7 +87,7 @@ int uvf_pci_dev_in_use(struct uvf_pci_ctx *ctx, const struct uvf_pci_dev *dev,
  * @ctx: context
  * @bdfs: addresses to bind
  * @n: number of addresses, at least one
- * @flags: 0 or %UVF_PCI_FORCE
+ * @flags: 0, or %UVF_PCI_FORCE and %UVF_PCI_LATER or'ed
  * @planp: the plan: one step for every member of every IOMMU group involved
  *
  * Makes no change. Every group member is bound except bridges left without
@@ -94,7 +96,8 @@ int uvf_pci_dev_in_use(struct uvf_pci_ctx *ctx, const struct uvf_pci_dev *dev,
  *
  * Return: 0; -EINVAL for a malformed address; -ENODEV for a missing device;
  * -EOPNOTSUPP for a requested PCI bridge or a kernel without
- * driver_override; -ENOENT when the vfio-pci driver is not loaded; -EBUSY
+ * driver_override; -ENOENT when the vfio-pci driver is not loaded (unless
+ * %UVF_PCI_LATER); -EBUSY
  * when a device to be bound is in use and @flags lacks %UVF_PCI_FORCE;
  * -ENOMEM; or another negative errno when sysfs cannot be read. On failure
  * uvf_pci_ctx_error() says which device and why.

@@ -15,6 +15,7 @@
 #include <uvf/sim.h>
 #include <uvf/pci.h>
 #include <uvf/pci_bind.h>
+#include <uvf/pci_persist.h>
 #include <uvf/pci_state.h>
 #include <uvf/vfio.h>
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -452,6 +453,56 @@ START_TEST(test_cli_emulation_needs_fake_roots)
 }
 END_TEST
 
+/* A udev rules directory in the fake tree, for persist and friends. */
+static const char *rules_dir(void)
+{
+	static char dir[PATH_MAX];
+
+	fake_fmt(dir, sizeof(dir), "%s/rules.d", fs.top);
+	mkdir(dir, 0755);
+	return dir;
+}
+
+START_TEST(test_cli_persist_lists_and_unpersists_a_group)
+{
+	const char *dir = rules_dir();
+
+	ck_assert_int_eq(run("--rules-dir", dir, "-n", "persist", "01:00.1"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "would write a rule binding "
+				     "0000:01:00.0 to vfio-pci at boot\n"));
+	ck_assert_ptr_nonnull(strstr(out, "no rule for 0000:00:01.0: "));
+	ck_assert_int_eq(run("--rules-dir", dir, "persisted"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "no persistent binding in "));
+	ck_assert_int_eq(run("--rules-dir", dir, "persist", "01:00.1"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "wrote 2 udev rules in "));
+	ck_assert_str_eq(fake_driver_of(&fs, "0000:01:00.1"), "e1000e");
+	ck_assert_int_eq(run("--rules-dir", dir, "persisted"), 0);
+	ck_assert_str_eq(out, "0000:01:00.0 8086:10d3 -> vfio-pci\n"
+			      "0000:01:00.1 8086:10d3 -> vfio-pci\n");
+	ck_assert_int_eq(run("--rules-dir", dir, "-n", "unpersist", "01:00.0"),
+			 0);
+	ck_assert_ptr_nonnull(strstr(out, "would remove 2 udev rules"));
+	ck_assert_int_eq(run("--rules-dir", dir, "unpersist", "01:00.0"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "removed 2 udev rules"));
+	ck_assert_int_eq(run("--rules-dir", dir, "persisted"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "no persistent binding in "));
+}
+END_TEST
+
+START_TEST(test_cli_persist_refusals_exit_with_their_status)
+{
+	const char *dir = rules_dir();
+
+	ck_assert_int_eq(run("--rules-dir", dir, "persist", "00:02.0"), 4);
+	ck_assert_ptr_nonnull(strstr(err, "mounted"));
+	ck_assert_int_eq(run("--rules-dir", dir, "unpersist", "00:04.0"), 3);
+	ck_assert_ptr_nonnull(strstr(err, "uvf-bind: 0000:00:04.0 has no "
+				     "persistent binding in "));
+	ck_assert_int_eq(run("--rules-dir", dir, "persisted"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "no persistent binding in "));
+}
+END_TEST
+
 Suite *uvf_test_suite(void)
 {
 	Suite *s = suite_create("uvf_bind");
@@ -473,6 +524,8 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_cli_status_json_has_members_and_record);
 	tcase_add_test(tc, test_cli_state_dir_comes_from_the_environment);
 	tcase_add_test(tc, test_cli_emulation_needs_fake_roots);
+	tcase_add_test(tc, test_cli_persist_lists_and_unpersists_a_group);
+	tcase_add_test(tc, test_cli_persist_refusals_exit_with_their_status);
 	suite_add_tcase(s, tc);
 	return s;
 }
