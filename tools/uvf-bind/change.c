@@ -177,6 +177,9 @@ int cmd_bind(struct uvf_pci_ctx *ctx, const struct bind_opts *o)
 		rc = apply_failed(ctx, plan, state, err);
 	else
 		print_group_nodes(ctx, plan);
+	if (!err && (o->user || o->group))
+		rc = bind_grant(ctx, o, (const char *const *)o->bdfs,
+				(size_t)o->nbdfs);
 	uvf_pci_plan_free(plan);
 	uvf_pci_state_free(state);
 	return rc;

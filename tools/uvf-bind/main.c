@@ -45,12 +45,23 @@ static const char usage_text[] =
 "  unpersist BDF...  remove those rules (for the group mates too); the\n"
 "                    devices stay on their current driver\n"
 "  persisted         list the persistent bindings\n"
+"  setup [BDF...]    prepare a non-root driver (needs --user or --group):\n"
+"                    give it the VFIO nodes of the devices (default: all on\n"
+"                    vfio-pci) and /dev/iommu, a memlock limit in\n"
+"                    /etc/security/limits.d, and --hugepages; prints each\n"
+"                    change\n"
 "\n"
 "Options:\n"
 "  -n, --dry-run     print what would be done; change nothing\n"
 "  -f, --force       take devices the host is using (a mounted disk, active\n"
 "                    swap, a network interface that is up)\n"
 "  -j, --json        print list and status as JSON\n"
+"      --user USER   bind, setup: the VFIO nodes go to USER (mode 0660)\n"
+"      --group GROUP bind, setup: ... and to GROUP (default USER's own)\n"
+"      --memlock SIZE  setup: memlock limit, like 4G or 512M (default\n"
+"                    unlimited)\n"
+"      --hugepages N setup: reserve at least N 2 MiB hugepages\n"
+"      --etc DIR     setup: the /etc to write limits into (default /etc)\n"
 "      --state FILE  state file recording what uvf-bind changed (default\n"
 "                    $UVF_STATE_DIR/" STATE_FILE ", else\n"
 "                    " DEFAULT_STATE_DIR "/" STATE_FILE ")\n"
@@ -122,6 +133,11 @@ enum long_only {
 	OPT_PCI_IDS,
 	OPT_EMULATE,
 	OPT_RULES_DIR,
+	OPT_USER,
+	OPT_GROUP,
+	OPT_MEMLOCK,
+	OPT_HUGEPAGES,
+	OPT_ETC,
 };
 
 static const struct option long_opts[] = {
@@ -136,6 +152,11 @@ static const struct option long_opts[] = {
 	{ "swaps", required_argument, NULL, OPT_SWAPS },
 	{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
 	{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "memlock", required_argument, NULL, OPT_MEMLOCK },
+	{ "hugepages", required_argument, NULL, OPT_HUGEPAGES },
+	{ "etc", required_argument, NULL, OPT_ETC },
 #ifdef UVF_BIND_FAKE_KERNEL
 	{ "emulate-kernel", no_argument, NULL, OPT_EMULATE },
 #endif
@@ -155,6 +176,7 @@ static const struct {
 	{ "persist", cmd_persist, 1, -1 },
 	{ "unpersist", cmd_unpersist, 1, -1 },
 	{ "persisted", cmd_persisted, 0, 0 },
+	{ "setup", cmd_setup, 0, -1 },
 };
 
 static int usage_error(const char *fmt, ...)
@@ -170,6 +192,38 @@ static int usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputs("; see 'uvf-bind --help'.\n", stderr);
 	return BIND_EXIT_USAGE;
+}
+
+/* "4G", "512M", "64K" or bytes; nonzero. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	}
+	if (*end || !v || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_count(const char *s, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return end == s || *end || errno || s[0] == '-' ? -EINVAL : 0;
 }
 
 /* The state file: --state, else $UVF_STATE_DIR, else /run/uvf. */
@@ -206,6 +260,9 @@ static int run(int argc, char **argv, struct uvf_pci_ctx_opts *copts,
 				   commands[c].name);
 	if (o->emulate_kernel && (!copts->sysfs_root || !copts->dev_root))
 		return usage_error("--emulate-kernel needs --sysfs and --dev");
+	rc = bind_owner_resolve(o);
+	if (rc)
+		return rc;
 
 	o->bdfs = calloc((size_t)n + 1, sizeof(*o->bdfs));
 	if (!o->bdfs)
@@ -230,6 +287,10 @@ static int run(int argc, char **argv, struct uvf_pci_ctx_opts *copts,
 		return BIND_EXIT_FAILED;
 	}
 	o->state_path = state;
+	o->dev_root = copts->dev_root ? copts->dev_root : "/dev";
+	o->sysfs_root = copts->sysfs_root ? copts->sysfs_root : "/sys";
+	if (!o->etc_root)
+		o->etc_root = "/etc";
 #ifdef UVF_BIND_FAKE_KERNEL
 	if (o->emulate_kernel)
 		pci_ctx_set_write_hook(ctx, pci_emulate_kernel, NULL);
@@ -264,6 +325,19 @@ int main(int argc, char **argv)
 		case OPT_PCI_IDS: copts.pci_ids = optarg; break;
 		case OPT_EMULATE: o.emulate_kernel = true; break;
 		case OPT_RULES_DIR: o.rules_dir = optarg; break;
+		case OPT_USER: o.user = optarg; break;
+		case OPT_GROUP: o.group = optarg; break;
+		case OPT_ETC: o.etc_root = optarg; break;
+		case OPT_MEMLOCK:
+			if (parse_size(optarg, &o.memlock_bytes))
+				return usage_error("--memlock takes a size "
+						   "like 4G, not '%s'", optarg);
+			break;
+		case OPT_HUGEPAGES:
+			if (parse_count(optarg, &o.hugepages))
+				return usage_error("--hugepages takes a count, "
+						   "not '%s'", optarg);
+			break;
 		case ':':
 			return usage_error("option '%s' needs a value",
 					   argv[optind - 1]);

@@ -4,7 +4,9 @@
 #define UVF_BIND_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <uvf/pci.h>
 #include <uvf/pci_bind.h>
@@ -27,6 +29,15 @@ struct bind_opts {
 	bool emulate_kernel;	/* --emulate-kernel, in the test build only */
 	const char *state_path;
 	const char *rules_dir;	/* --rules-dir; NULL: /etc/udev/rules.d */
+	const char *user;	/* --user: gets the VFIO nodes (setup, bind) */
+	const char *group;	/* --group */
+	uid_t uid;		/* resolved; (uid_t)-1 when not given */
+	gid_t gid;
+	unsigned long hugepages;	/* setup --hugepages: 2 MiB pages */
+	uint64_t memlock_bytes;	/* setup --memlock; 0: unlimited */
+	const char *etc_root;	/* --etc; "/etc" */
+	const char *dev_root;	/* the context's /dev root */
+	const char *sysfs_root;	/* the context's /sys root */
 	char **bdfs;		/* canonical addresses of the command */
 	int nbdfs;
 };
@@ -45,5 +56,13 @@ int cmd_restore(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 int cmd_persist(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 int cmd_unpersist(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 int cmd_persisted(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+int cmd_setup(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+
+/* Resolves --user and --group into o->uid and o->gid. */
+int bind_owner_resolve(struct bind_opts *o);
+
+/* Gives the VFIO nodes of @bdfs (on vfio-pci) and /dev/iommu to the owner. */
+int bind_grant(struct uvf_pci_ctx *ctx, const struct bind_opts *o,
+	       const char *const *bdfs, size_t n);
 
 #endif

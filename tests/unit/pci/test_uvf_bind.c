@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -503,6 +504,125 @@ START_TEST(test_cli_persist_refusals_exit_with_their_status)
 }
 END_TEST
 
+static void mkdir_p(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	mkdir(path, 0755);
+}
+
+/* An /etc for setup's limits file, in the fake tree. */
+static const char *etc_dir(void)
+{
+	static char dir[PATH_MAX];
+	char sub[PATH_MAX];
+
+	fake_fmt(dir, sizeof(dir), "%s/etc", fs.top);
+	fake_fmt(sub, sizeof(sub), "%s/security/limits.d", dir);
+	mkdir_p(sub);
+	return dir;
+}
+
+static void assert_owned(const char *path, uid_t uid, gid_t gid, mode_t mode)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_uid, uid);
+	ck_assert_uint_eq(st.st_gid, gid);
+	ck_assert_uint_eq(st.st_mode & 07777, mode);
+}
+
+START_TEST(test_cli_setup_gives_nodes_and_memlock_to_a_user)
+{
+	const struct passwd *pw = getpwnam("nobody");
+	char node[PATH_MAX], iommu[PATH_MAX], limits[PATH_MAX], hp[PATH_MAX];
+	const char *etc = etc_dir();
+	FILE *f;
+
+	ck_assert_ptr_nonnull(pw);
+	fake_fmt(iommu, sizeof(iommu), "%s/iommu", fs.dev);
+	f = fopen(iommu, "w");
+	fclose(f);
+	chmod(iommu, 0600);
+	fake_fmt(hp, sizeof(hp), "%s/kernel/mm/hugepages/hugepages-2048kB",
+		 fs.sys);
+	mkdir_p(hp);
+	fake_write(&fs, "kernel/mm/hugepages/hugepages-2048kB/nr_hugepages",
+		   "2\n");
+	ck_assert_int_eq(run("bind", "00:04.0"), 0);
+	fake_fmt(node, sizeof(node), "%s/vfio/4", fs.dev);
+	fake_fmt(limits, sizeof(limits), "%s/security/limits.d/90-uvf-nobody.conf",
+		 etc);
+	/* --dry-run says what it would do and changes nothing. */
+	ck_assert_int_eq(run("--user", "nobody", "--etc", etc, "--hugepages",
+			     "8", "-n", "setup"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "would change "));
+	ck_assert_ptr_nonnull(strstr(out, "would write "));
+	assert_owned(iommu, 0, 0, 0600);
+	ck_assert(!fake_exists(limits));
+	ck_assert_str_eq(fake_read(&fs, "kernel/mm/hugepages/hugepages-2048kB/"
+				   "nr_hugepages"), "2");
+	ck_assert_int_eq(run("--user", "nobody", "--etc", etc, "--memlock",
+			     "4G", "--hugepages", "8", "setup"), 0);
+	assert_owned(node, pw->pw_uid, pw->pw_gid, 0660);
+	assert_owned(iommu, pw->pw_uid, pw->pw_gid, 0660);
+	fake_fmt(hp, sizeof(hp), "changed %s: owner %u:%u mode 0660 (was 0:0 ",
+		 node, (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	ck_assert_ptr_nonnull(strstr(out, hp));
+	f = fopen(limits, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_gt(fread(hp, 1, sizeof(hp) - 1, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(hp, "nobody soft memlock 4194304\n"
+				     "nobody hard memlock 4194304\n"));
+	ck_assert_str_eq(fake_read(&fs, "kernel/mm/hugepages/hugepages-2048kB/"
+				   "nr_hugepages"), "8");
+	/* Run again: everything is right already, nothing to print. */
+	ck_assert_int_eq(run("--user", "nobody", "--etc", etc, "--memlock",
+			     "4G", "--hugepages", "8", "setup"), 0);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_cli_bind_with_user_gives_the_group_node)
+{
+	const struct passwd *pw = getpwnam("nobody");
+	char node[PATH_MAX];
+
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_int_eq(run("--user", "nobody", "--group", "0", "bind",
+			     "00:04.0"), 0);
+	fake_fmt(node, sizeof(node), "%s/vfio/4", fs.dev);
+	assert_owned(node, pw->pw_uid, 0, 0660);
+}
+END_TEST
+
+START_TEST(test_cli_setup_refusals)
+{
+	const char *etc = etc_dir();
+
+	ck_assert_int_eq(run("--etc", etc, "setup"), 2);
+	ck_assert_ptr_nonnull(strstr(err, "give --user or --group"));
+	ck_assert_int_eq(run("--user", "no-such-user-here", "setup"), 2);
+	ck_assert_ptr_nonnull(strstr(err, "no user 'no-such-user-here'"));
+	ck_assert_int_eq(run("--user", "nobody", "--memlock", "lots", "setup"),
+			 2);
+	ck_assert_int_eq(run("--user", "nobody", "--etc", etc, "setup",
+			     "00:04.0"), 1);
+	ck_assert_ptr_nonnull(strstr(err, "0000:00:04.0 is not on vfio-pci"));
+	/* No hugepages in this kernel (none in the fake tree). */
+	ck_assert_int_eq(run("--user", "nobody", "--etc", etc, "--hugepages",
+			     "4", "setup"), 1);
+	ck_assert_ptr_nonnull(strstr(err, "no 2 MiB hugepages"));
+}
+END_TEST
+
 Suite *uvf_test_suite(void)
 {
 	Suite *s = suite_create("uvf_bind");
@@ -526,6 +646,9 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_cli_emulation_needs_fake_roots);
 	tcase_add_test(tc, test_cli_persist_lists_and_unpersists_a_group);
 	tcase_add_test(tc, test_cli_persist_refusals_exit_with_their_status);
+	tcase_add_test(tc, test_cli_setup_gives_nodes_and_memlock_to_a_user);
+	tcase_add_test(tc, test_cli_bind_with_user_gives_the_group_node);
+	tcase_add_test(tc, test_cli_setup_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }
