@@ -94,17 +94,16 @@ static int grant_node(const struct bind_opts *o, const char *path,
 	if (st.st_uid == uid && st.st_gid == gid &&
 	    (st.st_mode & 07777) == mode)
 		return 0;
-	printf("%s %s: owner %u:%u mode %04o (was %u:%u %04o)\n",
-	       o->dry_run ? "would change" : "changed", path, (unsigned)uid,
-	       (unsigned)gid, (unsigned)mode, (unsigned)st.st_uid,
-	       (unsigned)st.st_gid, (unsigned)(st.st_mode & 07777));
-	if (o->dry_run)
-		return 0;
-	if (chown(path, uid, gid) < 0 || chmod(path, mode) < 0) {
+	if (!o->dry_run && (chown(path, uid, gid) < 0 ||
+			    chmod(path, mode) < 0)) {
 		bind_err("cannot give %s to %u:%u: %s.", path, (unsigned)uid,
 			 (unsigned)gid, strerror(errno));
 		return BIND_EXIT_FAILED;
 	}
+	printf("%s %s: owner %u:%u mode %04o (was %u:%u %04o)\n",
+	       o->dry_run ? "would change" : "changed", path, (unsigned)uid,
+	       (unsigned)gid, (unsigned)mode, (unsigned)st.st_uid,
+	       (unsigned)st.st_gid, (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -206,12 +205,26 @@ static bool file_holds(const char *path, const char *text)
 	return !strcmp(buf, text);
 }
 
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(text, f) < 0)
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
 /* pam_limits reads limits.d at login: the limit holds from the next one. */
 static int setup_memlock(const struct bind_opts *o)
 {
 	const char *who = o->user ? o->user : o->group;
 	char path[PATH_MAX], text[1024], value[32], entity[128];
-	FILE *f;
+	int err;
 
 	memlock_value(o, value, sizeof(value));
 	snprintf(entity, sizeof(entity), "%s%s", o->user ? "" : "@", who);
@@ -223,20 +236,15 @@ static int setup_memlock(const struct bind_opts *o)
 		 entity, entity, value, entity, value);
 	if (file_holds(path, text))
 		return 0;
+	err = o->dry_run ? 0 : write_text(path, text);
+	if (err) {
+		bind_err("cannot write %s: %s.", path, strerror(-err));
+		return BIND_EXIT_FAILED;
+	}
 	printf("%s %s: memlock %s%s for %s (from the next login; a running "
 	       "process: prlimit --memlock=%s --pid PID)\n",
 	       o->dry_run ? "would write" : "wrote", path, value,
-	       strcmp(value, "unlimited") ? " KiB" : "", entity,
-	       o->memlock_bytes ? value : "unlimited");
-	if (o->dry_run)
-		return 0;
-	f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f)) {
-		bind_err("cannot write %s: %s.", path, strerror(errno));
-		if (f)
-			fclose(f);
-		return BIND_EXIT_FAILED;
-	}
+	       strcmp(value, "unlimited") ? " KiB" : "", entity, value);
 	return 0;
 }
 
@@ -255,9 +263,9 @@ static int read_count(const char *path, unsigned long *v)
 /* Reserves 2 MiB pages up to o->hugepages; never gives pages back. */
 static int setup_hugepages(const struct bind_opts *o)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], count[32];
 	unsigned long have, got;
-	FILE *f;
+	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", o->sysfs_root, HUGEPAGES_2M);
 	if (read_count(path, &have)) {
@@ -266,18 +274,22 @@ static int setup_hugepages(const struct bind_opts *o)
 	}
 	if (have >= o->hugepages)
 		return 0;
-	printf("%s %s: %lu (was %lu)\n",
-	       o->dry_run ? "would write" : "wrote", path, o->hugepages, have);
-	if (o->dry_run)
+	if (o->dry_run) {
+		printf("would write %s: %lu (was %lu)\n", path, o->hugepages,
+		       have);
 		return 0;
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%lu\n", o->hugepages) < 0 || fclose(f)) {
-		bind_err("cannot write %s: %s.", path, strerror(errno));
-		if (f)
-			fclose(f);
+	}
+	snprintf(count, sizeof(count), "%lu\n", o->hugepages);
+	err = write_text(path, count);
+	if (err) {
+		bind_err("cannot write %s: %s.", path, strerror(-err));
 		return BIND_EXIT_FAILED;
 	}
-	if (read_count(path, &got) || got < o->hugepages) {
+	if (read_count(path, &got))
+		got = 0;
+	printf("wrote %s: %lu (was %lu; the kernel reserved %lu)\n", path,
+	       o->hugepages, have, got);
+	if (got < o->hugepages) {
 		bind_err("the kernel reserved only %lu of %lu 2 MiB hugepages; "
 			 "free memory, or reserve them at boot "
 			 "(hugepages=%lu on the kernel command line).", got,
