@@ -83,7 +83,7 @@ static int container_setup(struct vfio_ctx *ctx)
 		if (snprintf(path, sizeof(path), "%s/vfio/vfio",
 			     ctx->dev_root) >= (int)sizeof(path))
 			return -ENAMETOOLONG;
-		fd = ctx->sys->open(ctx->sys->arg, path, O_RDWR);
+		fd = vfio_open_node(ctx, path, O_RDWR);
 		if (fd < 0)
 			return fd == -ENOENT ? -ENOTSUP : fd;
 	}
@@ -211,7 +211,7 @@ static int group_join(struct vfio_ctx *ctx, const char *node, int nr,
 	if (!g)
 		return -ENOMEM;
 	g->nr = nr;
-	g->fd = ctx->sys->open(ctx->sys->arg, node, O_RDWR);
+	g->fd = vfio_open_node(ctx, node, O_RDWR);
 	if (g->fd < 0) {
 		ret = g->fd;
 		free(g);

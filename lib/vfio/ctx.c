@@ -72,6 +72,7 @@ void vfio_ctx_free(struct vfio_ctx *ctx)
 		ctx->be->teardown(ctx);
 	if (ctx->pagemap_fd >= 0)
 		ctx->sys->close(ctx->sys->arg, ctx->pagemap_fd);
+	vfio_passed_free(ctx);
 	uvf_pci_ctx_free(ctx->pci);
 	free(ctx->sysfs_root);
 	free(ctx->dev_root);
@@ -152,6 +153,9 @@ static int ctx_new(const struct uvf_vfio_opts *opts,
 	ret = uvf_pci_ctx_new(&popts, &ctx->pci);
 	if (ret)
 		goto err;
+	ret = vfio_passed_copy(ctx, opts);
+	if (ret)
+		goto err_pci;
 	ret = -pthread_mutex_init(&ctx->lock, NULL);
 	if (ret)
 		goto err_pci;
@@ -163,6 +167,7 @@ static int ctx_new(const struct uvf_vfio_opts *opts,
 err_lock:
 	pthread_mutex_destroy(&ctx->lock);
 err_pci:
+	vfio_passed_free(ctx);
 	uvf_pci_ctx_free(ctx->pci);
 err:
 	free(ctx->sysfs_root);

@@ -66,7 +66,7 @@ static int iommufd_setup(struct vfio_ctx *ctx)
 	if (snprintf(path, sizeof(path), "%s/iommu", ctx->dev_root) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = ctx->sys->open(ctx->sys->arg, path, O_RDWR);
+	fd = vfio_open_node(ctx, path, O_RDWR);
 	if (fd < 0)
 		return fd == -ENOENT ? -ENOTSUP : fd;
 	ctx->fd = fd;
@@ -171,7 +171,7 @@ static int iommufd_dev_open(struct vfio_ctx *ctx, struct vfio_device *vd,
 
 	if (!cdev)
 		return -ENOTSUP;
-	vd->fd = ctx->sys->open(ctx->sys->arg, cdev, O_RDWR);
+	vd->fd = vfio_open_node(ctx, cdev, O_RDWR);
 	if (vd->fd < 0)
 		return vd->fd;
 	ret = vfio_ioctl(ctx, vd->fd, VFIO_DEVICE_BIND_IOMMUFD, &b);

@@ -22,8 +22,8 @@ static bool is_open(const struct vfio_ctx *ctx, const char *bdf)
 	return false;
 }
 
-static void gather_facts(const struct vfio_ctx *ctx,
-			 const struct uvf_pci_dev *pd, struct vfio_facts *f)
+void vfio_gather_facts(const char *dev_root, const struct uvf_pci_dev *pd,
+		       struct vfio_facts *f)
 {
 	const char *node = uvf_pci_dev_vfio_group_node(pd);
 	const char *cdev = uvf_pci_dev_vfio_cdev(pd);
@@ -36,7 +36,7 @@ static void gather_facts(const struct vfio_ctx *ctx,
 					    "noiommu-", 8);
 	f->cdev = cdev && !access(cdev, F_OK);
 	f->dev_iommu = snprintf(path, sizeof(path), "%s/iommu",
-				ctx->dev_root) < (int)sizeof(path) &&
+				dev_root) < (int)sizeof(path) &&
 		       !access(path, F_OK);
 }
 
@@ -49,7 +49,7 @@ static int settle_backend(struct vfio_ctx *ctx, const struct uvf_pci_dev *pd,
 	struct vfio_facts f;
 	int ret;
 
-	gather_facts(ctx, pd, &f);
+	vfio_gather_facts(ctx->dev_root, pd, &f);
 	ret = vfio_choose_backend(ctx->be ? ctx->be->kind : ctx->want, &f,
 				  &kind);
 	if (ret || ctx->be)

@@ -16,6 +16,14 @@ static int sys_open(void *arg, const char *path, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+static int sys_dup(void *arg, int fd)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	(void)arg;
+	return copy < 0 ? -errno : copy;
+}
+
 static void sys_close(void *arg, int fd)
 {
 	(void)arg;
@@ -59,6 +67,7 @@ static int sys_mmap_fixed(void *arg, void *addr, size_t len, int fd,
 
 const struct vfio_sys vfio_sys_default = {
 	.open = sys_open,
+	.dup = sys_dup,
 	.close = sys_close,
 	.ioctl = sys_ioctl,
 	.pread = sys_pread,

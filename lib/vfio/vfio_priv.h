@@ -31,6 +31,7 @@
  */
 struct vfio_sys {
 	int (*open)(void *arg, const char *path, int flags);
+	int (*dup)(void *arg, int fd);	/* close-on-exec copy */
 	void (*close)(void *arg, int fd);
 	int (*ioctl)(void *arg, int fd, unsigned long req, void *data);
 	ssize_t (*pread)(void *arg, int fd, void *buf, size_t n, off_t off);
@@ -135,6 +136,13 @@ struct vfio_ctx {
 	struct vfio_device *devices;
 	unsigned int nr_devices;
 	int pagemap_fd;		/* noiommu; -1 until needed */
+	/* Nodes a broker opened (uvf_vfio_opts.passed_fds), our copies;
+	 * fd -1 once a backend has taken it. */
+	struct {
+		char *path;
+		int fd;
+	} *passed;
+	size_t nr_passed;
 
 	/* type1 and noiommu */
 	struct vfio_group *groups;
@@ -177,6 +185,19 @@ void vfio_ctx_free(struct vfio_ctx *ctx);
 void vfio_device_destroy(struct uvf_device *dev);
 
 /* select.c */
+/* The facts of @pd, with /dev at @dev_root. */
+void vfio_gather_facts(const char *dev_root, const struct uvf_pci_dev *pd,
+		       struct vfio_facts *f);
+
+/* passfd.c: kernel nodes opened by a broker. */
+int vfio_passed_copy(struct vfio_ctx *ctx, const struct uvf_vfio_opts *opts);
+void vfio_passed_free(struct vfio_ctx *ctx);
+/* Opens @path: a passed fd for it if there is one left, else the node. */
+int vfio_open_node(struct vfio_ctx *ctx, const char *path, int flags);
+int vfio_broker_open_sys(const struct uvf_vfio_opts *opts,
+			 const struct vfio_sys *sys, const char *bdf,
+			 struct uvf_vfio_fd **fds, size_t *n);
+
 int vfio_choose_backend(enum uvf_vfio_backend want,
 			const struct vfio_facts *f,
 			enum uvf_vfio_backend *out);

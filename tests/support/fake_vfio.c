@@ -32,6 +32,7 @@ static int new_fd(struct fake_vfio *fk, int kind, int idx)
 		if (fk->fd[i].kind == FK_FREE) {
 			fk->fd[i].kind = kind;
 			fk->fd[i].idx = idx;
+			fk->fd[i].ofd = ++fk->next_ofd;
 			return FD_BASE + (int)i;
 		}
 	}
@@ -42,6 +43,20 @@ static bool fd_ok(const struct fake_vfio *fk, int fd)
 {
 	return fd >= FD_BASE && fd < FD_BASE + 64 &&
 	       fk->fd[fd - FD_BASE].kind != FK_FREE;
+}
+
+/* A second fd for the same open file, as fcntl(F_DUPFD_CLOEXEC). */
+static int fk_dup(void *arg, int fd)
+{
+	struct fake_vfio *fk = arg;
+	int copy;
+
+	if (!fd_ok(fk, fd))
+		return -EBADF;
+	copy = new_fd(fk, fk->fd[fd - FD_BASE].kind, fk->fd[fd - FD_BASE].idx);
+	if (copy >= 0)
+		fk->fd[copy - FD_BASE].ofd = fk->fd[fd - FD_BASE].ofd;
+	return copy;
 }
 
 static struct fk_group *group_nr(struct fake_vfio *fk, int nr)
@@ -62,6 +77,8 @@ static int fk_open(void *arg, const char *path, int flags)
 	unsigned int i;
 
 	(void)flags;
+	if (fk->deny_open)
+		return -EACCES;
 	if (!strcmp(path, "/proc/self/pagemap"))
 		return new_fd(fk, FK_PAGEMAP, 0);
 	if (access(path, F_OK))
@@ -106,6 +123,11 @@ static void fk_close(void *arg, int fd)
 	kind = fk->fd[fd - FD_BASE].kind;
 	idx = fk->fd[fd - FD_BASE].idx;
 	fk->fd[fd - FD_BASE].kind = FK_FREE;
+	/* Like the kernel, the file is released with its last fd. */
+	for (unsigned int i = 0; i < 64; i++)
+		if (fk->fd[i].kind != FK_FREE &&
+		    fk->fd[i].ofd == fk->fd[fd - FD_BASE].ofd)
+			return;
 	if (kind == FK_GROUP) {
 		struct fk_group *g = group_nr(fk, idx);
 
@@ -656,6 +678,7 @@ void fk_init(struct fake_vfio *fk)
 	fake_driver(&fk->fs, "vfio-pci", "");
 	fk->sys = (struct vfio_sys){
 		.open = fk_open,
+		.dup = fk_dup,
 		.close = fk_close,
 		.ioctl = fk_ioctl,
 		.pread = fk_pread,
@@ -756,6 +779,24 @@ struct uvf_vfio_opts fk_opts(struct fake_vfio *fk,
 		.sysfs_root = fk->fs.sys,
 		.dev_root = fk->fs.dev,
 	};
+}
+
+int fk_backends(enum uvf_vfio_backend out[2])
+{
+	out[0] = UVF_VFIO_TYPE1;
+	out[1] = UVF_VFIO_IOMMUFD;
+	return vfio_iommufd_backend() ? 2 : 1;
+}
+
+void fk_add_dev_iommu(struct fake_vfio *fk)
+{
+	char path[PATH_MAX + 64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/iommu", fk->fs.dev);
+	f = fopen(path, "w");
+	ck_assert_msg(f, "create %s", path);
+	fclose(f);
 }
 
 int fk_open_node(struct fake_vfio *fk, const char *node)

@@ -85,6 +85,9 @@ struct fake_vfio {
 	/* noiommu pagemap: PFN of page i of any query = base + i * stride. */
 	uint64_t pfn_base, pfn_stride;
 	bool pfn_present;
+	/* Every open is refused with -EACCES, as for a process without
+	 * rights on the nodes (fds passed by a broker still work). */
+	bool deny_open;
 	/* Fail the next ioctl with this request code. */
 	unsigned long fail_req;
 	int fail_err;
@@ -92,7 +95,9 @@ struct fake_vfio {
 	struct {
 		int kind;
 		int idx;
+		unsigned int ofd;	/* open file: shared by dups */
 	} fd[64];
+	unsigned int next_ofd;
 	unsigned int ioctls;
 	bool published;
 	/* Like the kernel, one ioctl at a time inside; callers may race. */
@@ -120,6 +125,11 @@ void fk_publish(struct fake_vfio *fk);
 /* uvf_vfio_opts pointing at the fake trees. */
 struct uvf_vfio_opts fk_opts(struct fake_vfio *fk,
 			     enum uvf_vfio_backend backend);
+/* The flavours with an IOMMU this build has, for loop tests: type1, and
+ * iommufd when it is compiled in. Returns how many. */
+int fk_backends(enum uvf_vfio_backend out[2]);
+/* Creates /dev/iommu in the fake tree: the kernel has iommufd. */
+void fk_add_dev_iommu(struct fake_vfio *fk);
 /* Open fds the fake handed out that are still open. */
 unsigned int fk_open_fds(const struct fake_vfio *fk);
 /* Opens @node ("vfio/vfio", "vfio/5") of the fake /dev as another

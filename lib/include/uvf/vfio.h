@@ -64,6 +64,17 @@ enum uvf_vfio_backend {
 	UVF_VFIO_NOIOMMU,	/* noiommu group, no translation */
 };
 
+/*
+ * A kernel node opened by another process, a broker with the rights this
+ * one lacks, under the path uvf would open: "/dev/vfio/vfio", the group's
+ * "/dev/vfio/12", "/dev/iommu" or the cdev "/dev/vfio/devices/vfio0"
+ * (below uvf_vfio_opts.dev_root). See uvf_vfio_broker_open().
+ */
+struct uvf_vfio_fd {
+	const char *path;
+	int fd;
+};
+
 struct uvf_vfio_opts {
 	/* UVF_VFIO_AUTO (0) lets UVF_VFIO_BACKEND or the first device
 	 * decide. */
@@ -84,6 +95,12 @@ struct uvf_vfio_opts {
 	 * until the context is destroyed. */
 	bool shared_container;
 	int container_fd;
+	/* Nodes a broker opened (SCM_RIGHTS, uvf_vfio_fds_recv()): where
+	 * the context would open one of these paths it uses a copy of the
+	 * fd instead, once. uvf_vfio_open() duplicates them; the caller
+	 * keeps its own and may close them at once. At most 8. */
+	const struct uvf_vfio_fd *passed_fds;
+	size_t nr_passed_fds;
 };
 
 /**
@@ -101,14 +118,73 @@ struct uvf_vfio_opts {
  * groups uvf adds later join without VFIO_SET_IOMMU.
  *
  * Return: 0; -EINVAL (bad option, or UVF_VFIO_BACKEND holds an unknown
- * name); -EBADF (a shared container fd that is negative or not a VFIO
- * container); -ENOTSUP (a shared container with a backend other than auto
+ * name; a passed fd without a path, or more than 8); -EBADF (a shared
+ * container fd that is negative or not a VFIO container, or a passed fd
+ * that is not open); -ENOTSUP (a shared container with a backend other than auto
  * or type1; iommufd not compiled in, or the kernel lacks the
  * requested interface: no /dev/vfio/vfio or /dev/iommu, no type1 or
  * noiommu IOMMU type); -ENOMEM; or the error opening the kernel interface
  * (-EACCES, ...). Nothing stays open on failure.
  */
 int uvf_vfio_open(const struct uvf_vfio_opts *opts, struct uvf_iommu **out);
+
+/**
+ * uvf_vfio_broker_open() - open the kernel nodes a driver needs for a device
+ * @opts: the driver's options: backend, sysfs_root and dev_root are read
+ *	(no shared container, no passed fds); NULL for all defaults
+ * @bdf: PCI address of a device bound to vfio-pci
+ * @fds: the opened nodes, each with the path the driver's context will look
+ *	it up by; release with uvf_vfio_fds_close()
+ * @n: number of nodes (2: the container or /dev/iommu, then the group node
+ *	or the cdev)
+ *
+ * For a privileged process that opens devices for drivers that may not
+ * (they get the fds with uvf_vfio_fds_send()). The backend is decided as
+ * uvf_vfio_device_open() decides it for a new context.
+ *
+ * Return: 0; -EINVAL (bad argument or option); -ENODEV (no such device, or
+ * not on a VFIO driver); -ENOTSUP (the backend is not available for it);
+ * -ENOMEM; or the error opening a node (-EACCES, -EBUSY: the group is open
+ * elsewhere). Nothing stays open on failure.
+ */
+int uvf_vfio_broker_open(const struct uvf_vfio_opts *opts, const char *bdf,
+			 struct uvf_vfio_fd **fds, size_t *n);
+
+/**
+ * uvf_vfio_fds_close() - close and free nodes from uvf_vfio_broker_open()
+ *			  or uvf_vfio_fds_recv()
+ * @fds: array, or NULL
+ * @n: its length
+ *
+ * Return: nothing.
+ */
+void uvf_vfio_fds_close(struct uvf_vfio_fd *fds, size_t n);
+
+/**
+ * uvf_vfio_fds_send() - send nodes over a unix socket
+ * @sock: connected AF_UNIX socket (SOCK_STREAM or SOCK_SEQPACKET)
+ * @fds: nodes; the fds stay open in the sender
+ * @n: 1 to 8
+ *
+ * One message: the paths as its bytes, the fds as SCM_RIGHTS.
+ *
+ * Return: 0; -EINVAL (bad argument, a path missing, paths over 4 KiB);
+ * -EPROTO (sent short); or sendmsg()'s error.
+ */
+int uvf_vfio_fds_send(int sock, const struct uvf_vfio_fd *fds, size_t n);
+
+/**
+ * uvf_vfio_fds_recv() - receive nodes sent with uvf_vfio_fds_send()
+ * @sock: the other end
+ * @fds: the nodes (fds close-on-exec), for uvf_vfio_opts.passed_fds;
+ *	release with uvf_vfio_fds_close()
+ * @n: their number
+ *
+ * Return: 0; -EINVAL (bad argument); -EPROTO (no fds, truncated, or paths
+ * and fds that do not pair up: every fd received is closed); -ENOMEM; or
+ * recvmsg()'s error.
+ */
+int uvf_vfio_fds_recv(int sock, struct uvf_vfio_fd **fds, size_t *n);
 
 /**
  * uvf_vfio_device_open() - open a PCI device bound to a VFIO driver

@@ -29,17 +29,11 @@ static char *mem;
 
 static void setup(void)
 {
-	char path[PATH_MAX];
-	FILE *f;
-
 	fk_init(&fk);
 	fk_add_dev(&fk, EDU, 4);
 	fk_add_dev(&fk, NIC, 5);
 	fk_publish(&fk);
-	fake_fmt(path, sizeof(path), "%s/iommu", fk.fs.dev);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fclose(f);
+	fk_add_dev_iommu(&fk);
 	mem = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(mem, MAP_FAILED);

@@ -39,12 +39,7 @@ static struct uvf_device *dev;
 static struct uvf_domain *dom;
 static char *mem;
 
-static const enum uvf_vfio_backend backends[] = {
-	UVF_VFIO_TYPE1,
-#if UVF_HAVE_IOMMUFD
-	UVF_VFIO_IOMMUFD,
-#endif
-};
+static enum uvf_vfio_backend backends[2];
 
 static void setup(void)
 {
@@ -300,7 +295,7 @@ Suite *uvf_test_suite(void)
 {
 	Suite *s = suite_create("vfio_race");
 	TCase *tc = tcase_create("race");
-	int n = (int)(sizeof(backends) / sizeof(backends[0]));
+	int n = fk_backends(backends);
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
