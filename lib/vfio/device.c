@@ -334,9 +334,14 @@ static int vdev_reset(struct uvf_device *dev)
 {
 	struct vfio_device *vd = vd_of(dev);
 
-	if (!(vd->info_flags & VFIO_DEVICE_FLAGS_RESET))
-		return -ENOTSUP;
-	return vfio_ioctl(vd->ctx, vd->fd, VFIO_DEVICE_RESET, NULL);
+	int ret;
+
+	if (vd->info_flags & VFIO_DEVICE_FLAGS_RESET)
+		return vfio_ioctl(vd->ctx, vd->fd, VFIO_DEVICE_RESET, NULL);
+	/* No function-level reset: the bus or slot, if it can be reset
+	 * (-ENODEV: not even that, e.g. a device on a root bus). */
+	ret = uvf_vfio_hot_reset(dev);
+	return ret == -ENODEV ? -ENOTSUP : ret;
 }
 
 const struct uvf_device_ops vfio_device_ops = {

@@ -275,6 +275,78 @@ static int region_info(struct fk_dev *d, struct vfio_region_info *ri)
 	return 0;
 }
 
+/* VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: the devices of @d's bus. A device
+ * opened as a cdev (bound to an iommufd) is answered with devids. */
+static int hot_reset_info(struct fake_vfio *fk, struct fk_dev *d,
+			  struct vfio_pci_hot_reset_info *info)
+{
+	uint32_t n = 0, cap = (info->argsz - (uint32_t)sizeof(*info)) /
+			      (uint32_t)sizeof(info->devices[0]);
+	bool all_bound = true;
+
+	if (!d->reset_bus)
+		return -ENODEV;
+	info->flags = 0;
+	for (unsigned int i = 0; i < fk->nr_devs; i++) {
+		struct fk_dev *p = &fk->dev[i];
+		struct vfio_pci_dependent_device *e = &info->devices[n];
+		unsigned int seg, bus, slot, fn;
+
+		if (p->reset_bus != d->reset_bus)
+			continue;
+		all_bound &= p->bound;
+		if (n++ >= cap)
+			continue;
+		sscanf(p->bdf, "%x:%x:%x.%x", &seg, &bus, &slot, &fn);
+		e->segment = (uint16_t)seg;
+		e->bus = (uint8_t)bus;
+		e->devfn = (uint8_t)(slot << 3 | fn);
+		e->group_id = (uint32_t)p->group;
+#ifdef VFIO_PCI_HOT_RESET_FLAG_DEV_ID
+		if (d->bound)
+			e->devid = p->bound ? p->devid :
+				   (uint32_t)VFIO_PCI_DEVID_NOT_OWNED;
+#endif
+	}
+#ifdef VFIO_PCI_HOT_RESET_FLAG_DEV_ID
+	if (d->bound)
+		info->flags = VFIO_PCI_HOT_RESET_FLAG_DEV_ID |
+			      (all_bound ? VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED
+					 : 0);
+#endif
+	info->count = n;
+	return n > cap ? -ENOSPC : 0;
+}
+
+/* VFIO_DEVICE_PCI_HOT_RESET: every device of the bus must be proven
+ * ours, by its group's fd or (cdev, empty array) by being bound. */
+static int hot_reset(struct fake_vfio *fk, struct fk_dev *d,
+		     const struct vfio_pci_hot_reset *r)
+{
+	if (!d->reset_bus)
+		return -ENODEV;
+	for (unsigned int i = 0; i < fk->nr_devs; i++) {
+		struct fk_dev *p = &fk->dev[i];
+		bool proven = !r->count && d->bound && p->bound;
+
+		if (p->reset_bus != d->reset_bus)
+			continue;
+		for (uint32_t k = 0; k < r->count && !proven; k++) {
+			int fd = r->group_fds[k];
+
+			proven = fd_ok(fk, fd) &&
+				 fk->fd[fd - FD_BASE].kind == FK_GROUP &&
+				 fk->fd[fd - FD_BASE].idx == p->group;
+		}
+		if (!proven)
+			return r->count ? -EINVAL : -EPERM;
+	}
+	for (unsigned int i = 0; i < fk->nr_devs; i++)
+		if (fk->dev[i].reset_bus == d->reset_bus)
+			fk->dev[i].hot_resets++;
+	return 0;
+}
+
 static int device_ioctl(struct fake_vfio *fk, struct fk_dev *d,
 			unsigned long req, void *data)
 {
@@ -316,13 +388,17 @@ static int device_ioctl(struct fake_vfio *fk, struct fk_dev *d,
 			return -EINVAL;
 		d->resets++;
 		return 0;
+	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
+		return hot_reset_info(fk, d, data);
+	case VFIO_DEVICE_PCI_HOT_RESET:
+		return hot_reset(fk, d, data);
 #if UVF_HAVE_IOMMUFD
 	case VFIO_DEVICE_BIND_IOMMUFD:
 		if (d->bound)
 			return -EBUSY;
 		d->bound = true;
-		((struct vfio_device_bind_iommufd *)data)->out_devid =
-			++fk->next_id;
+		d->devid = ++fk->next_id;
+		((struct vfio_device_bind_iommufd *)data)->out_devid = d->devid;
 		return 0;
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
 		struct vfio_device_attach_iommufd_pt *a = data;

@@ -35,16 +35,19 @@ struct fk_dev {
 	bool noiommu;		/* /dev/vfio/noiommu-N */
 	bool cdev;		/* has vfio-dev/vfioN and its /dev node */
 	bool reset;		/* VFIO_DEVICE_FLAGS_RESET */
+	int reset_bus;		/* > 0: on a resettable bus with every other
+				 * device of the same number (hot reset) */
 	uint32_t irq_count[3];
 	struct fk_region region[VFIO_PCI_NUM_REGIONS];
 	uint8_t cfg[256];
 	uint8_t bar0[0x4000];	/* what pread/pwrite reach */
 	/* Recorded by the fake. */
 	int open_fds;
-	unsigned int set_irqs, resets, mmaps;
+	unsigned int set_irqs, resets, mmaps, hot_resets;
 	uint32_t last_irq_flags, last_irq_index, last_irq_count;
 	int32_t last_fds[8];
 	uint32_t ioas;		/* iommufd: attached IOAS, 0 none */
+	uint32_t devid;		/* iommufd: from the bind */
 	bool bound;
 };
 

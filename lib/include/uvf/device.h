@@ -181,10 +181,17 @@ int uvf_device_irq_wait(struct uvf_device *dev, unsigned int vec,
 			int timeout_ms);
 
 /**
- * uvf_device_reset() - function-level reset, where the device offers one
+ * uvf_device_reset() - reset the device
  * @dev: device
  *
- * Return: 0, -ENOTSUP (no reset method), or a negative errno.
+ * A function-level reset where the device offers one (VFIO: any method
+ * the kernel found, VFIO_DEVICE_RESET). Without one, a VFIO device falls
+ * back to a bus or slot reset (uvf_vfio_hot_reset()), which resets every
+ * device there and so needs all of them open on the same context.
+ *
+ * Return: 0; -ENOTSUP (no reset method at all); -EBUSY (the hot reset
+ * would reset a device this context does not own; nothing was reset); or
+ * a negative errno.
  */
 int uvf_device_reset(struct uvf_device *dev);
 

@@ -51,6 +51,7 @@
 #ifndef UVF_VFIO_H
 #define UVF_VFIO_H
 
+#include <uvf/pci.h>
 #include <uvf/types.h>
 
 struct uvf_device;
@@ -185,6 +186,43 @@ int uvf_vfio_fds_send(int sock, const struct uvf_vfio_fd *fds, size_t n);
  * recvmsg()'s error.
  */
 int uvf_vfio_fds_recv(int sock, struct uvf_vfio_fd **fds, size_t *n);
+
+/* A device a hot reset of another would reset too. */
+struct uvf_vfio_reset_dev {
+	char bdf[UVF_PCI_BDF_LEN];
+	bool owned;	/* open on the same context (type1: its group is;
+			 * cdev: bound to the same iommufd) */
+};
+
+/**
+ * uvf_vfio_hot_reset_devices() - the devices a hot reset of @dev resets
+ * @dev: VFIO device
+ * @devs: array, @dev itself included; free() it
+ * @n: its length
+ *
+ * VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: every device on @dev's bus or slot.
+ *
+ * Return: 0; -EINVAL (not a VFIO device); -ENODEV (neither the bus nor the
+ * slot can be reset); -ENOMEM; or a kernel error.
+ */
+int uvf_vfio_hot_reset_devices(struct uvf_device *dev,
+			       struct uvf_vfio_reset_dev **devs, size_t *n);
+
+/**
+ * uvf_vfio_hot_reset() - reset @dev's bus or slot
+ * @dev: VFIO device
+ *
+ * VFIO_DEVICE_PCI_HOT_RESET, with the proof of ownership the kernel asks
+ * for: the fds of every affected device's group (type1, noiommu), or, for
+ * devices opened as cdevs, an empty array (they are bound to this
+ * context's iommufd). Every affected device must be open on this context.
+ * uvf_device_reset() uses it when @dev has no function-level reset.
+ *
+ * Return: 0; -EINVAL (not a VFIO device); -ENODEV (no bus or slot reset);
+ * -EBUSY (an affected device is not this context's, named in the trace;
+ * nothing was reset); -ENOMEM; or a kernel error.
+ */
+int uvf_vfio_hot_reset(struct uvf_device *dev);
 
 /**
  * uvf_vfio_device_open() - open a PCI device bound to a VFIO driver
