@@ -214,6 +214,11 @@ static int apply_bind(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 
 	/* Keep the reason of the failure, not that of a later revert. */
 	memcpy(saved_err, ctx->err, sizeof(saved_err));
+	/* Devices after the failing one were never touched: only their
+	 * write-ahead records go. */
+	for (i = failed + 1; state && i < plan->n; i++)
+		if (plan->e[i]->step.action == UVF_PCI_ACT_BIND)
+			pci_state_remove(state, plan->e[i]->bdf);
 	for (i = failed + 1; i-- > 0;) {
 		struct plan_entry *e = plan->e[i];
 
