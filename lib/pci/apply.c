@@ -132,9 +132,14 @@ static int release_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
 	int err;
 
 	err = write_override(ctx, e->bdf, e->target_override);
-	if (!err && e->driver)
+	if (!err && e->driver) {
 		err = write_driver_attr(ctx, UVF_PCI_VFIO_DRIVER, "unbind",
 					e->bdf);
+		/* Still on vfio-pci: its override goes back too, so the
+		 * device stays as it was, its record kept, until a retry. */
+		if (err)
+			write_override(ctx, e->bdf, e->override);
+	}
 	if (err)
 		return err;
 	if (e->step.kernel_choice) {
