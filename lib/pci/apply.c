@@ -151,6 +151,21 @@ static int release_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
 	return attach(ctx, e, e->target_driver, cur, sizeof(cur));
 }
 
+/* Saves @next and, once saved, makes it @state's records; frees @next. */
+static int commit_records(struct uvf_pci_ctx *ctx, struct uvf_pci_state *state,
+			  struct uvf_pci_state *next)
+{
+	int err = uvf_pci_state_save(next);
+
+	if (err)
+		pci_set_error(ctx, "cannot write state file %s: %s",
+			      uvf_pci_state_path(state), strerror(-err));
+	else
+		pci_state_swap(state, next);
+	uvf_pci_state_free(next);
+	return err;
+}
+
 /*
  * Write-ahead: records of the devices a bind will move are saved before
  * the first write, so a crash half way leaves what restore needs. They go
@@ -180,16 +195,14 @@ static int record_binds(struct uvf_pci_ctx *ctx,
 		pci_state_remove(next, e->bdf);
 		err = pci_state_add(next, e->bdf, e->driver, e->override);
 	}
-	if (err)
-		pci_set_error(ctx, "cannot prepare the records of the bind: %s",
-			      strerror(-err));
-	else if (any && (err = uvf_pci_state_save(next)))
-		pci_set_error(ctx, "cannot write state file %s: %s",
-			      uvf_pci_state_path(state), strerror(-err));
-	else
-		pci_state_swap(state, next);
-	uvf_pci_state_free(next);
-	return err;
+	if (err || !any) {
+		if (err)
+			pci_set_error(ctx, "cannot prepare the records of the "
+				      "bind: %s", strerror(-err));
+		uvf_pci_state_free(next);
+		return err;
+	}
+	return commit_records(ctx, state, next);
 }
 
 static int apply_bind(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
@@ -243,6 +256,29 @@ static int apply_bind(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 	return err;
 }
 
+/*
+ * Drops the records of the devices a release settled. Like record_binds(),
+ * into a copy that replaces @state only once saved: a failure leaves the
+ * records in memory as on disk, and a retry drops them.
+ */
+static int drop_settled(struct uvf_pci_ctx *ctx,
+			const struct uvf_pci_plan *plan,
+			struct uvf_pci_state *state)
+{
+	struct uvf_pci_state *next;
+	int err = pci_state_copy(state, &next);
+
+	if (err) {
+		pci_set_error(ctx, "cannot prepare the records of the "
+			      "release: %s", strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->e[i]->settled)
+			pci_state_remove(next, plan->e[i]->bdf);
+	return commit_records(ctx, state, next);
+}
+
 static int apply_release(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 			 struct uvf_pci_state *state)
 {
@@ -263,20 +299,14 @@ static int apply_release(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 			first = err;
 			memcpy(saved_err, ctx->err, sizeof(saved_err));
 		}
-		if (!err && e->drop_record && state) {
-			pci_state_remove(state, e->bdf);
-			dropped = true;
-		}
+		e->settled = !err && e->drop_record && state;
+		dropped |= e->settled;
 	}
 	if (dropped) {
-		int err = uvf_pci_state_save(state);
+		int err = drop_settled(ctx, plan, state);
 
-		if (err && !first) {
-			pci_set_error(ctx, "cannot write state file %s: %s",
-				      uvf_pci_state_path(state),
-				      strerror(-err));
+		if (err && !first)
 			return err;
-		}
 	}
 	if (first)
 		memcpy(ctx->err, saved_err, sizeof(saved_err));
