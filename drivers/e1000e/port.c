@@ -90,14 +90,11 @@ int uvf_e1000e_match(struct uvf_device *dev)
 	return uvf_driver_match(&uvf_e1000e_driver, dev);
 }
 
-static int set_bus_master(struct uvf_e1000e *nic, bool on)
+/* Memory decoding and bus mastering on; nic_stop() undoes both. */
+static int set_bus_master(struct uvf_e1000e *nic)
 {
-	uint16_t cmd = nic->pci_cmd | PCI_COMMAND_MEMORY;
+	uint16_t cmd = nic->pci_cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
 
-	if (on)
-		cmd |= PCI_COMMAND_MASTER;
-	else
-		cmd &= (uint16_t)~PCI_COMMAND_MASTER;
 	return uvf_device_cfg_write(nic->dev, PCI_COMMAND, &cmd, sizeof(cmd));
 }
 
@@ -174,11 +171,15 @@ static int nic_reset(struct uvf_e1000e *nic)
 /* Stop every DMA of the NIC before its memory goes away. */
 static void nic_stop(struct uvf_e1000e *nic)
 {
+	/* Bus mastering off, memory decoding as open found it: a failed
+	 * open leaves the command register as it was. */
+	uint16_t cmd = nic->pci_cmd & (uint16_t)~PCI_COMMAND_MASTER;
+
 	e1k_write(nic, E1K_IMC, UINT32_MAX);
 	e1k_write(nic, E1K_RCTL, 0);
 	e1k_write(nic, E1K_TCTL, E1K_TCTL_PSP);
 	nic_reset(nic);
-	set_bus_master(nic, false);
+	uvf_device_cfg_write(nic->dev, PCI_COMMAND, &cmd, sizeof(cmd));
 }
 
 static bool mac_valid(const uint8_t *mac)
@@ -480,7 +481,7 @@ int uvf_e1000e_open(struct uvf_device *dev, const struct uvf_e1000e_opts *opts,
 		port_free(nic);
 		return ret;
 	}
-	ret = set_bus_master(nic, true);
+	ret = set_bus_master(nic);
 	if (!ret)
 		ret = port_up(nic, &o);
 	if (ret) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "table.h"
+#include "util/fault.h"
 
 #define ACPI_TABLES_DIR "/sys/firmware/acpi/tables"
 #define ACPI_READ_CHUNK 65536u
@@ -34,7 +35,11 @@ static ssize_t acpi_read_full(int fd, uint8_t *buf, size_t want)
 	size_t got = 0;
 
 	while (got < want) {
-		ssize_t n = read(fd, buf + got, want - got);
+		ssize_t n = uvf_fault_sys(EIO);
+
+		if (n)
+			return n;
+		n = read(fd, buf + got, want - got);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -61,6 +66,9 @@ static int acpi_read_table(const char *path, uint8_t **bufp, size_t *lenp)
 	ssize_t n;
 	int fd, ret;
 
+	ret = uvf_fault_sys(EIO);
+	if (ret)
+		return ret;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -132,9 +132,14 @@ static int release_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
 	int err;
 
 	err = write_override(ctx, e->bdf, e->target_override);
-	if (!err && e->driver)
+	if (!err && e->driver) {
 		err = write_driver_attr(ctx, UVF_PCI_VFIO_DRIVER, "unbind",
 					e->bdf);
+		/* Still on vfio-pci: its override goes back too, so the
+		 * device stays as it was, its record kept, until a retry. */
+		if (err)
+			write_override(ctx, e->bdf, e->override);
+	}
 	if (err)
 		return err;
 	if (e->step.kernel_choice) {
@@ -144,6 +149,21 @@ static int release_one(struct uvf_pci_ctx *ctx, struct plan_entry *e)
 	if (!e->target_driver)
 		return refresh_result(ctx, e, cur, sizeof(cur));
 	return attach(ctx, e, e->target_driver, cur, sizeof(cur));
+}
+
+/* Saves @next and, once saved, makes it @state's records; frees @next. */
+static int commit_records(struct uvf_pci_ctx *ctx, struct uvf_pci_state *state,
+			  struct uvf_pci_state *next)
+{
+	int err = uvf_pci_state_save(next);
+
+	if (err)
+		pci_set_error(ctx, "cannot write state file %s: %s",
+			      uvf_pci_state_path(state), strerror(-err));
+	else
+		pci_state_swap(state, next);
+	uvf_pci_state_free(next);
+	return err;
 }
 
 /*
@@ -175,16 +195,14 @@ static int record_binds(struct uvf_pci_ctx *ctx,
 		pci_state_remove(next, e->bdf);
 		err = pci_state_add(next, e->bdf, e->driver, e->override);
 	}
-	if (err)
-		pci_set_error(ctx, "cannot prepare the records of the bind: %s",
-			      strerror(-err));
-	else if (any && (err = uvf_pci_state_save(next)))
-		pci_set_error(ctx, "cannot write state file %s: %s",
-			      uvf_pci_state_path(state), strerror(-err));
-	else
-		pci_state_swap(state, next);
-	uvf_pci_state_free(next);
-	return err;
+	if (err || !any) {
+		if (err)
+			pci_set_error(ctx, "cannot prepare the records of the "
+				      "bind: %s", strerror(-err));
+		uvf_pci_state_free(next);
+		return err;
+	}
+	return commit_records(ctx, state, next);
 }
 
 static int apply_bind(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
@@ -214,6 +232,11 @@ static int apply_bind(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 
 	/* Keep the reason of the failure, not that of a later revert. */
 	memcpy(saved_err, ctx->err, sizeof(saved_err));
+	/* Devices after the failing one were never touched: only their
+	 * write-ahead records go. */
+	for (i = failed + 1; state && i < plan->n; i++)
+		if (plan->e[i]->step.action == UVF_PCI_ACT_BIND)
+			pci_state_remove(state, plan->e[i]->bdf);
 	for (i = failed + 1; i-- > 0;) {
 		struct plan_entry *e = plan->e[i];
 
@@ -231,6 +254,29 @@ static int apply_bind(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 		uvf_pci_state_save(state);
 	memcpy(ctx->err, saved_err, sizeof(saved_err));
 	return err;
+}
+
+/*
+ * Drops the records of the devices a release settled. Like record_binds(),
+ * into a copy that replaces @state only once saved: a failure leaves the
+ * records in memory as on disk, and a retry drops them.
+ */
+static int drop_settled(struct uvf_pci_ctx *ctx,
+			const struct uvf_pci_plan *plan,
+			struct uvf_pci_state *state)
+{
+	struct uvf_pci_state *next;
+	int err = pci_state_copy(state, &next);
+
+	if (err) {
+		pci_set_error(ctx, "cannot prepare the records of the "
+			      "release: %s", strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->e[i]->settled)
+			pci_state_remove(next, plan->e[i]->bdf);
+	return commit_records(ctx, state, next);
 }
 
 static int apply_release(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
@@ -253,20 +299,14 @@ static int apply_release(struct uvf_pci_ctx *ctx, struct uvf_pci_plan *plan,
 			first = err;
 			memcpy(saved_err, ctx->err, sizeof(saved_err));
 		}
-		if (!err && e->drop_record && state) {
-			pci_state_remove(state, e->bdf);
-			dropped = true;
-		}
+		e->settled = !err && e->drop_record && state;
+		dropped |= e->settled;
 	}
 	if (dropped) {
-		int err = uvf_pci_state_save(state);
+		int err = drop_settled(ctx, plan, state);
 
-		if (err && !first) {
-			pci_set_error(ctx, "cannot write state file %s: %s",
-				      uvf_pci_state_path(state),
-				      strerror(-err));
+		if (err && !first)
 			return err;
-		}
 	}
 	if (first)
 		memcpy(ctx->err, saved_err, sizeof(saved_err));

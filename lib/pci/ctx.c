@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "pci_priv.h"
+#include "util/fault.h"
 
 char *pci_strdup_or_null(const char *s, bool *ok)
 {
@@ -204,8 +205,14 @@ int pci_sysfs_write(struct uvf_pci_ctx *ctx, const char *rel,
 	}
 	/* The hook plays the kernel's store(); its refusal, like the
 	 * kernel's, leaves the attribute as it was. */
+	err = uvf_fault_sys(EIO);
+	if (err)
+		goto fail;
 	if (ctx->hook) {
+		/* The fake kernel's own allocations are not ours to fail. */
+		uvf_fault_suspend();
 		err = ctx->hook(ctx, rel, value, ctx->hook_arg);
+		uvf_fault_resume();
 		if (err)
 			goto fail;
 	}

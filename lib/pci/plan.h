@@ -16,6 +16,7 @@ struct plan_entry {
 	char *result_driver;
 	bool drop_record;		/* release plans: forget it when done */
 	bool override_written;		/* a bind changed driver_override */
+	bool settled;			/* released; its record to drop */
 };
 
 struct uvf_pci_plan {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "util/fault.h"
 #include "pci_priv.h"
 
 #define STATE_VERSION 1
@@ -287,18 +288,21 @@ int uvf_pci_state_save(const struct uvf_pci_state *state)
 	int fd, err;
 
 	if (!state->n) {
-		if (unlink(state->path) < 0 && errno != ENOENT)
-			return -errno;
-		return 0;
+		err = uvf_fault_sys(EIO);
+		if (!err && unlink(state->path) < 0 && errno != ENOENT)
+			err = -errno;
+		return err;
 	}
 	err = make_parent_dirs(state->path);
 	if (err)
 		return err;
 	if (asprintf(&tmp, "%s.tmp.%ld", state->path, (long)getpid()) < 0)
 		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	err = uvf_fault_sys(ENOSPC);
+	fd = err ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0644);
 	if (fd < 0) {
-		err = -errno;
+		err = err ? err : -errno;
 		free(tmp);
 		return err;
 	}
@@ -321,8 +325,12 @@ int uvf_pci_state_save(const struct uvf_pci_state *state)
 	fputs("\n  ]\n}\n", f);
 	if (fflush(f) || fsync(fileno(f)))
 		err = -errno;
+	if (!err)
+		err = uvf_fault_sys(EIO);	/* the write-back */
 	if (fclose(f) && !err)
 		err = -errno;
+	if (!err)
+		err = uvf_fault_sys(EIO);
 	if (!err && rename(tmp, state->path) < 0)
 		err = -errno;
 	if (!err) {

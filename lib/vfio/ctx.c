@@ -137,6 +137,9 @@ static int ctx_new(const struct uvf_vfio_opts *opts,
 	if (!ctx)
 		return -ENOMEM;
 	ctx->sys = sys;
+#ifdef UVF_FAULT_INJECTION
+	ctx->sys = vfio_sys_faulty(&ctx->faulty_sys, sys);
+#endif
 	ctx->want = want;
 	ctx->fd = -1;
 	ctx->pagemap_fd = -1;

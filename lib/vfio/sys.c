@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "util/fault.h"
 #include "vfio_priv.h"
 
 static int sys_open(void *arg, const char *path, int flags)
@@ -74,3 +75,73 @@ const struct vfio_sys vfio_sys_default = {
 	.pwrite = sys_pwrite,
 	.mmap_fixed = sys_mmap_fixed,
 };
+
+#ifdef UVF_FAULT_INJECTION
+/*
+ * The same calls with each one an injection point, for any inner table (the
+ * real one or a test's fake kernel): an injected failure skips the call, as
+ * a kernel refusing it would; the inner table's own allocations (a fake
+ * kernel's) are not the library's and are not counted.
+ */
+#define INNER(arg) ((const struct vfio_sys *)(arg))
+
+/* The body of a wrapper: fail at the armed point, else forward. */
+#define FORWARD(type, err, fn, ...)					\
+	type ret = uvf_fault_sys(err);					\
+									\
+	if (ret)							\
+		return ret;						\
+	uvf_fault_suspend();						\
+	ret = INNER(arg)->fn(INNER(arg)->arg, __VA_ARGS__);		\
+	uvf_fault_resume();						\
+	return ret
+
+static int fault_open(void *arg, const char *path, int flags)
+{
+	FORWARD(int, ENOMEM, open, path, flags);
+}
+
+static void fault_close(void *arg, int fd)
+{
+	uvf_fault_suspend();
+	INNER(arg)->close(INNER(arg)->arg, fd);
+	uvf_fault_resume();
+}
+
+static int fault_ioctl(void *arg, int fd, unsigned long req, void *data)
+{
+	FORWARD(int, ENOMEM, ioctl, fd, req, data);
+}
+
+static ssize_t fault_pread(void *arg, int fd, void *buf, size_t n, off_t off)
+{
+	FORWARD(ssize_t, EIO, pread, fd, buf, n, off);
+}
+
+static ssize_t fault_pwrite(void *arg, int fd, const void *buf, size_t n,
+			    off_t off)
+{
+	FORWARD(ssize_t, EIO, pwrite, fd, buf, n, off);
+}
+
+static int fault_mmap_fixed(void *arg, void *addr, size_t len, int fd,
+			    off_t off)
+{
+	FORWARD(int, ENOMEM, mmap_fixed, addr, len, fd, off);
+}
+
+const struct vfio_sys *vfio_sys_faulty(struct vfio_sys *out,
+				       const struct vfio_sys *inner)
+{
+	*out = (struct vfio_sys){
+		.open = fault_open,
+		.close = fault_close,
+		.ioctl = fault_ioctl,
+		.pread = fault_pread,
+		.pwrite = fault_pwrite,
+		.mmap_fixed = fault_mmap_fixed,
+		.arg = (void *)inner,
+	};
+	return out;
+}
+#endif

@@ -45,6 +45,13 @@ struct vfio_sys {
 
 extern const struct vfio_sys vfio_sys_default;
 
+#ifdef UVF_FAULT_INJECTION
+/* Fills @out with @inner's calls, each an injection point (util/fault.h);
+ * returns @out. */
+const struct vfio_sys *vfio_sys_faulty(struct vfio_sys *out,
+				       const struct vfio_sys *inner);
+#endif
+
 struct vfio_range_set {
 	struct uvf_iova_range v[VFIO_MAX_RANGES];
 	size_t n;
@@ -121,6 +128,9 @@ struct vfio_backend_ops {
 struct vfio_ctx {
 	struct uvf_iommu iommu;	/* first */
 	const struct vfio_sys *sys;
+#ifdef UVF_FAULT_INJECTION
+	struct vfio_sys faulty_sys;	/* what sys points at */
+#endif
 	/* Serialises device open/close, groups and backend state; taken
 	 * before a domain lock, never after. */
 	pthread_mutex_t lock;
