@@ -77,9 +77,8 @@ static struct uvf_e1000e_buf *rx_take_frame(struct e1k_rx *rx, unsigned int k,
 					    uint32_t *bytes)
 {
 	struct uvf_e1000e_buf *head = NULL, **link = &head;
-	volatile union e1k_rx_desc *last = NULL;
+	uint32_t total = 0, st = 0, mrq = 0, rss = 0;
 	unsigned int i;
-	uint32_t total = 0;
 
 	for (i = 0; i < k; i++) {
 		volatile union e1k_rx_desc *d = &rx->desc[rx->next];
@@ -89,15 +88,19 @@ static struct uvf_e1000e_buf *rx_take_frame(struct e1k_rx *rx, unsigned int k,
 		total += b->len;
 		*link = b;
 		link = &b->next;
-		last = d;
+		if (i + 1 == k) {	/* the last one has the frame's state */
+			st = d->wb.status_error;
+			mrq = d->wb.mrq;
+			rss = d->wb.rss;
+		}
 		rx_slot_give(rx, rx->next, fresh[i]);
 		rx->next = rx_next(rx->next, rx->size);
 	}
 	head->pkt_len = (uint16_t)total;
-	head->ol_flags = rx_csum_flags(last->wb.status_error);
-	if (last->wb.mrq & 0xf) {	/* an RSS type: the hash is there */
+	head->ol_flags = rx_csum_flags(st);
+	if (mrq & 0xf) {	/* an RSS type: the hash is there */
 		head->ol_flags |= UVF_E1000E_RX_RSS_HASH;
-		head->rss_hash = last->wb.rss;
+		head->rss_hash = rss;
 	}
 	*bytes = total;
 	return head;
