@@ -154,7 +154,7 @@ struct uvf_e1000e_opts {
 	unsigned int tx_ring_size;	/* likewise */
 	/* Buffers come from here when given (a pool of the device's domain,
 	 * which must outlive the port); else the port makes a pool of
-	 * pool_size buffers, default rx + tx ring size + 512. */
+	 * pool_size buffers, default queues * (rx + tx ring size) + 512. */
 	struct uvf_e1000e_pool *pool;
 	unsigned int pool_size;
 	enum uvf_e1000e_irq irq;	/* default UVF_E1000E_IRQ_NONE */
