@@ -75,8 +75,10 @@ struct uvf_e1000e {
 	uint16_t pci_cmd;		/* command register before open */
 	uint8_t mac[6];
 	enum uvf_e1000e_irq irq;
-	unsigned int rx_vec;		/* vector of the receive cause */
-	uint32_t rx_cause;		/* RXQ0 (MSI-X) or RXT0 (MSI) */
+	/* Per receive queue: the vector and cause of its interrupt,
+	 * RXQ0/RXQ1 (MSI-X) or RXT0 for both (MSI). */
+	unsigned int rx_vec[UVF_E1000E_MAX_QUEUES];
+	uint32_t rx_cause[UVF_E1000E_MAX_QUEUES];
 	struct uvf_e1000e_pool *pool;
 	bool own_pool;
 	unsigned int reset_timeout_ms;

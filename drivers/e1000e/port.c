@@ -16,7 +16,8 @@
 #define PCI_COMMAND_MEMORY 0x2
 #define PCI_COMMAND_MASTER 0x4
 
-#define MSIX_VECTORS 3		/* receive, transmit, other */
+/* Receive queue 0, transmit (both queues), other, receive queue 1. */
+#define MSIX_VECTORS 4
 #define MASTER_DISABLE_MS 100
 #define EERD_TIMEOUT_MS 100
 
@@ -245,7 +246,9 @@ static int read_mac(struct uvf_e1000e *nic)
 static int irq_msix(struct uvf_e1000e *nic)
 {
 	uint32_t ivar = (E1K_IVAR_VALID | 0) << E1K_IVAR_RXQ0_SHIFT |
+			(E1K_IVAR_VALID | 3) << E1K_IVAR_RXQ1_SHIFT |
 			(E1K_IVAR_VALID | 1) << E1K_IVAR_TXQ0_SHIFT |
+			(E1K_IVAR_VALID | 1) << E1K_IVAR_TXQ1_SHIFT |
 			(E1K_IVAR_VALID | 2) << E1K_IVAR_OTHER_SHIFT;
 	unsigned int i;
 	int ret = uvf_device_irq_enable(nic->dev, UVF_IRQ_MSIX, MSIX_VECTORS);
@@ -256,7 +259,8 @@ static int irq_msix(struct uvf_e1000e *nic)
 	 * beyond what the NIC imposes. */
 	ret = e1k_write(nic, E1K_IVAR, ivar);
 	if (!ret)
-		ret = e1k_write(nic, E1K_EIAC, E1K_ICR_RXQ0 | E1K_ICR_TXQ0);
+		ret = e1k_write(nic, E1K_EIAC, E1K_ICR_RXQ0 | E1K_ICR_RXQ1 |
+						       E1K_ICR_TXQ0 | E1K_ICR_TXQ1);
 	if (!ret)
 		ret = e1k_modify(nic, E1K_CTRL_EXT, E1K_CTRL_EXT_IAME,
 			     E1K_CTRL_EXT_PBA_CLR);
@@ -267,8 +271,10 @@ static int irq_msix(struct uvf_e1000e *nic)
 		return ret;
 	}
 	nic->irq = UVF_E1000E_IRQ_MSIX;
-	nic->rx_vec = 0;
-	nic->rx_cause = E1K_ICR_RXQ0;
+	nic->rx_vec[0] = 0;
+	nic->rx_cause[0] = E1K_ICR_RXQ0;
+	nic->rx_vec[1] = 3;
+	nic->rx_cause[1] = E1K_ICR_RXQ1;
 	return 0;
 }
 
@@ -284,8 +290,8 @@ static int irq_msi(struct uvf_e1000e *nic)
 		return ret;
 	}
 	nic->irq = UVF_E1000E_IRQ_MSI;
-	nic->rx_vec = 0;
-	nic->rx_cause = E1K_ICR_RXT0;
+	nic->rx_vec[0] = nic->rx_vec[1] = 0;
+	nic->rx_cause[0] = nic->rx_cause[1] = E1K_ICR_RXT0;
 	return 0;
 }
 

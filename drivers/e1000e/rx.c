@@ -211,29 +211,43 @@ int uvf_e1000e_rx_burst_queue(struct uvf_e1000e *nic, unsigned int q,
 	return rx_burst(nic, &nic->rx[q], bufs, n);
 }
 
-int uvf_e1000e_rx_wait(struct uvf_e1000e *nic, int timeout_ms)
+static int rx_wait(struct uvf_e1000e *nic, unsigned int q, int timeout_ms)
 {
-	struct e1k_rx *rx = &nic->rx[0];
+	struct e1k_rx *rx = &nic->rx[q];
+	unsigned int vec = nic->rx_vec[q];
+	uint32_t cause = nic->rx_cause[q];
 	bool eop;
 	int ret;
 
 	if (nic->irq == UVF_E1000E_IRQ_NONE)
 		return -ENOTSUP;
-
 	if (rx_frame_descs(rx, &eop))
 		return 0;
 	/* Forget interrupts from before (raised while masked or already
 	 * handled), clear the cause, unmask, then look again: a frame that
 	 * came in between the first look and the unmask raised nothing. */
-	while (uvf_device_irq_wait(nic->dev, nic->rx_vec, 0) > 0)
+	while (uvf_device_irq_wait(nic->dev, vec, 0) > 0)
 		;
-	e1k_wr(nic, E1K_ICR, nic->rx_cause);
-	e1k_wr(nic, E1K_IMS, nic->rx_cause);
+	e1k_wr(nic, E1K_ICR, cause);
+	e1k_wr(nic, E1K_IMS, cause);
 	if (rx_frame_descs(rx, &eop)) {
-		e1k_wr(nic, E1K_IMC, nic->rx_cause);
+		e1k_wr(nic, E1K_IMC, cause);
 		return 0;
 	}
-	ret = uvf_device_irq_wait(nic->dev, nic->rx_vec, timeout_ms);
-	e1k_wr(nic, E1K_IMC, nic->rx_cause);
+	ret = uvf_device_irq_wait(nic->dev, vec, timeout_ms);
+	e1k_wr(nic, E1K_IMC, cause);
 	return ret < 0 ? ret : 0;
+}
+
+int uvf_e1000e_rx_wait(struct uvf_e1000e *nic, int timeout_ms)
+{
+	return rx_wait(nic, 0, timeout_ms);
+}
+
+int uvf_e1000e_rx_wait_queue(struct uvf_e1000e *nic, unsigned int q,
+			     int timeout_ms)
+{
+	if (!nic || q >= nic->nqueues)
+		return -EINVAL;
+	return rx_wait(nic, q, timeout_ms);
 }

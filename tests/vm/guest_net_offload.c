@@ -8,7 +8,8 @@
  *                 with two queues and RSS, must get each frame on the
  *                 queue the redirection table names for the Toeplitz hash
  *                 computed here in software, with that hash; then with
- *                 another table and key;
+ *                 another table and key; queue 1's MSI-X vector wakes a
+ *                 waiter;
  *  --test csum    A sends frames with spoiled checksums and asks the NIC
  *                 to fill them: they arrive correct by software checks,
  *                 and B's checks (rx_csum) say good; frames sent with bad
@@ -238,11 +239,14 @@ static unsigned int rss_round(struct rig *r, const struct uvf_e1000e_rss *rss,
 static void test_rss(struct rig *r)
 {
 	struct uvf_e1000e_opts oa = { .queues = 2 },
-			       ob = { .queues = 2, .rss = true };
+			       ob = { .queues = 2, .rss = true,
+				      .irq = UVF_E1000E_IRQ_MSIX };
+	struct netcalc_flow fl;
+	struct uvf_e1000e_buf *b;
 	struct uvf_e1000e_rss rss;
 	struct uvf_e1000e_stats st;
 	unsigned int i, on1;
-	int ret = open_ports(r, &oa, &ob);
+	int got1, ret = open_ports(r, &oa, &ob);
 
 	if (!tap(!ret, "A with two transmit queues, B with two receive "
 		 "queues and RSS: %d", ret))
@@ -271,6 +275,16 @@ static void test_rss(struct rig *r)
 	tap(!ret, "every entry queue 1: %d", ret);
 	on1 = rss_round(r, &rss, "all to queue 1");
 	tap(on1 == RSS_FRAMES, "all on queue 1 (%u)", on1);
+	flow(&fl, NETCALC_PROTO_TCP, 1);
+	netcalc_build(frame, 128, &fl, 1);
+	ret = send_frame(r, 0, 128, 0);
+	if (!ret)
+		ret = uvf_e1000e_rx_wait_queue(r->b, 1, WAIT_MS);
+	got1 = ret ? 0 : uvf_e1000e_rx_burst_queue(r->b, 1, &b, 1);
+	tap(got1 == 1, "queue 1's MSI-X vector wakes rx_wait_queue (%d)",
+	    ret);
+	if (got1 == 1)
+		uvf_e1000e_pool_free(&b, 1);
 	rss.reta[5] = 2;
 	tap(uvf_e1000e_set_rss(r->b, &rss) == -EINVAL,
 	    "a table naming queue 2 is refused");

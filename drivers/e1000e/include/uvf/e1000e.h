@@ -37,7 +37,8 @@
  * uvf_e1000e_get_stats() are thread-safe.
  *
  * Completion. Polling by default; with interrupts, uvf_e1000e_rx_wait()
- * sleeps on the MSI-X receive vector (else MSI) until a frame arrives.
+ * (uvf_e1000e_rx_wait_queue() for queue 1) sleeps on the queue's MSI-X
+ * receive vector (else MSI) until a frame arrives.
  *
  * Queues and RSS. The 82574 has two receive and two transmit queues
  * (opts.queues = 2). Transmit queues are independent rings (the NIC
@@ -70,8 +71,7 @@
  * Descriptors: extended receive descriptors; legacy transmit descriptors,
  * extended ones with a context descriptor for checksum offload. Limits:
  * no VLAN offload, no TSO, the FCS added on transmit and stripped on
- * receive, the PHY left as reset made it; uvf_e1000e_rx_wait() watches
- * receive queue 0 only (poll queue 1).
+ * receive, the PHY left as reset made it.
  */
 #ifndef UVF_E1000E_H
 #define UVF_E1000E_H
@@ -139,8 +139,9 @@ struct uvf_e1000e_rss {
 enum uvf_e1000e_irq {
 	UVF_E1000E_IRQ_NONE,		/* polling only */
 	UVF_E1000E_IRQ_AUTO,		/* MSI-X, else MSI */
-	UVF_E1000E_IRQ_MSIX,		/* vectors: 0 receive, 1 transmit,
-					 * 2 other causes */
+	UVF_E1000E_IRQ_MSIX,		/* vectors: 0 receive (queue 0),
+					 * 1 transmit, 2 other causes,
+					 * 3 receive queue 1 */
 	UVF_E1000E_IRQ_MSI,		/* one vector */
 };
 
@@ -571,6 +572,21 @@ unsigned int uvf_e1000e_max_frame(const struct uvf_e1000e *nic);
  * uvf_device_irq_wait().
  */
 int uvf_e1000e_rx_wait(struct uvf_e1000e *nic, int timeout_ms);
+
+/**
+ * uvf_e1000e_rx_wait_queue() - uvf_e1000e_rx_wait() on receive queue @q
+ * @nic: port opened with interrupts
+ * @q: queue, below the port's queue count
+ * @timeout_ms: -1 waits forever, 0 only checks
+ *
+ * With MSI-X each receive queue has its own vector (queue 0 vector 0,
+ * queue 1 vector 3); with MSI both share the one vector, and a frame on
+ * either queue wakes a waiter on either (a stale wake-up for the other).
+ *
+ * Return: as uvf_e1000e_rx_wait(), or -EINVAL for a bad @q.
+ */
+int uvf_e1000e_rx_wait_queue(struct uvf_e1000e *nic, unsigned int q,
+			     int timeout_ms);
 
 /**
  * uvf_e1000e_get_stats() - read the NIC's counters and return the totals
