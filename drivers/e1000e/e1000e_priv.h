@@ -39,26 +39,32 @@ unsigned int e1k_pool_take(struct uvf_e1000e_pool *pool,
 void e1k_pool_get(struct uvf_e1000e_pool *pool);
 void e1k_pool_put(struct uvf_e1000e_pool *pool);
 
-/* Receive side: only the receiving thread touches it. */
+/* Receive side of one queue: only its receiving thread touches it. */
 struct e1k_rx {
-	struct e1k_rx_desc *desc;
+	union e1k_rx_desc *desc;
 	uvf_iova_t desc_iova;
 	size_t desc_bytes;
 	struct uvf_e1000e_buf **bufs;	/* every slot always holds one */
 	unsigned int size;
 	unsigned int next;		/* next slot to look at */
+	uint32_t rdt;			/* RDT of this queue */
+	bool discard;			/* dropping the rest of a cut frame */
 	_Atomic uint64_t packets, bytes, nombuf, dropped;
 };
 
-/* Transmit side: only the transmitting thread touches it. */
+/* Transmit side of one queue: only its transmitting thread touches it. */
 struct e1k_tx {
 	struct e1k_tx_desc *desc;
 	uvf_iova_t desc_iova;
 	size_t desc_bytes;
-	struct uvf_e1000e_buf **bufs;	/* posted, not yet reclaimed */
+	/* Posted, not yet reclaimed: a frame's first buffer (the chain) in
+	 * the slot of its last descriptor, NULL elsewhere. */
+	struct uvf_e1000e_buf **bufs;
 	unsigned int size;
 	unsigned int tail;		/* next slot to fill (TDT) */
 	unsigned int clean;		/* oldest posted slot */
+	uint32_t tdt;			/* TDT of this queue */
+	uint32_t ctx;			/* checksum context in force, 0: none */
 	_Atomic uint64_t packets, bytes;
 };
 
@@ -69,16 +75,25 @@ struct uvf_e1000e {
 	uint16_t pci_cmd;		/* command register before open */
 	uint8_t mac[6];
 	enum uvf_e1000e_irq irq;
-	unsigned int rx_vec;		/* vector of the receive cause */
-	uint32_t rx_cause;		/* RXQ0 (MSI-X) or RXT0 (MSI) */
+	/* Per receive queue: the vector and cause of its interrupt,
+	 * RXQ0/RXQ1 (MSI-X) or RXT0 for both (MSI). */
+	unsigned int rx_vec[UVF_E1000E_MAX_QUEUES];
+	uint32_t rx_cause[UVF_E1000E_MAX_QUEUES];
 	struct uvf_e1000e_pool *pool;
 	bool own_pool;
 	unsigned int reset_timeout_ms;
+	unsigned int nqueues;
+	/* Receive filters and RSS, changed by the set-up calls only. */
+	uint32_t rctl;
+	bool promisc, allmulti;
+	unsigned int max_frame;
+	uint32_t mta[E1K_MTA_REGS];
+	struct uvf_e1000e_rss rss;	/* fields 0: RSS off */
 
-	/* Apart, so one thread receiving and one sending do not share
-	 * cache lines. */
-	_Alignas(64) struct e1k_rx rx;
-	_Alignas(64) struct e1k_tx tx;
+	/* Apart, so threads on different queues and directions do not
+	 * share cache lines. */
+	_Alignas(64) struct e1k_rx rx[UVF_E1000E_MAX_QUEUES];
+	_Alignas(64) struct e1k_tx tx[UVF_E1000E_MAX_QUEUES];
 
 	_Alignas(64) pthread_mutex_t stats_lock;
 	struct uvf_e1000e_stats hw;	/* totals of the NIC's counters */
@@ -113,13 +128,21 @@ int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
 		 uint32_t want, unsigned int timeout_ms);
 void e1k_sleep_ms(unsigned int ms);
 
-/* Rings (ring.c): allocate and program, and undo. */
-int e1k_rx_ring_init(struct uvf_e1000e *nic, unsigned int size);
-void e1k_rx_ring_fini(struct uvf_e1000e *nic);
-int e1k_tx_ring_init(struct uvf_e1000e *nic, unsigned int size);
-void e1k_tx_ring_fini(struct uvf_e1000e *nic);
+/* Rings (ring.c): allocate and program queue @q's, and undo. */
+int e1k_rx_ring_init(struct uvf_e1000e *nic, unsigned int q,
+		     unsigned int size);
+void e1k_rx_ring_fini(struct uvf_e1000e *nic, unsigned int q);
+int e1k_tx_ring_init(struct uvf_e1000e *nic, unsigned int q,
+		     unsigned int size);
+void e1k_tx_ring_fini(struct uvf_e1000e *nic, unsigned int q);
 /* Give back what the NIC has finished sending; returns the count. */
-unsigned int e1k_tx_reclaim(struct uvf_e1000e *nic);
+unsigned int e1k_tx_reclaim(struct e1k_tx *tx);
+
+/* Filters, RSS, frame size (filter.c). */
+int e1k_filters_init(struct uvf_e1000e *nic, const struct uvf_e1000e_opts *o);
+uint32_t e1k_rctl(const struct uvf_e1000e *nic);
+int e1k_modify(struct uvf_e1000e *nic, uint32_t reg, uint32_t clear,
+	       uint32_t set);
 
 /* Statistics (stats.c): read the clear-on-read counters into nic->hw. */
 int e1k_stats_update(struct uvf_e1000e *nic);

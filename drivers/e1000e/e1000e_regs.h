@@ -36,6 +36,8 @@
 #define E1K_RDLEN 0x02808
 #define E1K_RDH 0x02810
 #define E1K_RDT 0x02818
+/* Queue n's ring registers: queue 0's plus 0x100 * n. */
+#define E1K_QUEUE_STRIDE 0x100u
 #define E1K_RDTR 0x02820
 #define E1K_RADV 0x0282c
 #define E1K_RXCSUM 0x05000
@@ -44,6 +46,11 @@
 #define E1K_MTA_REGS 128
 #define E1K_RAL0 0x05400
 #define E1K_RAH0 0x05404
+#define E1K_MRQC 0x05818
+#define E1K_RETA 0x05c00		/* 32 registers, one byte per entry */
+#define E1K_RETA_REGS 32
+#define E1K_RSSRK 0x05c80		/* 10 registers, the 40-byte key */
+#define E1K_RSSRK_REGS 10
 /* Transmit. */
 #define E1K_TCTL 0x00400
 #define E1K_TIPG 0x00410
@@ -55,6 +62,7 @@
 #define E1K_TIDV 0x03820
 #define E1K_TADV 0x0382c
 #define E1K_TARC0 0x03840
+#define E1K_TARC1 0x03940
 /* Statistics: all clear on read; a 64-bit pair clears when its high half
  * is read, so the low half is read first. */
 #define E1K_CRCERRS 0x04000
@@ -105,14 +113,18 @@
 #define E1K_ICR_RXO (1u << 6)
 #define E1K_ICR_RXT0 (1u << 7)
 #define E1K_ICR_RXQ0 (1u << 20)		/* MSI-X causes */
+#define E1K_ICR_RXQ1 (1u << 21)
 #define E1K_ICR_TXQ0 (1u << 22)
+#define E1K_ICR_TXQ1 (1u << 23)
 #define E1K_ICR_OTHER (1u << 24)
 #define E1K_ICR_ASSERTED (1u << 31)
 
 /* IVAR: 3-bit vector and a valid bit per cause, 4 bits apart. */
 #define E1K_IVAR_VALID 0x8u
 #define E1K_IVAR_RXQ0_SHIFT 0
+#define E1K_IVAR_RXQ1_SHIFT 4
 #define E1K_IVAR_TXQ0_SHIFT 8
+#define E1K_IVAR_TXQ1_SHIFT 12
 #define E1K_IVAR_OTHER_SHIFT 16
 
 #define E1K_RCTL_EN (1u << 1)
@@ -120,12 +132,26 @@
 #define E1K_RCTL_MPE (1u << 4)
 #define E1K_RCTL_LPE (1u << 5)
 #define E1K_RCTL_RDMTS_HALF (0u << 8)
+#define E1K_RCTL_MO_MASK (3u << 12)	/* 0: MTA hash of bits 47:36 */
 #define E1K_RCTL_BAM (1u << 15)
 #define E1K_RCTL_BSIZE_2048 (0u << 16)
 #define E1K_RCTL_SECRC (1u << 26)
 
 #define E1K_RFCTL_ACK_DIS (1u << 13)
 #define E1K_RFCTL_EXTEN (1u << 15)
+
+/* RXCSUM: IPv4 header and TCP/UDP checks; PCSD gives the descriptor's
+ * checksum field to the RSS hash (QEMU does RSS only with it set). */
+#define E1K_RXCSUM_IPOFLD (1u << 8)
+#define E1K_RXCSUM_TUOFLD (1u << 9)
+#define E1K_RXCSUM_PCSD (1u << 13)
+
+/* MRQC: RSS on (multiple receive queues = 01b) and the hashed fields. */
+#define E1K_MRQC_RSS 0x1u
+#define E1K_MRQC_MQ_MASK 0x3u
+#define E1K_MRQC_TCPIPV4 (1u << 16)
+#define E1K_MRQC_IPV4 (1u << 17)
+#define E1K_RETA_QUEUE1 0x80u		/* bit 7 of an entry: queue 1 */
 
 #define E1K_RAH_AV (1u << 31)
 
@@ -139,21 +165,33 @@
 #define E1K_TIPG_DEFAULT (8u | 8u << 10 | 6u << 20)
 #define E1K_TARC0_ENABLE (1u << 10)
 
-/* Legacy receive descriptor. */
-struct e1k_rx_desc {
-	uint64_t addr;
-	uint16_t length;
-	uint16_t csum;
-	uint8_t status;
-	uint8_t errors;
-	uint16_t special;
+/* Extended receive descriptor (RFCTL.EXTEN): the driver writes the
+ * buffer address into the first quadword and zero into the second; the
+ * NIC writes back over both. */
+union e1k_rx_desc {
+	struct {
+		uint64_t addr;
+		uint64_t zero;
+	} read;
+	struct {
+		uint32_t mrq;		/* RSS type, bits 3:0 */
+		uint32_t rss;		/* RSS hash (RXCSUM.PCSD set) */
+		uint32_t status_error;	/* status 19:0, errors 31:20 */
+		uint16_t length;
+		uint16_t vlan;
+	} wb;
 };
-static_assert(sizeof(struct e1k_rx_desc) == 16, "rx descriptor");
+static_assert(sizeof(union e1k_rx_desc) == 16, "rx descriptor");
 
-#define E1K_RXD_STAT_DD 0x01
-#define E1K_RXD_STAT_EOP 0x02
+#define E1K_RXD_STAT_DD 0x01u
+#define E1K_RXD_STAT_EOP 0x02u
+#define E1K_RXD_STAT_UDPCS 0x10u	/* with TCPCS: L4 checked was UDP */
+#define E1K_RXD_STAT_TCPCS 0x20u	/* L4 checksum checked */
+#define E1K_RXD_STAT_IPCS 0x40u		/* IPv4 header checksum checked */
+#define E1K_RXD_ERR_TCPE (1u << 29)	/* L4 checksum wrong */
+#define E1K_RXD_ERR_IPE (1u << 30)	/* IPv4 header checksum wrong */
 /* CE, SE, SEQ, CXE, RXE: the frame itself is bad. */
-#define E1K_RXD_ERR_FRAME 0x97
+#define E1K_RXD_ERR_FRAME 0x97000000u
 
 /* Legacy transmit descriptor: lower = length | CSO << 16 | CMD << 24,
  * upper = STA | CSS << 8 | special << 16. */
@@ -167,6 +205,30 @@ static_assert(sizeof(struct e1k_tx_desc) == 16, "tx descriptor");
 #define E1K_TXD_CMD_EOP (1u << 24)
 #define E1K_TXD_CMD_IFCS (1u << 25)
 #define E1K_TXD_CMD_RS (1u << 27)
+#define E1K_TXD_CMD_DEXT (1u << 29)
 #define E1K_TXD_STAT_DD 0x1u
+
+/* Extended data descriptor (DEXT, DTYP 0001b): lower as above with
+ * DTYP_D; upper = STA | POPTS << 8. POPTS asks for the checksums the
+ * last context descriptor describes. */
+#define E1K_TXD_DTYP_D (1u << 20)
+#define E1K_TXD_POPTS_IXSM (1u << 8)	/* in upper */
+#define E1K_TXD_POPTS_TXSM (1u << 9)
+
+/* TCP/IP context descriptor (DEXT, DTYP 0000b): where the IPv4 header
+ * checksum (IPCSS start, IPCSO offset, IPCSE end) and the TCP/UDP one
+ * (TUCSS, TUCSO, TUCSE 0: to the end) go. */
+struct e1k_tx_ctx_desc {
+	uint8_t ipcss, ipcso;
+	uint16_t ipcse;
+	uint8_t tucss, tucso;
+	uint16_t tucse;
+	uint32_t cmd_and_length;	/* TUCMD << 24 | DTYP | DEXT */
+	uint32_t upper;			/* STA; MSS, HDRLEN unused */
+};
+static_assert(sizeof(struct e1k_tx_ctx_desc) == 16, "context descriptor");
+
+#define E1K_TXC_TUCMD_IP (1u << 25)	/* L4 over IPv4 */
+#define E1K_TXC_TUCMD_TCP (1u << 24)	/* TCP, else UDP */
 
 #endif

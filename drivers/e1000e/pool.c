@@ -213,21 +213,27 @@ int uvf_e1000e_pool_alloc(struct uvf_e1000e_pool *pool,
 void uvf_e1000e_pool_free(struct uvf_e1000e_buf **bufs, unsigned int n)
 {
 	struct uvf_e1000e_pool *p = NULL;
+	struct uvf_e1000e_buf *b, *next;
 	unsigned int i;
 
-	/* Consecutive buffers of one pool go back under one lock. */
+	/* Consecutive buffers of one pool go back under one lock; a chain
+	 * goes back whole. */
 	for (i = 0; bufs && i < n; i++) {
-		if (!bufs[i])
-			continue;
-		if (bufs[i]->pool != p) {
-			if (p)
-				pthread_mutex_unlock(&p->lock);
-			p = bufs[i]->pool;
-			pthread_mutex_lock(&p->lock);
+		for (b = bufs[i]; b; b = next) {
+			next = b->next;
+			if (b->pool != p) {
+				if (p)
+					pthread_mutex_unlock(&p->lock);
+				p = b->pool;
+				pthread_mutex_lock(&p->lock);
+			}
+			/* As the pool hands buffers out: alone, no flags. */
+			b->next = NULL;
+			b->ol_flags = 0;
+			/* A buffer freed twice would overflow the stack. */
+			if (p->nfree < p->nbufs)
+				p->free[p->nfree++] = b;
 		}
-		/* A buffer freed twice would overflow the stack. */
-		if (p->nfree < p->nbufs)
-			p->free[p->nfree++] = bufs[i];
 	}
 	if (p)
 		pthread_mutex_unlock(&p->lock);

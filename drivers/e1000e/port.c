@@ -16,7 +16,8 @@
 #define PCI_COMMAND_MEMORY 0x2
 #define PCI_COMMAND_MASTER 0x4
 
-#define MSIX_VECTORS 3		/* receive, transmit, other */
+/* Receive queue 0, transmit (both queues), other, receive queue 1. */
+#define MSIX_VECTORS 4
 #define MASTER_DISABLE_MS 100
 #define EERD_TIMEOUT_MS 100
 
@@ -76,15 +77,6 @@ int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
 	}
 }
 
-static int modify(struct uvf_e1000e *nic, uint32_t reg, uint32_t clear,
-		  uint32_t set)
-{
-	uint32_t v;
-	int ret = e1k_read(nic, reg, &v);
-
-	return ret ? ret : e1k_write(nic, reg, (v & ~clear) | set);
-}
-
 int uvf_e1000e_match(struct uvf_device *dev)
 {
 	return uvf_driver_match(&uvf_e1000e_driver, dev);
@@ -136,14 +128,14 @@ static int nic_reset(struct uvf_e1000e *nic)
 	if (ret)
 		return ret;
 	e1k_sleep_ms(10);
-	ret = modify(nic, E1K_CTRL, 0, E1K_CTRL_GIO_MASTER_DISABLE);
+	ret = e1k_modify(nic, E1K_CTRL, 0, E1K_CTRL_GIO_MASTER_DISABLE);
 	if (ret)
 		return ret;
 	/* Like Linux, go on when the master never reports idle: the reset
 	 * below stops it anyway. */
 	e1k_wait_reg(nic, E1K_STATUS, E1K_STATUS_GIO_MASTER_ENABLE, 0,
 		     MASTER_DISABLE_MS);
-	ret = modify(nic, E1K_CTRL, 0, E1K_CTRL_RST);
+	ret = e1k_modify(nic, E1K_CTRL, 0, E1K_CTRL_RST);
 	if (ret)
 		return ret;
 	e1k_sleep_ms(1);
@@ -161,7 +153,7 @@ static int nic_reset(struct uvf_e1000e *nic)
 	if (!ret)
 		ret = e1k_write(nic, E1K_ICR, UINT32_MAX);
 	if (!ret)
-		ret = modify(nic, E1K_CTRL,
+		ret = e1k_modify(nic, E1K_CTRL,
 			     E1K_CTRL_GIO_MASTER_DISABLE | E1K_CTRL_FRCSPD |
 				     E1K_CTRL_FRCDPX | E1K_CTRL_PHY_RST,
 			     E1K_CTRL_SLU | E1K_CTRL_ASDE);
@@ -212,7 +204,7 @@ static int write_rar0(struct uvf_e1000e *nic, const uint8_t *mac)
 		      (uint32_t)mac[3] << 24;
 	uint32_t hi = mac[4] | mac[5] << 8 | E1K_RAH_AV;
 	/* Invalidate first, so the filter never matches half an update. */
-	int ret = modify(nic, E1K_RAH0, E1K_RAH_AV, 0);
+	int ret = e1k_modify(nic, E1K_RAH0, E1K_RAH_AV, 0);
 
 	if (!ret)
 		ret = e1k_write(nic, E1K_RAL0, lo);
@@ -255,7 +247,9 @@ static int read_mac(struct uvf_e1000e *nic)
 static int irq_msix(struct uvf_e1000e *nic)
 {
 	uint32_t ivar = (E1K_IVAR_VALID | 0) << E1K_IVAR_RXQ0_SHIFT |
+			(E1K_IVAR_VALID | 3) << E1K_IVAR_RXQ1_SHIFT |
 			(E1K_IVAR_VALID | 1) << E1K_IVAR_TXQ0_SHIFT |
+			(E1K_IVAR_VALID | 1) << E1K_IVAR_TXQ1_SHIFT |
 			(E1K_IVAR_VALID | 2) << E1K_IVAR_OTHER_SHIFT;
 	unsigned int i;
 	int ret = uvf_device_irq_enable(nic->dev, UVF_IRQ_MSIX, MSIX_VECTORS);
@@ -266,9 +260,10 @@ static int irq_msix(struct uvf_e1000e *nic)
 	 * beyond what the NIC imposes. */
 	ret = e1k_write(nic, E1K_IVAR, ivar);
 	if (!ret)
-		ret = e1k_write(nic, E1K_EIAC, E1K_ICR_RXQ0 | E1K_ICR_TXQ0);
+		ret = e1k_write(nic, E1K_EIAC, E1K_ICR_RXQ0 | E1K_ICR_RXQ1 |
+						       E1K_ICR_TXQ0 | E1K_ICR_TXQ1);
 	if (!ret)
-		ret = modify(nic, E1K_CTRL_EXT, E1K_CTRL_EXT_IAME,
+		ret = e1k_modify(nic, E1K_CTRL_EXT, E1K_CTRL_EXT_IAME,
 			     E1K_CTRL_EXT_PBA_CLR);
 	for (i = 0; !ret && i < MSIX_VECTORS; i++)
 		ret = e1k_write(nic, E1K_EITR(i), 0);
@@ -277,8 +272,10 @@ static int irq_msix(struct uvf_e1000e *nic)
 		return ret;
 	}
 	nic->irq = UVF_E1000E_IRQ_MSIX;
-	nic->rx_vec = 0;
-	nic->rx_cause = E1K_ICR_RXQ0;
+	nic->rx_vec[0] = 0;
+	nic->rx_cause[0] = E1K_ICR_RXQ0;
+	nic->rx_vec[1] = 3;
+	nic->rx_cause[1] = E1K_ICR_RXQ1;
 	return 0;
 }
 
@@ -294,8 +291,8 @@ static int irq_msi(struct uvf_e1000e *nic)
 		return ret;
 	}
 	nic->irq = UVF_E1000E_IRQ_MSI;
-	nic->rx_vec = 0;
-	nic->rx_cause = E1K_ICR_RXT0;
+	nic->rx_vec[0] = nic->rx_vec[1] = 0;
+	nic->rx_cause[0] = nic->rx_cause[1] = E1K_ICR_RXT0;
 	return 0;
 }
 
@@ -334,8 +331,16 @@ static int opts_fill(const struct uvf_e1000e_opts *in,
 	}
 	if (o->irq > UVF_E1000E_IRQ_MSI)
 		return -EINVAL;
+	if (!o->queues)
+		o->queues = 1;
+	if (!o->max_frame)
+		o->max_frame = UVF_E1000E_MAX_FRAME;
+	if (o->queues > UVF_E1000E_MAX_QUEUES || (o->rss && o->queues < 2) ||
+	    o->max_frame < UVF_E1000E_MAX_FRAME ||
+	    o->max_frame > UVF_E1000E_MAX_JUMBO)
+		return -EINVAL;
 	if (!o->pool_size)
-		o->pool_size = o->rx_ring_size + o->tx_ring_size +
+		o->pool_size = o->queues * (o->rx_ring_size + o->tx_ring_size) +
 			       E1K_DEFAULT_POOL_EXTRA;
 	if (!o->reset_timeout_ms)
 		o->reset_timeout_ms = E1K_DEFAULT_RESET_MS;
@@ -374,24 +379,11 @@ static void pool_detach(struct uvf_e1000e *nic)
 }
 
 /* Receive and transmit control, once the rings are in place. */
-static int start_rxtx(struct uvf_e1000e *nic, bool promisc)
+static int start_rxtx(struct uvf_e1000e *nic, const struct uvf_e1000e_opts *o)
 {
-	uint32_t rctl = E1K_RCTL_EN | E1K_RCTL_BAM | E1K_RCTL_SECRC |
-			E1K_RCTL_BSIZE_2048 | E1K_RCTL_RDMTS_HALF;
-	unsigned int i;
-	int ret = 0;
+	int ret = e1k_filters_init(nic, o);
 
-	if (promisc)
-		rctl |= E1K_RCTL_UPE | E1K_RCTL_MPE;
-	for (i = 0; !ret && i < E1K_MTA_REGS; i++)
-		ret = e1k_write(nic, E1K_MTA + 4 * i, 0);
-	/* Legacy descriptors; no checksum offload; no interrupt delays.
-	 * ACK_DIS: Linux's workaround for spurious 82574 MSI-X interrupts. */
-	if (!ret)
-		ret = modify(nic, E1K_RFCTL, E1K_RFCTL_EXTEN,
-			     E1K_RFCTL_ACK_DIS);
-	if (!ret)
-		ret = e1k_write(nic, E1K_RXCSUM, 0);
+	/* No interrupt delays. */
 	if (!ret)
 		ret = e1k_write(nic, E1K_RDTR, 0);
 	if (!ret)
@@ -403,18 +395,21 @@ static int start_rxtx(struct uvf_e1000e *nic, bool promisc)
 	if (!ret)
 		ret = e1k_write(nic, E1K_TIPG, E1K_TIPG_DEFAULT);
 	if (!ret)
-		ret = modify(nic, E1K_TARC0, 0, E1K_TARC0_ENABLE);
+		ret = e1k_modify(nic, E1K_TARC0, 0, E1K_TARC0_ENABLE);
+	if (!ret && nic->nqueues > 1)
+		ret = e1k_modify(nic, E1K_TARC1, 0, E1K_TARC0_ENABLE);
 	if (!ret)
 		ret = e1k_write(nic, E1K_TCTL,
 				E1K_TCTL_EN | E1K_TCTL_PSP | E1K_TCTL_CT(15) |
 					E1K_TCTL_COLD(63) | E1K_TCTL_RTLC);
 	if (!ret)
-		ret = e1k_write(nic, E1K_RCTL, rctl);
+		ret = e1k_write(nic, E1K_RCTL, e1k_rctl(nic));
 	return ret;
 }
 
 static int port_up(struct uvf_e1000e *nic, const struct uvf_e1000e_opts *o)
 {
+	unsigned int q;
 	uint32_t status;
 	int ret = map_regs(nic);
 
@@ -433,17 +428,28 @@ static int port_up(struct uvf_e1000e *nic, const struct uvf_e1000e_opts *o)
 		return ret;
 	memset(&nic->hw, 0, sizeof(nic->hw));
 	ret = pool_attach(nic, o);
-	if (!ret)
-		ret = e1k_tx_ring_init(nic, o->tx_ring_size);
-	if (!ret)
-		ret = e1k_rx_ring_init(nic, o->rx_ring_size);
+	for (q = 0; !ret && q < nic->nqueues; q++) {
+		ret = e1k_tx_ring_init(nic, q, o->tx_ring_size);
+		if (!ret)
+			ret = e1k_rx_ring_init(nic, q, o->rx_ring_size);
+	}
 	if (!ret)
 		ret = irq_setup(nic, o->irq);
 	if (!ret)
-		ret = start_rxtx(nic, o->promisc);
+		ret = start_rxtx(nic, o);
 	if (!ret && !o->no_link_wait)
 		ret = uvf_e1000e_link_wait(nic, o->link_timeout_ms);
 	return ret;
+}
+
+static void rings_fini(struct uvf_e1000e *nic)
+{
+	unsigned int q;
+
+	for (q = 0; q < nic->nqueues; q++) {
+		e1k_rx_ring_fini(nic, q);
+		e1k_tx_ring_fini(nic, q);
+	}
 }
 
 static void port_free(struct uvf_e1000e *nic)
@@ -474,6 +480,8 @@ int uvf_e1000e_open(struct uvf_device *dev, const struct uvf_e1000e_opts *opts,
 	nic->dev = dev;
 	nic->domain = uvf_device_domain(dev);
 	nic->reset_timeout_ms = o.reset_timeout_ms;
+	nic->nqueues = o.queues;
+	nic->max_frame = o.max_frame;
 	pthread_mutex_init(&nic->stats_lock, NULL);
 	ret = uvf_device_cfg_read(dev, PCI_COMMAND, &nic->pci_cmd,
 				  sizeof(nic->pci_cmd));
@@ -489,8 +497,7 @@ int uvf_e1000e_open(struct uvf_device *dev, const struct uvf_e1000e_opts *opts,
 		nic_stop(nic);
 		if (nic->irq != UVF_E1000E_IRQ_NONE)
 			uvf_device_irq_disable(dev);
-		e1k_rx_ring_fini(nic);
-		e1k_tx_ring_fini(nic);
+		rings_fini(nic);
 		pool_detach(nic);
 		port_free(nic);
 		return ret;
@@ -506,8 +513,7 @@ void uvf_e1000e_close(struct uvf_e1000e *nic)
 	nic_stop(nic);
 	if (nic->irq != UVF_E1000E_IRQ_NONE)
 		uvf_device_irq_disable(nic->dev);
-	e1k_rx_ring_fini(nic);
-	e1k_tx_ring_fini(nic);
+	rings_fini(nic);
 	pool_detach(nic);
 	port_free(nic);
 }
@@ -530,6 +536,11 @@ enum uvf_e1000e_irq uvf_e1000e_irq_type(const struct uvf_e1000e *nic)
 void uvf_e1000e_mac_addr(const struct uvf_e1000e *nic, uint8_t mac[6])
 {
 	memcpy(mac, nic->mac, 6);
+}
+
+unsigned int uvf_e1000e_queues(const struct uvf_e1000e *nic)
+{
+	return nic->nqueues;
 }
 
 int uvf_e1000e_set_mac_addr(struct uvf_e1000e *nic, const uint8_t mac[6])

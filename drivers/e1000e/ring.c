@@ -28,10 +28,12 @@ static int program_ring(struct uvf_e1000e *nic, uint32_t bal, uvf_iova_t iova,
 	return ret;
 }
 
-int e1k_rx_ring_init(struct uvf_e1000e *nic, unsigned int size)
+int e1k_rx_ring_init(struct uvf_e1000e *nic, unsigned int q,
+		     unsigned int size)
 {
-	struct e1k_rx *rx = &nic->rx;
-	size_t bytes = (size_t)size * sizeof(struct e1k_rx_desc);
+	struct e1k_rx *rx = &nic->rx[q];
+	uint32_t bal = E1K_RDBAL + q * E1K_QUEUE_STRIDE;
+	size_t bytes = (size_t)size * sizeof(union e1k_rx_desc);
 	unsigned int i;
 	void *va;
 	int ret;
@@ -50,11 +52,14 @@ int e1k_rx_ring_init(struct uvf_e1000e *nic, unsigned int size)
 	rx->desc_bytes = bytes;
 	rx->size = size;
 	rx->next = 0;
-	for (i = 0; i < size; i++)
-		rx->desc[i].addr = rx->bufs[i]->iova;
+	rx->rdt = E1K_RDT + q * E1K_QUEUE_STRIDE;
+	for (i = 0; i < size; i++) {
+		rx->desc[i].read.addr = rx->bufs[i]->iova;
+		rx->desc[i].read.zero = 0;
+	}
 	/* Every slot holds a buffer, but the one before next is kept from
 	 * the NIC, so that RDH == RDT only ever means "no free slot". */
-	ret = program_ring(nic, E1K_RDBAL, rx->desc_iova, bytes, size - 1);
+	ret = program_ring(nic, bal, rx->desc_iova, bytes, size - 1);
 	if (ret)
 		goto err_pool;
 	return 0;
@@ -69,9 +74,9 @@ err_bufs:
 	return ret;
 }
 
-void e1k_rx_ring_fini(struct uvf_e1000e *nic)
+void e1k_rx_ring_fini(struct uvf_e1000e *nic, unsigned int q)
 {
-	struct e1k_rx *rx = &nic->rx;
+	struct e1k_rx *rx = &nic->rx[q];
 
 	if (!rx->desc)
 		return;
@@ -83,9 +88,11 @@ void e1k_rx_ring_fini(struct uvf_e1000e *nic)
 	rx->bufs = NULL;
 }
 
-int e1k_tx_ring_init(struct uvf_e1000e *nic, unsigned int size)
+int e1k_tx_ring_init(struct uvf_e1000e *nic, unsigned int q,
+		     unsigned int size)
 {
-	struct e1k_tx *tx = &nic->tx;
+	struct e1k_tx *tx = &nic->tx[q];
+	uint32_t bal = E1K_TDBAL + q * E1K_QUEUE_STRIDE;
 	size_t bytes = (size_t)size * sizeof(struct e1k_tx_desc);
 	void *va;
 	int ret;
@@ -99,7 +106,9 @@ int e1k_tx_ring_init(struct uvf_e1000e *nic, unsigned int size)
 		tx->desc_bytes = bytes;
 		tx->size = size;
 		tx->tail = tx->clean = 0;
-		ret = program_ring(nic, E1K_TDBAL, tx->desc_iova, bytes, 0);
+		tx->tdt = E1K_TDT + q * E1K_QUEUE_STRIDE;
+		tx->ctx = 0;
+		ret = program_ring(nic, bal, tx->desc_iova, bytes, 0);
 		if (ret) {
 			uvf_dma_free_coherent(nic->dev, bytes, va,
 					      tx->desc_iova);
@@ -113,9 +122,9 @@ int e1k_tx_ring_init(struct uvf_e1000e *nic, unsigned int size)
 	return ret;
 }
 
-void e1k_tx_ring_fini(struct uvf_e1000e *nic)
+void e1k_tx_ring_fini(struct uvf_e1000e *nic, unsigned int q)
 {
-	struct e1k_tx *tx = &nic->tx;
+	struct e1k_tx *tx = &nic->tx[q];
 
 	if (!tx->desc)
 		return;

@@ -69,6 +69,7 @@ int e1k_stats_update(struct uvf_e1000e *nic)
 
 int uvf_e1000e_get_stats(struct uvf_e1000e *nic, struct uvf_e1000e_stats *st)
 {
+	unsigned int q;
 	int ret;
 
 	if (!nic || !st)
@@ -77,17 +78,24 @@ int uvf_e1000e_get_stats(struct uvf_e1000e *nic, struct uvf_e1000e_stats *st)
 	pthread_mutex_lock(&nic->stats_lock);
 	*st = nic->hw;
 	pthread_mutex_unlock(&nic->stats_lock);
-	st->sw_rx_packets = atomic_load_explicit(&nic->rx.packets,
-						 memory_order_relaxed);
-	st->sw_rx_bytes = atomic_load_explicit(&nic->rx.bytes,
-					       memory_order_relaxed);
-	st->rx_nombuf = atomic_load_explicit(&nic->rx.nombuf,
-					     memory_order_relaxed);
-	st->rx_dropped = atomic_load_explicit(&nic->rx.dropped,
-					      memory_order_relaxed);
-	st->sw_tx_packets = atomic_load_explicit(&nic->tx.packets,
-						 memory_order_relaxed);
-	st->sw_tx_bytes = atomic_load_explicit(&nic->tx.bytes,
-					       memory_order_relaxed);
+	st->sw_rx_packets = st->sw_rx_bytes = st->rx_nombuf = 0;
+	st->rx_dropped = st->sw_tx_packets = st->sw_tx_bytes = 0;
+	for (q = 0; q < nic->nqueues; q++) {
+		const struct e1k_rx *rx = &nic->rx[q];
+		const struct e1k_tx *tx = &nic->tx[q];
+
+		st->sw_rx_packets += atomic_load_explicit(&rx->packets,
+							  memory_order_relaxed);
+		st->sw_rx_bytes += atomic_load_explicit(&rx->bytes,
+							memory_order_relaxed);
+		st->rx_nombuf += atomic_load_explicit(&rx->nombuf,
+						      memory_order_relaxed);
+		st->rx_dropped += atomic_load_explicit(&rx->dropped,
+						       memory_order_relaxed);
+		st->sw_tx_packets += atomic_load_explicit(&tx->packets,
+							  memory_order_relaxed);
+		st->sw_tx_bytes += atomic_load_explicit(&tx->bytes,
+							memory_order_relaxed);
+	}
 	return ret;
 }

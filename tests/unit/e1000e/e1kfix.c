@@ -129,3 +129,62 @@ unsigned int e1kfix_recv(struct uvf_e1000e *nic, uint32_t first,
 	}
 	return got;
 }
+
+struct uvf_e1000e_buf *e1kfix_chain(struct uvf_e1000e *nic,
+				    const uint8_t *frame, size_t len)
+{
+	struct uvf_e1000e_buf *b[UVF_E1000E_MAX_SEGS + 4];
+	unsigned int n = (unsigned int)((len + UVF_E1000E_BUF_SIZE - 1) /
+					UVF_E1000E_BUF_SIZE), i;
+	size_t off = 0, chunk;
+
+	ck_assert_uint_le(n, UVF_E1000E_MAX_SEGS + 4);
+	ck_assert_int_eq(uvf_e1000e_pool_alloc(uvf_e1000e_pool(nic), b, n), 0);
+	for (i = 0; i < n; i++) {
+		chunk = len - off < UVF_E1000E_BUF_SIZE ? len - off :
+							 UVF_E1000E_BUF_SIZE;
+		memcpy(b[i]->data, frame + off, chunk);
+		b[i]->len = (uint16_t)chunk;
+		b[i]->next = i + 1 < n ? b[i + 1] : NULL;
+		off += chunk;
+	}
+	return b[0];
+}
+
+void e1kfix_send_frame(struct uvf_e1000e *nic, unsigned int q,
+		       const uint8_t *frame, size_t len, uint16_t ol_flags)
+{
+	struct uvf_e1000e_buf *b = e1kfix_chain(nic, frame, len);
+
+	b->ol_flags = ol_flags;
+	ck_assert_int_eq(uvf_e1000e_tx_burst_queue(nic, q, &b, 1), 1);
+}
+
+unsigned int e1kfix_take(struct uvf_e1000e *nic, unsigned int q,
+			 struct uvf_e1000e_buf **out, unsigned int max)
+{
+	unsigned int got = 0;
+	int k;
+
+	while (got < max) {
+		k = uvf_e1000e_rx_burst_queue(nic, q, out + got, max - got);
+		ck_assert_int_ge(k, 0);
+		if (!k)
+			break;
+		got += (unsigned int)k;
+	}
+	return got;
+}
+
+size_t e1kfix_gather(const struct uvf_e1000e_buf *b, uint8_t *out,
+		     size_t max)
+{
+	size_t len = 0;
+
+	for (; b; b = b->next) {
+		ck_assert_uint_le(len + b->len, max);
+		memcpy(out + len, b->data, b->len);
+		len += b->len;
+	}
+	return len;
+}

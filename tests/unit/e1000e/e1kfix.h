@@ -47,4 +47,19 @@ void e1kfix_send(struct uvf_e1000e *nic, const uint8_t dst[6],
 unsigned int e1kfix_recv(struct uvf_e1000e *nic, uint32_t first,
 			 unsigned int max, size_t len);
 
+/* @len bytes of @frame in a chain of buffers from @nic's pool, each full
+ * but the last (asserts). */
+struct uvf_e1000e_buf *e1kfix_chain(struct uvf_e1000e *nic,
+				    const uint8_t *frame, size_t len);
+/* Send @frame from @nic on queue @q with @ol_flags (asserts it posts). */
+void e1kfix_send_frame(struct uvf_e1000e *nic, unsigned int q,
+		       const uint8_t *frame, size_t len, uint16_t ol_flags);
+/* Frames waiting on queue @q of @nic, up to @max, into @out. */
+unsigned int e1kfix_take(struct uvf_e1000e *nic, unsigned int q,
+			 struct uvf_e1000e_buf **out, unsigned int max);
+/* The bytes of a chain, copied to @out (at most @max); returns the
+ * length. */
+size_t e1kfix_gather(const struct uvf_e1000e_buf *b, uint8_t *out,
+		     size_t max);
+
 #endif

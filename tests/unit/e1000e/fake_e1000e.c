@@ -12,18 +12,27 @@
 #include "e1000e_regs.h"
 #include "fake_e1000e.h"
 #include "fake_regwin.h"
+#include "netcalc.h"
 
 #define NREGS (E1K_BAR_SIZE / 4)
-#define MAX_FRAME 2048u	/* gathered from descriptors; more is cut */
+#define MAX_FRAME FAKE_E1000E_MAX_FRAME	/* more is cut */
+#define VLAN_FRAME 1522u	/* the longest frame without RCTL.LPE */
 #define SENT_MAX 512u
 #define MSIX_VECTORS 5u
-#define TXD_CMD_DEXT (1u << 29)
+#define NQUEUES 2u
+#define TXD_DTYP_MASK (0xfu << 20)
 #define STATUS_SPEED_1000 (2u << E1K_STATUS_SPEED_SHIFT)
 #define TARC0_RESET 0x3u	/* without the enable bit: the driver sets it */
 
 struct frame {
 	uint16_t len;
 	uint8_t data[MAX_FRAME];
+};
+
+/* The last context descriptor of a transmit queue. */
+struct tx_ctx {
+	struct e1k_tx_ctx_desc d;
+	uint32_t popts;		/* of the frame being gathered */
 };
 
 /* Frames register writes sent, delivered after the lock is dropped (the
@@ -40,8 +49,9 @@ struct fake {
 	struct fake_e1000e_stats st;
 	uint32_t regs[NREGS];
 	struct fake *peer;
-	/* The frame being gathered from transmit descriptors. */
-	struct frame txf;
+	/* The frames being gathered from transmit descriptors. */
+	struct frame txf[NQUEUES];
+	struct tx_ctx ctx[NQUEUES];
 	/* Packet buffer: frames waiting for a receive descriptor. */
 	struct frame fifo[FAKE_E1000E_FIFO];
 	unsigned int fifo_head, fifo_count;
@@ -107,8 +117,12 @@ static void raise_causes(struct fake *f, uint32_t causes)
 	if (msix_on(f)) {
 		if (causes & E1K_ICR_RXQ0)
 			msix_cause(f, E1K_ICR_RXQ0, E1K_IVAR_RXQ0_SHIFT);
+		if (causes & E1K_ICR_RXQ1)
+			msix_cause(f, E1K_ICR_RXQ1, E1K_IVAR_RXQ1_SHIFT);
 		if (causes & E1K_ICR_TXQ0)
 			msix_cause(f, E1K_ICR_TXQ0, E1K_IVAR_TXQ0_SHIFT);
+		if (causes & E1K_ICR_TXQ1)
+			msix_cause(f, E1K_ICR_TXQ1, E1K_IVAR_TXQ1_SHIFT);
 		if (causes & E1K_ICR_OTHER)
 			msix_cause(f, E1K_ICR_OTHER, E1K_IVAR_OTHER_SHIFT);
 	} else if (msi_on(f) && !before &&
@@ -130,7 +144,8 @@ static void mac_reset(struct fake *f)
 		*reg(f, E1K_RAH0) = f->p.mac[4] | f->p.mac[5] << 8 |
 				    E1K_RAH_AV;
 	}
-	f->txf.len = 0;
+	memset(f->txf, 0, sizeof(f->txf));
+	memset(f->ctx, 0, sizeof(f->ctx));
 	f->fifo_head = f->fifo_count = 0;
 	f->st.resets++;
 }
@@ -145,10 +160,18 @@ static bool for_us(struct fake *f, const uint8_t *dst)
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff,
 					  0xff, 0xff, 0xff };
 
+	unsigned int h;
+
 	if (!memcmp(dst, bcast, 6))
 		return rctl & E1K_RCTL_BAM;
-	if (dst[0] & 1)
-		return rctl & E1K_RCTL_MPE;
+	if (dst[0] & 1) {
+		if (rctl & E1K_RCTL_MPE)
+			return true;
+		/* Multicast offset 0: the table bit of bits 47:36. */
+		ck_assert_uint_eq(rctl & E1K_RCTL_MO_MASK, 0);
+		h = (dst[4] >> 4 | dst[5] << 4) & 0xfff;
+		return *reg(f, E1K_MTA + 4 * (h >> 5)) >> (h & 31) & 1;
+	}
 	return (rctl & E1K_RCTL_UPE) ||
 	       ((hi & E1K_RAH_AV) && !memcmp(dst, ra, 6));
 }
@@ -167,36 +190,172 @@ static void count64(struct fake *f, uint32_t lo, uint64_t add)
 	*reg(f, lo + 4) = (uint32_t)(v >> 32);
 }
 
-/* Write one frame into the next receive descriptor: false when there is
- * none (or the write faulted, which drops the frame). */
+/* Receive buffer bytes of RCTL.BSIZE without BSEX. */
+static uint32_t rx_buf_size(struct fake *f)
+{
+	return 2048u >> ((*reg(f, E1K_RCTL) >> 16) & 3);
+}
+
+static bool rx_extended(struct fake *f)
+{
+	return *reg(f, E1K_RFCTL) & E1K_RFCTL_EXTEN;
+}
+
+/* Whether RSS decides the queue: QEMU's conditions (MRQC, PCSD and
+ * extended descriptors). */
+static bool rss_on(struct fake *f)
+{
+	return (*reg(f, E1K_MRQC) & E1K_MRQC_MQ_MASK) == E1K_MRQC_RSS &&
+	       (*reg(f, E1K_RXCSUM) & E1K_RXCSUM_PCSD) && rx_extended(f);
+}
+
+static bool is_ipv4(const struct frame *fr)
+{
+	return fr->len >= NETCALC_ETH_HLEN + NETCALC_IP_HLEN &&
+	       fr->data[12] == 0x08 && fr->data[13] == 0 &&
+	       fr->data[14] >> 4 == 4 &&
+	       NETCALC_ETH_HLEN + (fr->data[14] & 0xfu) * 4u <= fr->len;
+}
+
+/* RSS type (1 TCP/IPv4, 2 IPv4, 0 none) and hash of a frame. */
+static uint32_t rss_hash(struct fake *f, const struct frame *fr,
+			 uint32_t *hash)
+{
+	uint32_t mrqc = *reg(f, E1K_MRQC), key_reg;
+	uint8_t key[40];
+	unsigned int i;
+	const uint8_t *ip = fr->data + NETCALC_ETH_HLEN;
+	bool frag = (ip[6] & 0x3f) || ip[7];
+
+	*hash = 0;
+	if (!is_ipv4(fr))
+		return 0;
+	for (i = 0; i < 40; i++) {
+		key_reg = *reg(f, E1K_RSSRK + 4 * (i / 4));
+		key[i] = (uint8_t)(key_reg >> (8 * (i % 4)));
+	}
+	if ((mrqc & E1K_MRQC_TCPIPV4) && ip[9] == NETCALC_PROTO_TCP && !frag) {
+		*hash = netcalc_rss_ipv4(key, fr->data, true);
+		return 1;
+	}
+	if (mrqc & E1K_MRQC_IPV4) {
+		*hash = netcalc_rss_ipv4(key, fr->data, false);
+		return 2;
+	}
+	return 0;
+}
+
+/* Status and error bits of the checksum checks (RXCSUM), as QEMU sets
+ * them: UDP gets TCPCS and UDPCS. */
+static uint32_t rx_csum_status(struct fake *f, const struct frame *fr)
+{
+	uint32_t rxcsum = *reg(f, E1K_RXCSUM), st = 0;
+	uint8_t proto;
+
+	if (!is_ipv4(fr))
+		return 0;
+	if (rxcsum & E1K_RXCSUM_IPOFLD) {
+		st |= E1K_RXD_STAT_IPCS;
+		if (!netcalc_ip_ok(fr->data))
+			st |= E1K_RXD_ERR_IPE;
+	}
+	proto = fr->data[NETCALC_ETH_HLEN + 9];
+	if ((rxcsum & E1K_RXCSUM_TUOFLD) &&
+	    (proto == NETCALC_PROTO_TCP || proto == NETCALC_PROTO_UDP)) {
+		st |= E1K_RXD_STAT_TCPCS;
+		if (proto == NETCALC_PROTO_UDP)
+			st |= E1K_RXD_STAT_UDPCS;
+		if (!netcalc_l4_ok(fr->data))
+			st |= E1K_RXD_ERR_TCPE;
+	}
+	return st;
+}
+
+static uint32_t q_reg(uint32_t reg0, unsigned int q)
+{
+	return reg0 + q * E1K_QUEUE_STRIDE;
+}
+
+/* Free receive descriptors of queue @q (RDH up to RDT). */
+static uint32_t rx_free(struct fake *f, unsigned int q)
+{
+	uint32_t n = ring_slots(f, q_reg(E1K_RDLEN, q)),
+		 h = *reg(f, q_reg(E1K_RDH, q)), t = *reg(f, q_reg(E1K_RDT, q));
+
+	if (!n || h >= n || t >= n)
+		return 0;
+	return t >= h ? t - h : n - h + t;
+}
+
+/* Write one frame into the receive descriptors it needs (several when
+ * longer than a buffer): false when there are not enough (or a write
+ * faulted, which drops the frame). */
 static bool rx_write(struct fake *f, const struct frame *fr, bool *dropped)
 {
-	uint32_t head = *reg(f, E1K_RDH), n = ring_slots(f, E1K_RDLEN);
-	uint64_t base = (uint64_t)*reg(f, E1K_RDBAH) << 32 | *reg(f, E1K_RDBAL);
-	struct e1k_rx_desc d;
-	uint16_t len = fr->len;
-	uint8_t fcs[4] = { 0 };
+	uint32_t bsize = rx_buf_size(f), hash = 0, type = 0, status, q = 0;
+	bool secrc = *reg(f, E1K_RCTL) & E1K_RCTL_SECRC;
+	uint32_t total = fr->len + (secrc ? 0u : 4u), done = 0, n, head, chunk;
+	uint8_t data[MAX_FRAME + 4] = { 0 };
+	uint64_t base;
 
 	*dropped = false;
-	if (!n || head == *reg(f, E1K_RDT) || head >= n)
+	if (rss_on(f)) {
+		type = rss_hash(f, fr, &hash);
+		if (type)
+			q = (*reg(f, E1K_RETA + 4 * ((hash & 127) / 4)) >>
+			     (8 * (hash & 3)) & E1K_RETA_QUEUE1) ? 1 : 0;
+	}
+	if (rx_free(f, q) < (total + bsize - 1) / bsize)
 		return false;
-	if (fake_regwin_dma_read(&f->w, base + head * 16ull, &d, sizeof(d)))
-		return *dropped = true;
-	if (fake_regwin_dma_write(&f->w, d.addr, fr->data, fr->len) ||
-	    (!(*reg(f, E1K_RCTL) & E1K_RCTL_SECRC) &&
-	     fake_regwin_dma_write(&f->w, d.addr + fr->len, fcs, 4)))
-		return *dropped = true;
-	if (!(*reg(f, E1K_RCTL) & E1K_RCTL_SECRC))
-		len += 4;
-	d.length = len;
-	d.csum = 0;
-	d.status = E1K_RXD_STAT_DD | E1K_RXD_STAT_EOP;
-	d.errors = f->faults.rx_bad_frames ? 0x01 : 0;	/* CE */
-	d.special = 0;
-	if (fake_regwin_dma_write(&f->w, base + head * 16ull, &d, sizeof(d)))
-		return *dropped = true;
-	*reg(f, E1K_RDH) = head + 1 == n ? 0 : head + 1;
+	memcpy(data, fr->data, fr->len);	/* the FCS reads as zero */
+	n = ring_slots(f, q_reg(E1K_RDLEN, q));
+	base = (uint64_t)*reg(f, q_reg(E1K_RDBAH, q)) << 32 |
+	       *reg(f, q_reg(E1K_RDBAL, q));
+	status = rx_csum_status(f, fr);
+	if (f->faults.rx_bad_frames)
+		status |= 0x01000000u;		/* CE */
+	while (done < total) {
+		union e1k_rx_desc d;
+		uint64_t at;
+
+		head = *reg(f, q_reg(E1K_RDH, q));
+		at = base + head * 16ull;
+		chunk = total - done < bsize ? total - done : bsize;
+		if (fake_regwin_dma_read(&f->w, at, &d, sizeof(d)) ||
+		    fake_regwin_dma_write(&f->w, d.read.addr, data + done,
+					  chunk))
+			return *dropped = true;
+		done += chunk;
+		if (rx_extended(f)) {
+			memset(&d, 0, sizeof(d));
+			d.wb.length = (uint16_t)chunk;
+			d.wb.status_error = E1K_RXD_STAT_DD;
+			if (done == total) {
+				d.wb.status_error |= E1K_RXD_STAT_EOP | status;
+				d.wb.mrq = type | q << 8;
+				d.wb.rss = hash;
+			}
+		} else {
+			struct e1k_legacy { uint64_t addr; uint16_t length,
+				csum; uint8_t status, errors; uint16_t sp; }
+				*l = (struct e1k_legacy *)&d;
+
+			l->length = (uint16_t)chunk;
+			l->csum = 0;
+			l->status = E1K_RXD_STAT_DD;
+			l->errors = 0;
+			l->sp = 0;
+			if (done == total) {
+				l->status |= E1K_RXD_STAT_EOP | (uint8_t)status;
+				l->errors = (uint8_t)(status >> 24);
+			}
+		}
+		if (fake_regwin_dma_write(&f->w, at, &d, sizeof(d)))
+			return *dropped = true;
+		*reg(f, q_reg(E1K_RDH, q)) = head + 1 == n ? 0 : head + 1;
+	}
 	f->st.rx_frames++;
+	f->st.rx_queue[q]++;
 	(*reg(f, E1K_GPRC))++;
 	(*reg(f, E1K_TPR))++;
 	count64(f, E1K_GORCL, fr->len + 4u);
@@ -204,7 +363,8 @@ static bool rx_write(struct fake *f, const struct frame *fr, bool *dropped)
 		(*reg(f, E1K_BPRC))++;
 	else if (fr->data[0] & 1)
 		(*reg(f, E1K_MPRC))++;
-	raise_causes(f, msix_on(f) ? E1K_ICR_RXQ0 : E1K_ICR_RXT0);
+	raise_causes(f, !msix_on(f) ? E1K_ICR_RXT0 :
+		     q ? E1K_ICR_RXQ1 : E1K_ICR_RXQ0);
 	return true;
 }
 
@@ -231,7 +391,13 @@ static void rx_frame(struct fake *f, const uint8_t *data, size_t len)
 		f->st.rx_disabled++;
 		return;
 	}
-	if (len < 14 || len > UVF_E1000E_MAX_FRAME || !for_us(f, data)) {
+	if (len < 14 || len > MAX_FRAME ||
+	    (len > VLAN_FRAME && !(*reg(f, E1K_RCTL) & E1K_RCTL_LPE))) {
+		f->st.rx_oversize++;
+		(*reg(f, E1K_ROC))++;
+		return;
+	}
+	if (!for_us(f, data)) {
 		f->st.rx_filtered++;
 		return;
 	}
@@ -268,48 +434,97 @@ static void outbox_add(struct outbox *o, const struct frame *fr)
 	o->n++;
 }
 
-/* Send everything between TDH and TDT, into the outbox. */
-static void tx_process(struct fake *f)
+static void put_be16(uint8_t *p, uint16_t v)
 {
-	uint32_t n = ring_slots(f, E1K_TDLEN), head = *reg(f, E1K_TDH);
-	uint64_t base = (uint64_t)*reg(f, E1K_TDBAH) << 32 | *reg(f, E1K_TDBAL);
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* What the datasheet says the NIC does for POPTS: the one's-complement
+ * sum from the start offset (to the end offset, or the frame's end),
+ * inverted, at the offset; the L4 sum includes whatever the driver put in
+ * the field (its pseudo-header seed); the IPv4 field must be zero. */
+static void tx_offload(struct frame *fr, const struct tx_ctx *c)
+{
+	const struct e1k_tx_ctx_desc *d = &c->d;
+	uint32_t end;
+
+	if ((c->popts & E1K_TXD_POPTS_IXSM) && d->ipcse < fr->len &&
+	    d->ipcso + 2u <= fr->len && d->ipcss < d->ipcse)
+		put_be16(fr->data + d->ipcso,
+			 netcalc_fold(netcalc_sum(0, fr->data + d->ipcss,
+						  d->ipcse + 1u - d->ipcss)));
+	if ((c->popts & E1K_TXD_POPTS_TXSM) && d->tucss < fr->len &&
+	    d->tucso + 2u <= fr->len) {
+		end = d->tucse ? d->tucse + 1u : fr->len;
+		put_be16(fr->data + d->tucso,
+			 netcalc_fold(netcalc_sum(0, fr->data + d->tucss,
+						  end - d->tucss)));
+	}
+}
+
+/* Send everything between TDH and TDT of queue @q, into the outbox. */
+static void tx_process(struct fake *f, unsigned int q)
+{
+	uint32_t n = ring_slots(f, q_reg(E1K_TDLEN, q)),
+		 head = *reg(f, q_reg(E1K_TDH, q));
+	uint64_t base = (uint64_t)*reg(f, q_reg(E1K_TDBAH, q)) << 32 |
+			*reg(f, q_reg(E1K_TDBAL, q));
+	uint32_t tarc = *reg(f, q ? E1K_TARC1 : E1K_TARC0);
+	struct frame *txf = &f->txf[q];
 	bool any = false;
 	struct e1k_tx_desc d;
-	uint32_t len;
+	uint32_t len, dtyp;
 
 	if (!(*reg(f, E1K_TCTL) & E1K_TCTL_EN) || f->faults.tx_hold ||
-	    !(*reg(f, E1K_TARC0) & E1K_TARC0_ENABLE) || !n)
+	    !(tarc & E1K_TARC0_ENABLE) || !n)
 		return;
-	while (head != *reg(f, E1K_TDT) && head < n) {
+	while (head != *reg(f, q_reg(E1K_TDT, q)) && head < n) {
 		if (fake_regwin_dma_read(&f->w, base + head * 16ull, &d,
 					 sizeof(d)))
 			break;
+		dtyp = d.lower & (E1K_TXD_CMD_DEXT | TXD_DTYP_MASK);
+		if (dtyp == E1K_TXD_CMD_DEXT) {
+			/* A context descriptor: remembered for the next
+			 * frames. */
+			memcpy(&f->ctx[q].d, &d, sizeof(d));
+			goto status;
+		}
+		ck_assert_msg(!(d.lower & E1K_TXD_CMD_DEXT) ||
+			      dtyp == (E1K_TXD_CMD_DEXT | E1K_TXD_DTYP_D),
+			      "unknown transmit descriptor type");
+		if (d.lower & E1K_TXD_CMD_DEXT)
+			f->ctx[q].popts = d.upper & (E1K_TXD_POPTS_IXSM |
+						     E1K_TXD_POPTS_TXSM);
 		len = d.lower & 0xffff;
-		ck_assert_msg(!(d.lower & TXD_CMD_DEXT),
-			      "the driver uses legacy descriptors only");
-		if (f->txf.len + len <= MAX_FRAME && len &&
+		if (txf->len + len <= MAX_FRAME && len &&
 		    !fake_regwin_dma_read(&f->w, d.addr,
-					  f->txf.data + f->txf.len, len))
-			f->txf.len = (uint16_t)(f->txf.len + len);
+					  txf->data + txf->len, len))
+			txf->len = (uint16_t)(txf->len + len);
 		if (d.lower & E1K_TXD_CMD_EOP) {
-			outbox_add(&f->out, &f->txf);
+			tx_offload(txf, &f->ctx[q]);
+			f->ctx[q].popts = 0;
+			outbox_add(&f->out, txf);
 			f->st.tx_frames++;
+			f->st.tx_queue[q]++;
 			(*reg(f, E1K_GPTC))++;
 			(*reg(f, E1K_TPT))++;
-			count64(f, E1K_GOTCL, f->txf.len + 4u);
-			f->txf.len = 0;
+			count64(f, E1K_GOTCL, txf->len + 4u);
+			txf->len = 0;
 		}
+status:
 		if (d.lower & E1K_TXD_CMD_RS) {
 			d.upper |= E1K_TXD_STAT_DD;
 			fake_regwin_dma_write(&f->w, base + head * 16ull + 12,
 					      &d.upper, 4);
 		}
 		head = head + 1 == n ? 0 : head + 1;
-		*reg(f, E1K_TDH) = head;
+		*reg(f, q_reg(E1K_TDH, q)) = head;
 		any = true;
 	}
 	if (any)
-		raise_causes(f, msix_on(f) ? E1K_ICR_TXQ0 : E1K_ICR_TXDW);
+		raise_causes(f, !msix_on(f) ? E1K_ICR_TXDW :
+			     q ? E1K_ICR_TXQ1 : E1K_ICR_TXQ0);
 }
 
 /* Empties the outbox: to the peer, or kept for the test. Runs with the
@@ -423,6 +638,7 @@ static void reg_write(struct fake_regwin *w, uint32_t off, uint32_t val)
 		*reg(f, E1K_IMS) &= ~val;
 		return;
 	case E1K_RDT:
+	case E1K_RDT + E1K_QUEUE_STRIDE:
 		*reg(f, off) = val & 0xffff;
 		rx_drain(f);
 		return;
@@ -431,12 +647,14 @@ static void reg_write(struct fake_regwin *w, uint32_t off, uint32_t val)
 		rx_drain(f);
 		return;
 	case E1K_TDT:
+	case E1K_TDT + E1K_QUEUE_STRIDE:
 		*reg(f, off) = val & 0xffff;
-		tx_process(f);
+		tx_process(f, (off - E1K_TDT) / E1K_QUEUE_STRIDE);
 		return;
 	case E1K_TCTL:
 		*reg(f, off) = val;
-		tx_process(f);
+		tx_process(f, 0);
+		tx_process(f, 1);
 		return;
 	default:
 		if (off >= 0x4000 && off < 0x4200)
@@ -519,7 +737,8 @@ void fake_e1000e_release(struct uvf_device *dev)
 
 	pthread_mutex_lock(&f->w.lock);
 	f->faults.tx_hold = false;
-	tx_process(f);
+	tx_process(f, 0);
+	tx_process(f, 1);
 	pthread_mutex_unlock(&f->w.lock);
 	deliver(&f->w);
 }

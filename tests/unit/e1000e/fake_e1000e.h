@@ -4,7 +4,14 @@
  * behind the software IOMMU whose BAR 0 holds the registers the driver
  * uses, with the datasheet's behaviour: CTRL.RST resets the MAC and loads
  * receive address 0 from the EEPROM, statistics clear on read, ICR clears
- * on read or by writing ones, legacy descriptors on both rings. Writing
+ * on read or by writing ones. Two queues each way; receive descriptors
+ * legacy or extended (RFCTL.EXTEN), transmit ones legacy, extended data
+ * or context (checksum offload, computed as the datasheet says: the L4
+ * sum includes the driver's pseudo-header seed). A frame longer than a
+ * receive buffer (RCTL.BSIZE) spans several descriptors; RCTL.LPE lets
+ * frames over 1522 bytes in. Filters: receive address 0, broadcast, the
+ * multicast table (offset 0), UPE/MPE. RSS (MRQC, RSSRK, RETA) under
+ * QEMU's conditions, and RXCSUM checks, as QEMU reports them. Writing
  * TDT sends the new frames at once (like QEMU); a frame arriving with no
  * free receive descriptor waits in a small FIFO (the on-chip packet
  * buffer) and beyond that is dropped and counted in MPC. Every byte moves
@@ -26,6 +33,7 @@ struct uvf_device;
 struct uvf_iommu;
 
 #define FAKE_E1000E_FIFO 8	/* frames the packet buffer holds */
+#define FAKE_E1000E_MAX_FRAME 9728u	/* longest frame it moves */
 
 struct fake_e1000e_params {
 	uint16_t device;	/* PCI device ID; 0x10d3 */
@@ -49,6 +57,8 @@ struct fake_e1000e_faults {
 struct fake_e1000e_stats {
 	uint64_t tx_frames, rx_frames;	/* sent; written to the ring */
 	uint64_t rx_filtered;		/* not for us */
+	uint64_t rx_oversize;		/* too long (RCTL.LPE) */
+	uint64_t rx_queue[2], tx_queue[2];	/* frames per queue */
 	uint64_t rx_disabled;		/* dropped: receive off or link down */
 	uint64_t rx_overflow;		/* dropped: ring and FIFO full */
 	uint64_t dma_faults;		/* transfers the IOMMU refused */

@@ -10,6 +10,7 @@
 #include "check_main.h"
 #include "e1000e_regs.h"
 #include "e1kfix.h"
+#include "netcalc.h"
 
 static struct e1kfix f;
 
@@ -76,6 +77,50 @@ START_TEST(test_msix_routes_queue_causes_through_ivar)
 	/* Masked while nobody waits. */
 	ck_assert_uint_eq(fake_e1000e_peek(f.dev[0], E1K_IMS), 0);
 	wait_for_late_frame(E1K_ICR_RXQ0);
+}
+END_TEST
+
+static void *late_ipv4_frame(void *arg)
+{
+	struct netcalc_flow fl = { .sip = 0x0a000001, .dip = 0x0a000002,
+				   .proto = NETCALC_PROTO_UDP };
+	uint8_t frame[100];
+
+	(void)arg;
+	memcpy(fl.dst, f.mac[0], 6);
+	netcalc_build(frame, sizeof(frame), &fl, 1);
+	usleep(30000);
+	fake_e1000e_inject(f.dev[0], frame, sizeof(frame));
+	return NULL;
+}
+
+START_TEST(test_msix_gives_receive_queue_1_its_own_vector)
+{
+	struct uvf_e1000e_opts o = { .irq = UVF_E1000E_IRQ_MSIX, .queues = 2,
+				     .rss = true };
+	struct uvf_e1000e_rss rss;
+	struct uvf_e1000e_buf *b;
+	pthread_t t;
+	double t0;
+
+	e1kfix_open(&f, 0, &o);
+	ck_assert_uint_eq((fake_e1000e_peek(f.dev[0], E1K_IVAR) >> 4) & 0xf,
+			  E1K_IVAR_VALID | 3);
+	ck_assert_int_eq(uvf_e1000e_get_rss(f.nic[0], &rss), 0);
+	memset(rss.reta, 1, sizeof(rss.reta));	/* every IPv4 frame: 1 */
+	ck_assert_int_eq(uvf_e1000e_set_rss(f.nic[0], &rss), 0);
+	ck_assert_int_eq(uvf_e1000e_rx_wait_queue(f.nic[0], 2, 10), -EINVAL);
+	ck_assert_int_eq(pthread_create(&t, NULL, late_ipv4_frame, NULL), 0);
+	t0 = now_ms();
+	ck_assert_int_eq(uvf_e1000e_rx_wait_queue(f.nic[0], 1, 5000), 0);
+	ck_assert_double_lt(now_ms() - t0, 4000);
+	pthread_join(t, NULL);
+	ck_assert(!(fake_e1000e_peek(f.dev[0], E1K_IMS) & E1K_ICR_RXQ1));
+	/* Queue 0's vector stays quiet for a queue-1 frame. */
+	ck_assert_int_eq(uvf_e1000e_rx_wait_queue(f.nic[0], 0, 50),
+			 -ETIMEDOUT);
+	ck_assert_int_eq(uvf_e1000e_rx_burst_queue(f.nic[0], 1, &b, 1), 1);
+	uvf_e1000e_pool_free(&b, 1);
 }
 END_TEST
 
@@ -178,6 +223,7 @@ Suite *uvf_test_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_msix_routes_queue_causes_through_ivar);
+	tcase_add_test(tc, test_msix_gives_receive_queue_1_its_own_vector);
 	tcase_add_test(tc, test_msi_wakes_the_receiver);
 	tcase_add_test(tc, test_auto_falls_back_to_msi_without_msix);
 	tcase_add_test(tc, test_msix_asked_for_but_missing_is_enotsup);

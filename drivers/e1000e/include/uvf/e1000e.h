@@ -37,11 +37,41 @@
  * uvf_e1000e_get_stats() are thread-safe.
  *
  * Completion. Polling by default; with interrupts, uvf_e1000e_rx_wait()
- * sleeps on the MSI-X receive vector (else MSI) until a frame arrives.
+ * (uvf_e1000e_rx_wait_queue() for queue 1) sleeps on the queue's MSI-X
+ * receive vector (else MSI) until a frame arrives.
  *
- * Limits: legacy descriptors, one queue each way, frames of 14..1514
- * bytes (no jumbo frames, no VLAN or checksum offload, the FCS added on
- * transmit and stripped on receive), the PHY left as reset made it.
+ * Queues and RSS. The 82574 has two receive and two transmit queues
+ * (opts.queues = 2). Transmit queues are independent rings (the NIC
+ * arbitrates between them); a frame lands on receive queue 1 only by RSS
+ * (opts.rss, uvf_e1000e_set_rss()): the NIC hashes the IPv4 addresses (and
+ * TCP ports) with the Toeplitz function under a 40-byte key, and bit 7 of
+ * entry (hash & 127) of the 128-entry redirection table picks the queue.
+ * Each queue has its own burst calls (the *_queue variants; the plain ones
+ * are queue 0), and the one-thread-per-direction rule holds per queue.
+ *
+ * Offloads. With opts.rx_csum the NIC checks IPv4 header and TCP/UDP
+ * checksums and rx_burst reports the result in buf->ol_flags. On
+ * transmit, UVF_E1000E_TX_IP_CSUM / UVF_E1000E_TX_L4_CSUM in ol_flags of
+ * a frame's first buffer have the NIC fill in those checksums (an IPv4
+ * frame without VLAN tag or IP options beyond what IHL says; the driver
+ * reads the headers, seeds the pseudo-header sum and writes a context
+ * descriptor when the layout changes).
+ *
+ * Jumbo frames. opts.max_frame (or uvf_e1000e_set_max_frame()) up to
+ * UVF_E1000E_MAX_JUMBO bytes sets long-packet receive (RCTL.LPE). Buffers
+ * stay 2 KiB: a longer frame spans several, chained by buf->next, with
+ * pkt_len the frame's length and len each buffer's share. Transmit takes
+ * chains the same way. uvf_e1000e_pool_free() frees a whole chain.
+ *
+ * Filters. Receive address 0 (the MAC address), broadcast, the multicast
+ * table (uvf_e1000e_set_mc_list(): a 4096-bit hash of the destination's
+ * bits 47:36, so an unsubscribed address sharing a hash bit with a
+ * subscribed one also passes), all-multicast and promiscuous modes.
+ *
+ * Descriptors: extended receive descriptors; legacy transmit descriptors,
+ * extended ones with a context descriptor for checksum offload. Limits:
+ * no VLAN offload, no TSO, the FCS added on transmit and stripped on
+ * receive, the PHY left as reset made it.
  */
 #ifndef UVF_E1000E_H
 #define UVF_E1000E_H
@@ -60,25 +90,58 @@ struct uvf_e1000e_pool;
 #define UVF_E1000E_MIN_FRAME 14u	/* an Ethernet header */
 #define UVF_E1000E_MAX_FRAME 1514u	/* header + 1500, FCS not counted */
 #define UVF_E1000E_MAX_RING 4096u	/* descriptors */
+#define UVF_E1000E_MAX_JUMBO 9018u	/* largest max_frame, FCS not counted */
+#define UVF_E1000E_MAX_QUEUES 2u	/* each way */
+#define UVF_E1000E_MAX_SEGS 8u		/* buffers of one transmitted frame */
+#define UVF_E1000E_MAX_MC 256u		/* addresses in set_mc_list() */
+#define UVF_E1000E_RSS_KEY_SIZE 40u
+#define UVF_E1000E_RETA_SIZE 128u
+
+/* buf->ol_flags, set by the caller before tx_burst (first buffer). */
+#define UVF_E1000E_TX_IP_CSUM (1u << 0)	/* fill the IPv4 header checksum */
+#define UVF_E1000E_TX_L4_CSUM (1u << 1)	/* fill the TCP or UDP checksum */
+/* buf->ol_flags, set by rx_burst (first buffer). */
+#define UVF_E1000E_RX_IP_CSUM_GOOD (1u << 8)
+#define UVF_E1000E_RX_IP_CSUM_BAD (1u << 9)
+#define UVF_E1000E_RX_L4_CSUM_GOOD (1u << 10)	/* TCP or UDP */
+#define UVF_E1000E_RX_L4_CSUM_BAD (1u << 11)
+#define UVF_E1000E_RX_RSS_HASH (1u << 12)	/* rss_hash holds the hash */
 
 /*
  * One packet buffer. data and iova are fixed by the pool; len is the frame
- * length (set by the caller before tx_burst, by the driver in rx_burst).
- * pool and idx belong to the driver.
+ * length (set by the caller before tx_burst, by the driver in rx_burst),
+ * or this buffer's share of a frame chained over several by next. pool
+ * and idx belong to the driver. A buffer comes from the pool with next
+ * NULL and ol_flags 0.
  */
 struct uvf_e1000e_buf {
 	void *data;			/* UVF_E1000E_BUF_SIZE bytes */
 	uvf_iova_t iova;		/* device address of data */
-	uint16_t len;			/* frame bytes, without FCS */
+	uint16_t len;			/* bytes in this buffer, without FCS */
+	uint16_t pkt_len;		/* rx: bytes of the whole frame */
+	uint16_t ol_flags;		/* UVF_E1000E_TX_* / UVF_E1000E_RX_* */
+	uint32_t rss_hash;		/* rx, with UVF_E1000E_RX_RSS_HASH */
+	struct uvf_e1000e_buf *next;	/* next buffer of the frame, or NULL */
 	struct uvf_e1000e_pool *pool;
 	uint32_t idx;
+};
+
+/* Hashed fields for RSS (uvf_e1000e_rss.fields). */
+#define UVF_E1000E_RSS_IPV4 (1u << 0)		/* IPv4 addresses */
+#define UVF_E1000E_RSS_TCPIPV4 (1u << 1)	/* and TCP ports, for TCP */
+
+struct uvf_e1000e_rss {
+	uint8_t key[UVF_E1000E_RSS_KEY_SIZE];	/* Toeplitz key */
+	uint8_t reta[UVF_E1000E_RETA_SIZE];	/* queue of hash & 127 */
+	unsigned int fields;			/* UVF_E1000E_RSS_* */
 };
 
 enum uvf_e1000e_irq {
 	UVF_E1000E_IRQ_NONE,		/* polling only */
 	UVF_E1000E_IRQ_AUTO,		/* MSI-X, else MSI */
-	UVF_E1000E_IRQ_MSIX,		/* vectors: 0 receive, 1 transmit,
-					 * 2 other causes */
+	UVF_E1000E_IRQ_MSIX,		/* vectors: 0 receive (queue 0),
+					 * 1 transmit, 2 other causes,
+					 * 3 receive queue 1 */
 	UVF_E1000E_IRQ_MSI,		/* one vector */
 };
 
@@ -92,7 +155,7 @@ struct uvf_e1000e_opts {
 	unsigned int tx_ring_size;	/* likewise */
 	/* Buffers come from here when given (a pool of the device's domain,
 	 * which must outlive the port); else the port makes a pool of
-	 * pool_size buffers, default rx + tx ring size + 512. */
+	 * pool_size buffers, default queues * (rx + tx ring size) + 512. */
 	struct uvf_e1000e_pool *pool;
 	unsigned int pool_size;
 	enum uvf_e1000e_irq irq;	/* default UVF_E1000E_IRQ_NONE */
@@ -100,6 +163,18 @@ struct uvf_e1000e_opts {
 	unsigned int link_timeout_ms;	/* default 5000 */
 	bool no_link_wait;		/* open without waiting for link */
 	bool promisc;			/* accept every unicast and multicast */
+	/* Receive and transmit queues, 1..UVF_E1000E_MAX_QUEUES; default 1.
+	 * Each queue has rx_ring_size / tx_ring_size descriptors. */
+	unsigned int queues;
+	/* Spread received frames over the queues by RSS (needs 2 queues):
+	 * IPv4 and TCP/IPv4 hashing, the key of Microsoft's RSS
+	 * verification suite, the redirection table alternating 0, 1. */
+	bool rss;
+	bool rx_csum;			/* check checksums on receive */
+	/* Longest frame received or sent, without FCS:
+	 * UVF_E1000E_MAX_FRAME..UVF_E1000E_MAX_JUMBO; default
+	 * UVF_E1000E_MAX_FRAME. */
+	unsigned int max_frame;
 };
 
 struct uvf_e1000e_link {
@@ -195,7 +270,8 @@ int uvf_e1000e_pool_alloc(struct uvf_e1000e_pool *pool,
 
 /**
  * uvf_e1000e_pool_free() - give buffers back to their pools
- * @bufs: buffers, from any pools; NULL entries are skipped
+ * @bufs: buffers, from any pools; NULL entries are skipped; each goes
+ *        back with the buffers chained after it by next
  * @n: how many
  *
  * Return: nothing.
@@ -323,7 +399,11 @@ int uvf_e1000e_link_wait(struct uvf_e1000e *nic, unsigned int timeout_ms);
  * uvf_e1000e_tx_burst() - queue frames for transmission
  * @nic: port
  * @bufs: buffers of a pool of the port's domain, len set to the frame
- *        length (UVF_E1000E_MIN_FRAME..UVF_E1000E_MAX_FRAME)
+ *        length (UVF_E1000E_MIN_FRAME..the port's max frame), or frames
+ *        chained over up to UVF_E1000E_MAX_SEGS buffers by next (every
+ *        len 1..UVF_E1000E_BUF_SIZE, their sum the frame length); with
+ *        checksum flags in ol_flags, an IPv4 frame carrying TCP or UDP
+ *        for UVF_E1000E_TX_L4_CSUM, its headers in the first buffer
  * @n: how many
  *
  * First reclaims the descriptors the NIC has finished (their buffers go
@@ -331,12 +411,24 @@ int uvf_e1000e_link_wait(struct uvf_e1000e *nic, unsigned int timeout_ms);
  * doorbell (TDT) once. Posting stops at the first invalid buffer.
  *
  * Return: the number of frames posted, bufs[0..k), now owned by the
- * driver (0 when the ring is full); -EINVAL when bufs[0] has a bad length
- * or @bufs is NULL with @n > 0; -EXDEV when bufs[0] is of a pool of
+ * driver (0 when the ring is full); -EINVAL when bufs[0] has a bad length,
+ * chain or offload request, or @bufs is NULL with @n > 0; -EXDEV when bufs[0] is of a pool of
  * another domain. Nothing is posted on failure.
  */
 int uvf_e1000e_tx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
 			unsigned int n);
+
+/**
+ * uvf_e1000e_tx_burst_queue() - uvf_e1000e_tx_burst() on transmit queue @q
+ * @nic: port
+ * @q: queue, below the port's queue count
+ * @bufs: as for uvf_e1000e_tx_burst()
+ * @n: how many
+ *
+ * Return: as uvf_e1000e_tx_burst(), or -EINVAL for a bad @q.
+ */
+int uvf_e1000e_tx_burst_queue(struct uvf_e1000e *nic, unsigned int q,
+			      struct uvf_e1000e_buf **bufs, unsigned int n);
 
 /**
  * uvf_e1000e_tx_flush() - wait until the NIC has sent everything posted,
@@ -354,16 +446,118 @@ int uvf_e1000e_tx_flush(struct uvf_e1000e *nic, unsigned int timeout_ms);
  * @bufs: receives up to @n buffers, len set to the frame length
  * @n: room in @bufs
  *
- * Each frame's ring slot gets a fresh buffer from the pool, and the
- * doorbell (RDT) is written once. Frames the NIC flagged with errors (or
- * that spilled over one buffer) are not handed out: their buffers are
- * reused and they count in rx_dropped.
+ * Each frame's ring slots get fresh buffers from the pool, and the
+ * doorbell (RDT) is written once. A frame longer than one buffer comes as
+ * a chain (pkt_len its length). ol_flags says what the NIC checked
+ * (opts.rx_csum) and whether rss_hash holds its RSS hash; a frame with a
+ * bad checksum is handed out, flagged. Frames the NIC flagged with
+ * errors, or longer than the port's max frame, are not handed out: their
+ * buffers are reused and they count in rx_dropped.
  *
  * Return: the number of frames, 0..@n; -EINVAL when @bufs is NULL with
  * @n > 0.
  */
 int uvf_e1000e_rx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
 			unsigned int n);
+
+/**
+ * uvf_e1000e_rx_burst_queue() - uvf_e1000e_rx_burst() on receive queue @q
+ * @nic: port
+ * @q: queue, below the port's queue count
+ * @bufs: as for uvf_e1000e_rx_burst()
+ * @n: room in @bufs
+ *
+ * Return: as uvf_e1000e_rx_burst(), or -EINVAL for a bad @q.
+ */
+int uvf_e1000e_rx_burst_queue(struct uvf_e1000e *nic, unsigned int q,
+			      struct uvf_e1000e_buf **bufs, unsigned int n);
+
+/**
+ * uvf_e1000e_queues() - how many queues each way the port runs
+ * @nic: port
+ *
+ * Return: 1 or 2.
+ */
+unsigned int uvf_e1000e_queues(const struct uvf_e1000e *nic);
+
+/**
+ * uvf_e1000e_set_rss() - program RSS: key, redirection table, fields
+ * @nic: port opened with 2 queues
+ * @rss: the configuration; every reta entry 0 or 1, fields a non-empty
+ *       set of UVF_E1000E_RSS_*
+ *
+ * Return: 0; -EINVAL (bad argument, or the port has one queue; nothing
+ * changed); or a device error.
+ */
+int uvf_e1000e_set_rss(struct uvf_e1000e *nic,
+		       const struct uvf_e1000e_rss *rss);
+
+/**
+ * uvf_e1000e_get_rss() - the RSS configuration in force
+ * @nic: port
+ * @rss: filled in (fields 0 when RSS is off)
+ *
+ * Return: 0, or -EINVAL.
+ */
+int uvf_e1000e_get_rss(const struct uvf_e1000e *nic,
+		       struct uvf_e1000e_rss *rss);
+
+/**
+ * uvf_e1000e_set_promisc() - receive every unicast and multicast frame, or
+ *                            only those the filters accept
+ * @nic: port
+ * @on: promiscuous (RCTL.UPE and MPE) or not
+ *
+ * Turning promiscuous mode off keeps all-multicast if it was asked for.
+ *
+ * Return: 0, -EINVAL, or a device error.
+ */
+int uvf_e1000e_set_promisc(struct uvf_e1000e *nic, bool on);
+
+/**
+ * uvf_e1000e_set_allmulti() - receive every multicast frame (RCTL.MPE)
+ * @nic: port
+ * @on: all multicast or only the subscribed addresses
+ *
+ * Return: 0, -EINVAL, or a device error.
+ */
+int uvf_e1000e_set_allmulti(struct uvf_e1000e *nic, bool on);
+
+/**
+ * uvf_e1000e_set_mc_list() - replace the subscribed multicast addresses
+ * @nic: port
+ * @addrs: multicast addresses (bit 0 of the first byte set), may be NULL
+ *         when @n is 0
+ * @n: how many, 0..UVF_E1000E_MAX_MC; 0 unsubscribes all
+ *
+ * Rewrites the 128 multicast table registers from the addresses' hashes.
+ *
+ * Return: 0; -EINVAL (a unicast address, or too many; nothing changed);
+ * or a device error (the previous table is written back).
+ */
+int uvf_e1000e_set_mc_list(struct uvf_e1000e *nic, const uint8_t (*addrs)[6],
+			   unsigned int n);
+
+/**
+ * uvf_e1000e_set_max_frame() - change the longest frame received and sent
+ * @nic: port
+ * @max_frame: bytes without FCS,
+ *             UVF_E1000E_MAX_FRAME..UVF_E1000E_MAX_JUMBO
+ *
+ * Above UVF_E1000E_MAX_FRAME the NIC accepts long frames (RCTL.LPE) into
+ * chains of buffers; at it, it drops them again.
+ *
+ * Return: 0; -EINVAL (out of range; nothing changed); or a device error.
+ */
+int uvf_e1000e_set_max_frame(struct uvf_e1000e *nic, unsigned int max_frame);
+
+/**
+ * uvf_e1000e_max_frame() - the longest frame the port receives and sends
+ * @nic: port
+ *
+ * Return: bytes, without FCS.
+ */
+unsigned int uvf_e1000e_max_frame(const struct uvf_e1000e *nic);
 
 /**
  * uvf_e1000e_rx_wait() - sleep until a received frame waits in the ring
@@ -378,6 +572,21 @@ int uvf_e1000e_rx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
  * uvf_device_irq_wait().
  */
 int uvf_e1000e_rx_wait(struct uvf_e1000e *nic, int timeout_ms);
+
+/**
+ * uvf_e1000e_rx_wait_queue() - uvf_e1000e_rx_wait() on receive queue @q
+ * @nic: port opened with interrupts
+ * @q: queue, below the port's queue count
+ * @timeout_ms: -1 waits forever, 0 only checks
+ *
+ * With MSI-X each receive queue has its own vector (queue 0 vector 0,
+ * queue 1 vector 3); with MSI both share the one vector, and a frame on
+ * either queue wakes a waiter on either (a stale wake-up for the other).
+ *
+ * Return: as uvf_e1000e_rx_wait(), or -EINVAL for a bad @q.
+ */
+int uvf_e1000e_rx_wait_queue(struct uvf_e1000e *nic, unsigned int q,
+			     int timeout_ms);
 
 /**
  * uvf_e1000e_get_stats() - read the NIC's counters and return the totals
