@@ -49,6 +49,9 @@ int nvme_dbbuf_setup(struct uvf_nvme_ctrl *ctrl)
 	void *shadow = NULL, *eventidx = NULL;
 	int ret;
 
+	/* Again after a controller reset: the pages start afresh. */
+	free_pages(ctrl);
+	ctrl->info.shadow_doorbells = false;
 	if (ctrl->opts.no_shadow_doorbells ||
 	    !(ctrl->info.oacs & NVME_OACS_DBBUF_CONFIG) || !fits_one_page(ctrl))
 		return 0;
