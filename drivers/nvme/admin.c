@@ -92,6 +92,7 @@ static int parse_ctrl(struct uvf_nvme_ctrl *ctrl, const uint8_t *id)
 	id_string(info->firmware, id + NVME_IDC_FR, 8);
 	info->mdts = id[NVME_IDC_MDTS];
 	info->nn = le32(id + NVME_IDC_NN);
+	info->oacs = le16(id + NVME_IDC_OACS);
 	info->oncs = le16(id + NVME_IDC_ONCS);
 	info->volatile_write_cache = id[NVME_IDC_VWC] & NVME_VWC_PRESENT;
 	return 0;

@@ -219,11 +219,13 @@ static int ctrl_start(struct uvf_nvme_ctrl *ctrl)
 		ret = -ENOTSUP;
 	if (!ret)
 		ret = nvme_set_num_queues(ctrl, limit, &granted);
+	ctrl->info.io_queues = granted < limit ? granted : limit;
+	if (!ret)
+		ret = nvme_dbbuf_setup(ctrl);
 	pthread_mutex_unlock(&ctrl->admin_lock);
 	if (ret)
 		return ret;
 	ctrl->info.io_queues_requested = ctrl->opts.io_queues;
-	ctrl->info.io_queues = granted < limit ? granted : limit;
 	ctrl->info.irq_type = "none";
 	ctrl->qpairs = calloc(ctrl->info.io_queues + 1, sizeof(*ctrl->qpairs));
 	if (!ctrl->qpairs)
@@ -286,6 +288,7 @@ static void ctrl_teardown(struct uvf_nvme_ctrl *ctrl)
 	if (ctrl->idbuf)
 		uvf_dma_free_coherent(ctrl->dev, NVME_IDENTIFY_SIZE,
 				      ctrl->idbuf, ctrl->idbuf_iova);
+	nvme_dbbuf_free(ctrl);
 	/* Only now may the command register get back a mastering bit the
 	 * device had before we came. */
 	if (ctrl->pci_command_saved &&
@@ -302,7 +305,7 @@ static int check_opts(const struct uvf_nvme_ctrl_opts *o)
 {
 	if (!o->io_queues || o->io_queues > MAX_IO_QUEUES ||
 	    o->admin_queue_size < 2 || o->admin_queue_size > 4096 ||
-	    !o->cmd_timeout_ms)
+	    !o->cmd_timeout_ms || o->doorbell > UVF_NVME_DOORBELL_PER_CMD)
 		return -EINVAL;
 	return 0;
 }

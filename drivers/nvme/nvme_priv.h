@@ -19,6 +19,9 @@
 /* Data of one admin command (uvf_nvme_admin()). */
 #define NVME_ADMIN_MAX_XFER (64u << 10)
 #define NVME_DEFAULT_QUEUE_SIZE 256u
+/* Submissions a batch holds back at most before the SQ tail is written
+ * anyway: the controller should not sit idle behind a long batch. */
+#define NVME_SQ_BATCH_MAX 64u
 
 /* ---- PRP construction (prp.c) ---- */
 
@@ -81,6 +84,19 @@ static inline uint64_t nvme_cq_doorbell(uint16_t qid, uint32_t dstrd)
 	return NVME_REG_DBS + (uint64_t)(2u * qid + 1) * (4u << dstrd);
 }
 
+/*
+ * Shadow doorbells (Doorbell Buffer Config): the host stores the new value
+ * in the shadow buffer and writes the register only when the controller's
+ * EventIdx lies in [@old, @new), i.e. it asked to hear of that step (the
+ * NVMe specification's rule, as Linux's nvme_dbbuf_need_event()).
+ */
+static inline bool nvme_dbbuf_need_event(uint16_t event_idx, uint16_t new_idx,
+					 uint16_t old_idx)
+{
+	return (uint16_t)(new_idx - event_idx - 1) <
+	       (uint16_t)(new_idx - old_idx);
+}
+
 /* The 15-bit status field of a completion entry's status word. */
 static inline uint16_t nvme_cqe_status(uint16_t raw)
 {
@@ -137,6 +153,13 @@ struct uvf_nvme_qpair {
 	uint32_t sq_tail, sq_head, cq_head;
 	uint8_t phase;
 	uint64_t sq_db, cq_db;		/* doorbell offsets in BAR 0 */
+	uint32_t sq_rung;		/* SQ tail the controller was given */
+	bool ring_per_cmd;		/* no batching: admin, or PER_CMD */
+	bool batch_open;		/* uvf_nvme_qpair_batch_begin() */
+	/* This queue's shadow doorbell and EventIdx entries; NULL when
+	 * shadow doorbells are off. */
+	volatile uint32_t *sq_shadow, *cq_shadow;
+	volatile uint32_t *sq_eventidx, *cq_eventidx;
 	struct nvme_req *reqs;		/* indexed by command ID */
 	uint16_t *free_cids;
 	uint32_t nfree;
@@ -178,6 +201,10 @@ struct uvf_nvme_ctrl {
 	bool irq_enabled;
 	unsigned int irq_vectors;	/* enabled; fewer than queues: shared */
 	enum uvf_irq_type irq_kind;
+	/* Shadow doorbell and EventIdx buffers, a page each (dbbuf.c);
+	 * NULL when not in use. */
+	uint32_t *dbbuf_shadow, *dbbuf_eventidx;
+	uvf_iova_t dbbuf_shadow_iova, dbbuf_eventidx_iova;
 };
 
 /* Register access and controller state (regs.c). CSTS reads go through
@@ -204,6 +231,8 @@ int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
 		      const struct uvf_nvme_cmd *cmd, void *buf, size_t len,
 		      enum uvf_dma_dir dir, const uvf_iova_t *iova,
 		      uvf_nvme_cb cb, void *arg);
+/* Write the SQ tail doorbell if entries wait unrung. */
+int nvme_qpair_ring_sq(struct uvf_nvme_qpair *qp);
 /* Complete every outstanding command with @err (host aborted). */
 void nvme_qpair_abort_all(struct uvf_nvme_qpair *qp, int err);
 
@@ -213,6 +242,13 @@ void nvme_split_kick(struct uvf_nvme_qpair *qp);
 void nvme_split_abort(struct uvf_nvme_qpair *qp, int err);
 /* The vector I/O queue @qid completes on, given @nvec vectors (ctrl.c). */
 unsigned int nvme_irq_vector(unsigned int qid, unsigned int nvec);
+
+/* Shadow doorbells (dbbuf.c): set up when the controller offers them
+ * (OACS bit 8) and the options allow, before I/O queues exist; the queue
+ * pair's entries once its ID is known; freed at close. */
+int nvme_dbbuf_setup(struct uvf_nvme_ctrl *ctrl);
+void nvme_dbbuf_attach(struct uvf_nvme_qpair *qp);
+void nvme_dbbuf_free(struct uvf_nvme_ctrl *ctrl);
 
 /* Admin commands (admin.c); the caller holds admin_lock. */
 int nvme_admin_sync(struct uvf_nvme_ctrl *ctrl, const struct uvf_nvme_cmd *cmd,

@@ -55,6 +55,7 @@
 #define NVME_ADMIN_IDENTIFY 0x06
 #define NVME_ADMIN_SET_FEATURES 0x09
 #define NVME_ADMIN_GET_FEATURES 0x0a
+#define NVME_ADMIN_DBBUF_CONFIG 0x7c	/* PRP1 shadow, PRP2 EventIdx */
 
 /* NVM command set opcodes. */
 #define NVME_CMD_FLUSH 0x00
@@ -73,7 +74,8 @@
 #define NVME_QUEUE_PHYS_CONTIG (1u << 0)
 #define NVME_CQ_IRQ_ENABLED (1u << 1)
 
-/* Identify controller: ONCS bits and VWC. */
+/* Identify controller: OACS, ONCS bits and VWC. */
+#define NVME_OACS_DBBUF_CONFIG (1u << 8)
 #define NVME_ONCS_WRITE_ZEROES (1u << 3)
 #define NVME_VWC_PRESENT (1u << 0)
 
@@ -104,6 +106,7 @@ static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes");
 #define NVME_IDC_MDTS 77
 #define NVME_IDC_CNTLID 78
 #define NVME_IDC_VER 80
+#define NVME_IDC_OACS 256
 #define NVME_IDC_SQES 512
 #define NVME_IDC_CQES 513
 #define NVME_IDC_NN 516

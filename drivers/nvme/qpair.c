@@ -91,6 +91,10 @@ void nvme_qpair_set_qid(struct uvf_nvme_qpair *qp, uint16_t qid)
 	qp->qid = qid;
 	qp->sq_db = nvme_sq_doorbell(qid, dstrd);
 	qp->cq_db = nvme_cq_doorbell(qid, dstrd);
+	/* Admin commands are rare and waited for one by one. */
+	qp->ring_per_cmd = !qid ||
+			   ctrl->opts.doorbell == UVF_NVME_DOORBELL_PER_CMD;
+	nvme_dbbuf_attach(qp);
 }
 
 int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
@@ -223,14 +227,74 @@ static void unmap_data(struct uvf_nvme_qpair *qp, struct nvme_req *req)
 	req->map_vaddr = NULL;
 }
 
-static int ring(struct uvf_nvme_qpair *qp, uint64_t off, uint32_t val)
+/* With shadow doorbells: store @val in the shadow entry, then ask the
+ * controller's EventIdx whether the register must be written too. */
+static bool shadow_needs_write(volatile uint32_t *shadow,
+			       volatile uint32_t *eventidx, uint32_t val)
 {
+	uint16_t old;
+
+	/* Queue entries reach memory before the shadow value... */
+	uvf_mmio_wmb();
+	old = (uint16_t)*shadow;
+	*shadow = val;
+	/* ...and the shadow value before EventIdx is read: the controller
+	 * orders its side the same way, so one of us sees the other. */
+	atomic_thread_fence(memory_order_seq_cst);
+	return nvme_dbbuf_need_event((uint16_t)*eventidx, (uint16_t)val, old);
+}
+
+static int ring(struct uvf_nvme_qpair *qp, uint64_t off, uint32_t val,
+		volatile uint32_t *shadow, volatile uint32_t *eventidx)
+{
+	/* The admin queue's shadow entries are kept current, but its
+	 * register is always written (Linux never shadows it). */
+	if (shadow && !shadow_needs_write(shadow, eventidx, val) && qp->qid)
+		return 0;
 	if (qp->ctrl->bar0) {
 		/* Queue entries reach memory before the doorbell write. */
 		uvf_mmio_doorbell32(qp->ctrl->bar0, off, val);
 		return 0;
 	}
 	return uvf_device_bar_write(qp->dev, 0, off, val, 4);
+}
+
+static int ring_sq_tail(struct uvf_nvme_qpair *qp, uint32_t tail)
+{
+	int ret = ring(qp, qp->sq_db, tail, qp->sq_shadow, qp->sq_eventidx);
+
+	if (!ret)
+		qp->sq_rung = tail;
+	return ret;
+}
+
+int nvme_qpair_ring_sq(struct uvf_nvme_qpair *qp)
+{
+	int ret;
+
+	qp->batch_open = false;
+	if (qp->sq_rung == qp->sq_tail)
+		return 0;
+	ret = ring_sq_tail(qp, qp->sq_tail);
+	/* Commands the controller cannot be told of would only time out:
+	 * fail it now, which completes them. */
+	if (ret)
+		nvme_ctrl_fail(qp->ctrl, ret);
+	return ret;
+}
+
+/* Ring now: per-command mode, an idle queue pair (nothing for the
+ * controller to work on meanwhile: waiting would only add latency), or a
+ * full batch. */
+static bool ring_now(const struct uvf_nvme_qpair *qp, uint32_t tail)
+{
+	if (qp->ring_per_cmd)
+		return true;
+	if (qp->batch_open)
+		return nvme_ring_used(qp->sq_rung, tail, qp->size) >=
+		       NVME_SQ_BATCH_MAX;
+	return qp->nfree == qp->nslots ||
+	       nvme_ring_used(qp->sq_rung, tail, qp->size) >= NVME_SQ_BATCH_MAX;
 }
 
 int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
@@ -260,10 +324,10 @@ int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
 	}
 	qp->sq[qp->sq_tail] = cmd;
 	tail = nvme_ring_next(qp->sq_tail, qp->size);
-	ret = ring(qp, qp->sq_db, tail);
+	ret = ring_now(qp, tail) ? ring_sq_tail(qp, tail) : 0;
 	if (ret) {
 		/* The controller never saw the entry: nothing to undo but
-		 * the mapping. */
+		 * the mapping. Entries held back before it stay held. */
 		unmap_data(qp, req);
 		return ret;
 	}
@@ -359,6 +423,9 @@ int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max)
 
 	if (atomic_load_explicit(&ctrl->error, memory_order_relaxed))
 		goto failed;
+	/* Held-back submissions go out before we look for completions. */
+	if (nvme_qpair_ring_sq(qp))
+		goto failed;
 	f = atomic_load_explicit(&nvme_fault, memory_order_relaxed);
 	while (!max || n < max) {
 		volatile struct nvme_cqe *e = &qp->cq[qp->cq_head];
@@ -384,11 +451,16 @@ int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max)
 		if (err)
 			break;
 	}
+	/* One CQ head write for the whole batch of completions. */
 	if (n)
-		ring(qp, qp->cq_db, qp->cq_head);
+		ring(qp, qp->cq_db, qp->cq_head, qp->cq_shadow,
+		     qp->cq_eventidx);
 	/* Slots were freed: children of split requests waiting go out. */
 	if (!err && qp->split_head)
 		nvme_split_kick(qp);
+	/* What the callbacks and splits submitted: one SQ tail write. */
+	if (!err && nvme_qpair_ring_sq(qp))
+		goto failed;
 	if (!err && qp->nfree < qp->nslots)
 		err = check_health(qp);
 	if (err)
@@ -460,6 +532,22 @@ int uvf_nvme_sync_wait(struct uvf_nvme_qpair *qp, struct uvf_nvme_sync *s)
 		if (uvf_nvme_qpair_wait(qp, -1) == -EAGAIN && !s->done)
 			return -EINVAL;	/* not a command of this pair */
 	return s->err;
+}
+
+void uvf_nvme_qpair_batch_begin(struct uvf_nvme_qpair *qp)
+{
+	qp->batch_open = !qp->ring_per_cmd;
+}
+
+int uvf_nvme_qpair_ring(struct uvf_nvme_qpair *qp)
+{
+	int ret = atomic_load_explicit(&qp->ctrl->error, memory_order_relaxed);
+
+	if (ret) {
+		qp->batch_open = false;
+		return ret;
+	}
+	return nvme_qpair_ring_sq(qp);
 }
 
 unsigned int uvf_nvme_qpair_id(const struct uvf_nvme_qpair *qp)

@@ -9,7 +9,8 @@
  *   nvme-perf --kernel /dev/nvme0n1
  *     [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]
  *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
- *     [--verify]
+ *     [--verify] [--doorbell batch|per-cmd|both]
+ *     [--shadow-doorbells on|off|both]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
@@ -22,6 +23,16 @@
  * and the I/O buffers come from rte_malloc(): the driver finds their device
  * addresses with the registered-memory lookup, as for its own buffers.
  * --hugepages N first reserves N 2 MiB pages for EAL (root).
+ *
+ * --doorbell: when uvf's queue pairs write their SQ tail doorbell: once per
+ * batch (the default: submissions made while commands are outstanding go
+ * out together when completions are reaped), or after every command, as
+ * the driver used to. "both" runs the workload per command, then batched,
+ * in one process and one controller bring-up each, and reports each run
+ * and their IOPS ratio. --shadow-doorbells off keeps the driver from using
+ * the controller's shadow doorbells (Doorbell Buffer Config), which it
+ * uses where offered; "both" runs without them, then with them (each
+ * doorbell mode, for --doorbell both).
  *
  * --verify: each block written carries a pattern derived from its byte
  * offset, and each block read is checked against it (a mismatch counts as
@@ -75,6 +86,8 @@ struct opts {
 	const char *bdf, *kernel;
 	enum uvf_vfio_backend backend;
 	bool rand, write, irq, json, dpdk, verify;
+	enum uvf_nvme_doorbell doorbell;
+	bool doorbell_both, no_shadow, shadow_both;
 	unsigned int hugepages;
 	uint32_t bs, qd, threads, nsid;
 	double seconds;
@@ -264,8 +277,13 @@ static void *uworker_main(void *arg)
 	unsigned int i;
 	int ret = 0;
 
+	/* The first queue depth's worth: one doorbell write (batch mode). */
+	uvf_nvme_qpair_batch_begin(w->qp);
 	for (i = 0; i < w->o->qd && !ret && !one_pass_done(w); i++)
 		ret = usubmit(&w->ios[i]);
+	if (ret)
+		record(&w->st, 0, ret);
+	ret = uvf_nvme_qpair_ring(w->qp);
 	if (ret)
 		record(&w->st, 0, ret);
 	while (uvf_nvme_qpair_outstanding(w->qp)) {
@@ -419,8 +437,18 @@ static const char *rw_name(const struct opts *o)
 			: (o->rand ? "randread" : "read");
 }
 
-static void report(const struct opts *o, const char *engine,
-		   const char *backend, const struct stats *t, double secs)
+static const char *doorbell_name(const struct opts *o)
+{
+	if (o->kernel)
+		return "kernel";
+	return o->doorbell == UVF_NVME_DOORBELL_PER_CMD ? "per-cmd" : "batch";
+}
+
+/* Whether the last uvf run's controller used shadow doorbells. */
+static bool shadow_used;
+
+static double report(const struct opts *o, const char *engine,
+		     const char *backend, const struct stats *t, double secs)
 {
 	uint64_t ios = t->ios;
 	double iops = ios / secs, mbs = iops * o->bs / 1e6;
@@ -431,26 +459,32 @@ static void report(const struct opts *o, const char *engine,
 
 	if (o->json) {
 		printf("{\"engine\":\"%s\",\"backend\":\"%s\",\"target\":\"%s\","
-		       "\"memory\":\"%s\",\"verify\":%s,\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
+		       "\"memory\":\"%s\",\"verify\":%s,\"doorbell\":\"%s\","
+		       "\"shadow_doorbells\":%s,\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
 		       "\"seconds\":%.3f,\"ios\":%" PRIu64 ",\"errors\":%" PRIu64
 		       ",\"iops\":%.1f,\"mb_s\":%.2f,\"lat_ns\":{\"mean\":%.0f,"
 		       "\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99_9\":%" PRIu64
 		       ",\"max\":%" PRIu64 "}}\n",
 		       engine, backend, o->kernel ? o->kernel : o->bdf,
 		       o->dpdk ? "dpdk" : "own", o->verify ? "true" : "false",
-		       rw_name(o), o->bs, o->qd, o->threads, secs, ios,
+		       doorbell_name(o),
+		       !o->kernel && shadow_used ? "true" : "false", rw_name(o), o->bs, o->qd, o->threads, secs, ios,
 		       t->errors, iops, mbs, mean, p50, p99, p999, t->lat_max);
-		return;
+		return iops;
 	}
 	printf("nvme-perf %s (%s%s) %s: %s%s bs %u qd %u threads %u, %.1f s\n",
 	       engine, backend, o->dpdk ? ", EAL memory" : "",
 	       o->kernel ? o->kernel : o->bdf, rw_name(o),
 	       o->verify ? " verified" : "", o->bs, o->qd, o->threads, secs);
+	if (!o->kernel)
+		printf("  doorbells: %s, shadow %s\n", doorbell_name(o),
+		       shadow_used ? "on" : "off");
 	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
 	       iops, mbs, ios, t->errors);
 	printf("  latency us: mean %.1f  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
 	       mean / 1e3, p50 / 1e3, p99 / 1e3, p999 / 1e3,
 	       t->lat_max / 1e3);
+	return iops;
 }
 
 /* Sleep for the run, with a progress line on a terminal. */
@@ -485,7 +519,7 @@ static void run_clock(const struct opts *o, struct stats *const *st,
 	atomic_store(&stop, true);
 }
 
-static int run_uvf(const struct opts *o)
+static int run_uvf(const struct opts *o, double *iops)
 {
 	struct uvf_nvme_ctrl_opts co;
 	struct uvf_nvme_ns_info ns;
@@ -500,6 +534,8 @@ static int run_uvf(const struct opts *o)
 	uvf_nvme_ctrl_opts_default(&co);
 	co.io_queues = o->threads;
 	co.interrupts = o->irq;
+	co.doorbell = o->doorbell;
+	co.no_shadow_doorbells = o->no_shadow;
 	ret = nvme_app_open(&app, o->bdf, o->backend, &co);
 	if (ret) {
 		fprintf(stderr, "nvme-perf: %s: %s failed: %s\n", o->bdf,
@@ -536,6 +572,7 @@ static int run_uvf(const struct opts *o)
 			"%u queues\n", ci->irq_type, ci->irq_vectors,
 			ci->irq_vectors == 1 ? "" : "s", ci->io_queues + 1);
 	}
+	shadow_used = uvf_nvme_ctrl_get_info(app.ctrl)->shadow_doorbells;
 	granted = uvf_nvme_ctrl_io_queues(app.ctrl);
 	if (granted < o->threads) {
 		/* One queue pair per thread: run with what was granted. */
@@ -575,8 +612,9 @@ static int run_uvf(const struct opts *o)
 		pthread_join(w[i].thread, NULL);
 		merge(total, &w[i].st);
 	}
-	report(o, "uvf", uvf_vfio_backend_name(uvf_vfio_backend(app.iommu)),
-	       total, (uvf_now_ns() - start) / 1e9);
+	*iops = report(o, "uvf",
+		       uvf_vfio_backend_name(uvf_vfio_backend(app.iommu)),
+		       total, (uvf_now_ns() - start) / 1e9);
 	/* A verified pass must have covered its whole span. */
 	for (i = 0, span = 0; i < o->threads; i++)
 		span += w[i].picker.count;
@@ -661,7 +699,8 @@ static void usage(FILE *out)
 		"       nvme-perf --kernel /dev/nvmeXnY\n"
 		"         [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]\n"
 		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n"
-		"         [--verify]\n");
+		"         [--verify] [--doorbell batch|per-cmd|both]\n"
+		"         [--shadow-doorbells on|off|both]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -707,6 +746,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "dpdk", no_argument, NULL, 'D' },
 		{ "hugepages", required_argument, NULL, 'H' },
 		{ "verify", no_argument, NULL, 'V' },
+		{ "doorbell", required_argument, NULL, 'B' },
+		{ "shadow-doorbells", required_argument, NULL, 'W' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
 		{ "type1", no_argument, NULL, 'F' },
 		{ "iommufd", no_argument, NULL, 'F' },
@@ -755,6 +796,20 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'V':
 			o->verify = true;
 			continue;
+		case 'B':
+			o->doorbell_both = !strcmp(optarg, "both");
+			if (!strcmp(optarg, "per-cmd"))
+				o->doorbell = UVF_NVME_DOORBELL_PER_CMD;
+			else if (strcmp(optarg, "batch") && !o->doorbell_both)
+				return -EINVAL;
+			continue;
+		case 'W':
+			o->no_shadow = !strcmp(optarg, "off");
+			o->shadow_both = !strcmp(optarg, "both");
+			if (!o->no_shadow && !o->shadow_both &&
+			    strcmp(optarg, "on"))
+				return -EINVAL;
+			continue;
 		case 'F':	/* the flag is the backend's name */
 			if (uvf_vfio_backend_parse(longopts[idx].name,
 						   &o->backend))
@@ -786,7 +841,9 @@ static int parse(int argc, char **argv, struct opts *o)
 	}
 	if (optind != argc || !o->bdf == !o->kernel || o->bs % 512 ||
 	    o->qd > 4096 || o->threads > 1024 || (o->dpdk && o->kernel) ||
-	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8))
+	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8) ||
+	    (o->kernel && (o->doorbell || o->doorbell_both || o->no_shadow ||
+			   o->shadow_both)))
 		return -EINVAL;
 	return 0;
 }
@@ -820,21 +877,56 @@ static int eal_up(const struct opts *o)
 }
 #endif
 
-static int run(const struct opts *o)
+/* One doorbell mode: the workload, and a verified sequential write read
+ * back, verified. */
+static int run_mode(const struct opts *o, double *iops)
 {
 	struct opts back;
+	double back_iops;
+	int ret;
+
+	ret = run_uvf(o, iops);
+	if (!ret && o->verify && o->write && !o->rand) {
+		back = *o;
+		back.write = false;
+		ret = run_uvf(&back, &back_iops);
+	}
+	return ret;
+}
+
+/* Per command, then batched: one line says what batching gained. */
+static int run_doorbells(const struct opts *o)
+{
+	struct opts mode = *o;
+	double per_cmd, batch;
+	int ret;
+
+	if (!o->doorbell_both)
+		return run_mode(o, &batch);
+	mode.doorbell = UVF_NVME_DOORBELL_PER_CMD;
+	ret = run_mode(&mode, &per_cmd);
+	mode.doorbell = UVF_NVME_DOORBELL_BATCH;
+	if (!ret)
+		ret = run_mode(&mode, &batch);
+	if (!ret && !o->json && per_cmd > 0)
+		printf("nvme-perf: batched doorbells / per-command: %.2fx IOPS\n",
+		       batch / per_cmd);
+	return ret;
+}
+
+static int run(const struct opts *o)
+{
+	struct opts mode = *o;
 	int ret;
 
 	if (o->kernel)
 		return run_kernel(o);
-	ret = run_uvf(o);
-	/* A verified sequential write is read back, verified. */
-	if (!ret && o->verify && o->write && !o->rand) {
-		back = *o;
-		back.write = false;
-		ret = run_uvf(&back);
-	}
-	return ret;
+	if (!o->shadow_both)
+		return run_doorbells(o);
+	mode.no_shadow = true;
+	ret = run_doorbells(&mode);
+	mode.no_shadow = false;
+	return ret ? ret : run_doorbells(&mode);
 }
 
 int main(int argc, char **argv)

@@ -10,9 +10,9 @@ BACKEND=${1:-type1}
 SECS=${2:-10}
 BDF=0000:00:04.0
 PERF=/uvf/nvme-perf
-DEV=/sys/bus/pci/devices/$BDF
 
 [ -f /uvf/.run ] || { echo "side-by-side-guest.sh: not in the tools/vm guest" >&2; exit 2; }
+. /uvf/guest-lib.sh
 echo 64 >/proc/sys/vm/nr_hugepages
 
 rc=0
@@ -21,12 +21,7 @@ for qd in 1 32; do
         --qd $qd --time "$SECS" --json || rc=1
 done
 
-echo nvme >"$DEV/driver_override"
-echo $BDF >"$DEV/driver/unbind"
-echo $BDF >/sys/bus/pci/drivers_probe
-i=0
-while [ ! -b /dev/nvme0n1 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-[ -b /dev/nvme0n1 ] || { echo "side-by-side-guest.sh: no /dev/nvme0n1" >&2; exit 1; }
+to_kernel_driver || exit 1
 
 for qd in 1 32; do
     $PERF --kernel /dev/nvme0n1 --rw randread --bs 4096 --qd $qd \

@@ -32,6 +32,11 @@
 #define ST_INVALID_VECTOR 0x108
 #define ST_INVALID_DELETE 0x10c
 
+struct fake;
+static bool shadowed(const struct fake *f, uint16_t qid);
+static void dbbuf_read(struct fake *f, uint16_t qid, bool cq, uint32_t *val,
+		       uint32_t size);
+
 struct fsq {
 	bool live;
 	uint64_t base;
@@ -61,6 +66,8 @@ struct fake {
 	struct fcq cq[MAX_QID + 1];
 	unsigned int granted;
 	uint8_t **media;
+	bool dbbuf_on;			/* Doorbell Buffer Config done */
+	uint64_t dbbuf_shadow, dbbuf_eventidx;
 };
 
 static struct fake *fake_of_win(struct fake_regwin *w)
@@ -120,6 +127,7 @@ void fake_nvme_params_default(struct fake_nvme_params *p)
 	p->vectors = 9;
 	p->write_zeroes = true;
 	p->vwc = true;
+	p->dbbuf = true;	/* as QEMU 7.1 and later */
 }
 
 /* One page or less of a transfer: to host memory, or from it. */
@@ -238,6 +246,8 @@ static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
 		put32(id + NVME_IDC_NN, f->p.nr_ns);
 		put16(id + NVME_IDC_ONCS,
 		      f->p.write_zeroes ? NVME_ONCS_WRITE_ZEROES : 0);
+		put16(id + NVME_IDC_OACS,
+		      f->p.dbbuf ? NVME_OACS_DBBUF_CONFIG : 0);
 		id[NVME_IDC_VWC] = f->p.vwc ? NVME_VWC_PRESENT : 0;
 		break;
 	case NVME_CNS_NS:
@@ -323,6 +333,8 @@ static uint16_t delete_sq(struct fake *f, const struct uvf_nvme_cmd *c)
 
 	if (!qid || qid > MAX_QID || !sq->live)
 		return ST_INVALID_QID;
+	if (shadowed(f, qid))	/* the shadow tail is the doorbell */
+		dbbuf_read(f, qid, false, &sq->tail, sq->size);
 	for (i = 0; i < sq->ndropped; i++, f->st.aborted_by_delete++)
 		post(f, qid, sq->dropped[i], ST_ABORTED_SQ_DELETED, 0);
 	for (; sq->head != sq->tail; f->st.aborted_by_delete++) {
@@ -355,6 +367,50 @@ static uint16_t delete_cq(struct fake *f, const struct uvf_nvme_cmd *c)
 	return ST_OK;
 }
 
+static uint16_t dbbuf_config(struct fake *f, const struct uvf_nvme_cmd *c)
+{
+	if (!f->p.dbbuf)
+		return ST_INVALID_OPCODE;
+	if ((c->prp1 | c->prp2) & (NVME_PAGE_SIZE - 1))
+		return ST_INVALID_FIELD;
+	f->dbbuf_on = true;
+	f->dbbuf_shadow = c->prp1;
+	f->dbbuf_eventidx = c->prp2;
+	f->st.dbbuf_configs++;
+	return ST_OK;
+}
+
+/* Queue @qid's shadow (or EventIdx at @base) entry: SQ, or CQ with @cq. */
+static uint64_t dbbuf_entry(const struct fake *f, uint64_t base, uint16_t qid,
+			    bool cq)
+{
+	return base + ((uint64_t)(2u * qid + cq) << f->p.dstrd) * 4;
+}
+
+/* Shadow doorbells apply to I/O queues; the admin queue's register is
+ * always written. */
+static bool shadowed(const struct fake *f, uint16_t qid)
+{
+	return f->dbbuf_on && qid;
+}
+
+static void dbbuf_read(struct fake *f, uint16_t qid, bool cq, uint32_t *val,
+		       uint32_t size)
+{
+	uint32_t v;
+
+	if (!fake_regwin_dma_read(&f->w, dbbuf_entry(f, f->dbbuf_shadow, qid, cq),
+				  &v, sizeof(v)) && v < size)
+		*val = v;
+}
+
+static void eventidx_write(struct fake *f, uint16_t qid, bool cq,
+			   uint32_t val)
+{
+	fake_regwin_dma_write(&f->w, dbbuf_entry(f, f->dbbuf_eventidx, qid, cq),
+			      &val, sizeof(val));
+}
+
 static uint16_t exec_admin(struct fake *f, const struct uvf_nvme_cmd *c,
 			   uint32_t *dw0)
 {
@@ -381,6 +437,8 @@ static uint16_t exec_admin(struct fake *f, const struct uvf_nvme_cmd *c,
 		return delete_sq(f, c);
 	case NVME_ADMIN_DELETE_CQ:
 		return delete_cq(f, c);
+	case NVME_ADMIN_DBBUF_CONFIG:
+		return dbbuf_config(f, c);
 	default:
 		return ST_INVALID_OPCODE;
 	}
@@ -451,7 +509,7 @@ static uint16_t exec_io(struct fake *f, uint16_t qid,
 }
 
 /* Fetch and execute until the SQ is empty or its CQ is full. */
-static void process_sq(struct fake *f, uint16_t qid)
+static void fetch_and_exec(struct fake *f, uint16_t qid)
 {
 	struct fsq *sq = &f->sq[qid];
 	struct uvf_nvme_cmd c;
@@ -463,6 +521,12 @@ static void process_sq(struct fake *f, uint16_t qid)
 		if (qid && f->faults.hold)
 			return;
 		cq = &f->cq[sq->cqid];
+		if (shadowed(f, qid)) {
+			/* The head it has seen: the host may skip the
+			 * register write until it passes this. */
+			dbbuf_read(f, sq->cqid, true, &cq->head, cq->size);
+			eventidx_write(f, sq->cqid, true, cq->head);
+		}
 		if (next(cq->tail, cq->size) == cq->head)
 			return;
 		if (fake_regwin_dma_read(&f->w, sq->base + sq->head * sizeof(c),
@@ -476,6 +540,32 @@ static void process_sq(struct fake *f, uint16_t qid)
 	}
 }
 
+/* With shadow doorbells the tail comes from the shadow buffer, and
+ * EventIdx says how far the fake has fetched: the host writes the register
+ * again only for entries past it. Checking the shadow once more after
+ * posting EventIdx closes the race with a host that skipped the write. */
+static void process_sq(struct fake *f, uint16_t qid)
+{
+	struct fsq *sq = &f->sq[qid];
+	uint32_t tail;
+
+	if (!shadowed(f, qid) || !sq->live) {
+		fetch_and_exec(f, qid);
+		return;
+	}
+	for (;;) {
+		dbbuf_read(f, qid, false, &sq->tail, sq->size);
+		fetch_and_exec(f, qid);
+		if (f->faults.hold || f->faults.fatal || sq->head != sq->tail)
+			return;
+		eventidx_write(f, qid, false, sq->tail);
+		tail = sq->tail;
+		dbbuf_read(f, qid, false, &tail, sq->size);
+		if (tail == sq->tail)
+			return;
+	}
+}
+
 static void reset(struct fake *f)
 {
 	unsigned int i;
@@ -486,6 +576,7 @@ static void reset(struct fake *f)
 		f->cq[i] = (struct fcq){ 0 };
 	}
 	f->st.live_io_queues = 0;
+	f->dbbuf_on = false;
 	f->cc = 0;
 	f->csts = 0;
 	f->granted = 0;
@@ -528,6 +619,10 @@ static void doorbell(struct fake *f, uint32_t off, uint32_t val)
 
 	if ((off - NVME_REG_DBS) % stride || qid > MAX_QID)
 		return;
+	if (qid && !(idx & 1))
+		f->st.sq_doorbell_writes++;
+	else if (qid)
+		f->st.cq_doorbell_writes++;
 	if (!(idx & 1)) {
 		if (f->sq[qid].live && val < f->sq[qid].size) {
 			f->sq[qid].tail = val;

@@ -38,6 +38,11 @@ struct fake_nvme_params {
 	bool no_msix;		/* MSI only */
 	bool write_zeroes;	/* ONCS */
 	bool vwc;
+	/* OACS bit 8, Doorbell Buffer Config: I/O queues then take their
+	 * SQ tail and CQ head from the shadow buffer, and the fake posts
+	 * EventIdx as the tail it has fetched to and the head it has seen,
+	 * as QEMU does. */
+	bool dbbuf;
 };
 
 /* Device-side misbehaviour; the I/O ones affect I/O queues only. */
@@ -60,6 +65,10 @@ struct fake_nvme_stats {
 	uint64_t irqs;			/* interrupts raised */
 	uint64_t shutdowns;		/* CC.SHN normal requests */
 	unsigned int live_io_queues;	/* created and not deleted */
+	/* Doorbell register writes to I/O queues (MMIO only, not the
+	 * shadow buffer). */
+	uint64_t sq_doorbell_writes, cq_doorbell_writes;
+	uint64_t dbbuf_configs;		/* Doorbell Buffer Config commands */
 };
 
 void fake_nvme_params_default(struct fake_nvme_params *p);
@@ -69,7 +78,7 @@ struct uvf_device *fake_nvme_create(struct uvf_iommu *iommu,
 				    const struct fake_nvme_params *p);
 void fake_nvme_set_faults(struct uvf_device *dev,
 			  const struct fake_nvme_faults *f);
-/* Fetch and execute what "hold" kept back. */
+/* Fetch and execute what "hold" kept back (the shadow tail too). */
 void fake_nvme_release(struct uvf_device *dev);
 void fake_nvme_get_stats(struct uvf_device *dev, struct fake_nvme_stats *st);
 /* The namespace's media, for checking what was written. */

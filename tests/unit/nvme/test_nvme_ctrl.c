@@ -425,6 +425,8 @@ START_TEST(test_destroying_a_qpair_aborts_its_commands_with_ecanceled)
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(uvf_nvme_write(qp, 1, buf, 8 * i, 8,
 						count_cb, &c), 0);
+	/* Hand the batch held back to the controller, which holds it. */
+	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
 	ck_assert_uint_gt(nvmefix_mapped(&f), with_qpair);
 	uvf_nvme_qpair_destroy(qp);
 	ck_assert_uint_eq(c.calls, 3);

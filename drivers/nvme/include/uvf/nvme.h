@@ -21,6 +21,23 @@
  * Children that find the queue full wait inside the queue pair and are sent
  * as completions free slots.
  *
+ * Doorbells: every doorbell write is an MMIO exit under virtualization and
+ * a posted write on real hardware, so the driver writes the submission
+ * queue tail once per batch of commands and the completion queue head once
+ * per batch of completions. A submission to an idle queue pair rings at
+ * once (no latency added at queue depth 1); one made while commands are
+ * outstanding is held back until uvf_nvme_qpair_process() or
+ * uvf_nvme_qpair_wait() runs (both ring before they look for completions,
+ * so waiting never deadlocks), until NVME_SQ_BATCH_MAX (64) are held, or
+ * until uvf_nvme_qpair_ring(). uvf_nvme_qpair_batch_begin() holds back
+ * every submission, idle or not, until the next ring: N commands, one
+ * doorbell write. UVF_NVME_DOORBELL_PER_CMD restores one SQ tail write per
+ * command. Where the controller offers shadow doorbells (Doorbell Buffer
+ * Config, OACS bit 8) the driver also keeps its doorbell values in the
+ * shadow buffer and writes the register only when the controller's
+ * EventIdx asks for it; uvf_nvme_ctrl_opts.no_shadow_doorbells turns that
+ * off. The admin queue always rings per command.
+ *
  * Completions are reaped by polling the phase bit (uvf_nvme_qpair_process())
  * or, with uvf_nvme_ctrl_opts.interrupts, by waiting on the queue pair's
  * interrupt eventfd (uvf_nvme_qpair_wait()). The driver asks for one vector
@@ -110,6 +127,12 @@ struct uvf_nvme_cpl {
  */
 typedef void (*uvf_nvme_cb)(void *arg, int err, const struct uvf_nvme_cpl *cpl);
 
+/* When a queue pair writes its submission queue tail doorbell. */
+enum uvf_nvme_doorbell {
+	UVF_NVME_DOORBELL_BATCH = 0,	/* once per batch (the default) */
+	UVF_NVME_DOORBELL_PER_CMD,	/* after every command */
+};
+
 struct uvf_nvme_ctrl_opts {
 	unsigned int io_queues;		/* I/O queue pairs to ask for */
 	unsigned int admin_queue_size;	/* entries, 2..4096 */
@@ -120,6 +143,11 @@ struct uvf_nvme_ctrl_opts {
 	/* Complete by interrupt: MSI-X, else MSI, else INTx, vectors shared
 	 * when the device has fewer than queues; polling when none works. */
 	bool interrupts;
+	/* I/O queue pairs' SQ tail doorbells: batched or per command. */
+	enum uvf_nvme_doorbell doorbell;
+	/* Write doorbell registers only, even where the controller offers
+	 * shadow doorbells. */
+	bool no_shadow_doorbells;
 };
 
 struct uvf_nvme_ctrl_info {
@@ -137,6 +165,7 @@ struct uvf_nvme_ctrl_info {
 	uint8_t mdts;			/* raw; 0: no limit */
 	uint32_t max_xfer;		/* bytes per command the driver allows */
 	uint32_t nn;			/* highest namespace ID */
+	uint16_t oacs;			/* optional admin commands supported */
 	uint16_t oncs;			/* optional NVM commands supported */
 	bool volatile_write_cache;
 	unsigned int io_queues;		/* I/O queue pairs granted */
@@ -144,6 +173,7 @@ struct uvf_nvme_ctrl_info {
 	bool interrupts;		/* queue pairs complete by interrupt */
 	const char *irq_type;		/* "msix", "msi", "intx" or "none" */
 	unsigned int irq_vectors;	/* enabled; fewer than queues: shared */
+	bool shadow_doorbells;		/* Doorbell Buffer Config in use */
 };
 
 struct uvf_nvme_lbaf {
@@ -442,11 +472,45 @@ int uvf_nvme_submit(struct uvf_nvme_qpair *qp, const struct uvf_nvme_cmd *cmd,
 		    uvf_nvme_cb cb, void *arg);
 
 /**
+ * uvf_nvme_qpair_batch_begin() - hold back the SQ tail doorbell of the
+ *                                next submissions until
+ *                                uvf_nvme_qpair_ring()
+ * @qp: queue pair
+ *
+ * Submissions still go into the queue at once; the controller learns of
+ * them all with one doorbell write. uvf_nvme_qpair_process() and
+ * uvf_nvme_qpair_wait() ring too, so a forgotten ring cannot hang the
+ * caller; so does reaching NVME_SQ_BATCH_MAX held entries. No effect on a
+ * queue pair in UVF_NVME_DOORBELL_PER_CMD mode.
+ *
+ * Return: nothing.
+ */
+void uvf_nvme_qpair_batch_begin(struct uvf_nvme_qpair *qp);
+
+/**
+ * uvf_nvme_qpair_ring() - write the SQ tail doorbell for every submission
+ *                         held back, and end a batch begun with
+ *                         uvf_nvme_qpair_batch_begin()
+ * @qp: queue pair
+ *
+ * Writes nothing when nothing is held back, and with shadow doorbells only
+ * when the controller's EventIdx asks for it.
+ *
+ * Return: 0, or the error of a failed controller (a doorbell write that
+ * failed fails the controller: its commands complete with the error).
+ */
+int uvf_nvme_qpair_ring(struct uvf_nvme_qpair *qp);
+
+/**
  * uvf_nvme_qpair_process() - reap completions by polling the phase bit,
  *                            calling each command's callback, and check
  *                            deadlines and controller fatal status
  * @qp: queue pair
  * @max: completions to reap at most; 0 for all available
+ *
+ * Rings the SQ tail doorbell for submissions held back (before returning,
+ * so those made by the callbacks go out in the same write), and writes the
+ * CQ head doorbell once for all the completions reaped.
  *
  * Return: the number of completions reaped (0 when none arrived), or a
  * negative errno once the controller has failed (its outstanding commands
@@ -460,7 +524,8 @@ int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max);
  * @timeout_ms: -1 waits until the earliest command deadline at most; 0
  *              polls once
  *
- * Sleeps on the queue pair's interrupt eventfd when the controller uses
+ * Rings the SQ tail doorbell for submissions held back first, then sleeps
+ * on the queue pair's interrupt eventfd when the controller uses
  * interrupts, else spins on the completion queue.
  *
  * Return: the number of completions reaped (at least 1), -ETIMEDOUT

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Runs INSIDE the tools/vm guest (busybox sh), never on a host: it rebinds
+# the guest's NVMe controller. uvf's NVMe driver with SQ tail doorbells per
+# command and batched, shadow doorbells off and on, then the kernel's nvme
+# driver (O_DIRECT on /dev/nvme0n1), all on one workload list: 4 KiB random
+# reads at QD1 and QD32, 128 KiB sequential reads at QD4. The four uvf
+# modes alternate, ROUNDS times, so a slow spell of a shared host hits them
+# alike. One JSON line per run on stdout.
+#
+# usage: doorbells-guest.sh BACKEND [SECONDS [ROUNDS]]   (BACKEND: type1|iommufd|noiommu)
+set -u
+BACKEND=${1:-type1}
+SECS=${2:-10}
+ROUNDS=${3:-3}
+BDF=0000:00:04.0
+PERF=/uvf/nvme-perf
+WORKLOADS="randread:4096:1 randread:4096:32 read:131072:4"
+
+[ -f /uvf/.run ] || { echo "doorbells-guest.sh: not in the tools/vm guest" >&2; exit 2; }
+. /uvf/guest-lib.sh
+
+rc=0
+# Each workload ROUNDS times: uvf in its four modes, or the kernel driver.
+rounds() { # nvme-perf-arguments...
+    for w in $WORKLOADS; do
+        IFS=: read -r rw bs qd <<EOW
+$w
+EOW
+        round=0
+        while [ $round -lt "$ROUNDS" ]; do
+            round=$((round + 1))
+            $PERF "$@" --rw "$rw" --bs "$bs" --qd "$qd" --time "$SECS" \
+                --json || rc=1
+        done
+    done
+}
+
+rounds --device $BDF --backend "$BACKEND" --doorbell both --shadow-doorbells both
+to_kernel_driver || exit 1
+rounds --kernel /dev/nvme0n1
+exit $rc
