@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifdef UVF_HAVE_LIBNUMA
@@ -187,7 +188,10 @@ int dh_chunk_back(const struct uvf_dmaheap *heap, char *va,
 	if (ret)
 		return -ENOMEM;
 	bind_node(va, len, heap->o.numa_node);
-	if (!(heap->o.flags & UVF_DMAHEAP_NO_MLOCK) && mlock(va, len)) {
+	/* The system call itself: sanitizers replace mlock() with a no-op,
+	 * which would hide the very failure diagnosed here. */
+	if (!(heap->o.flags & UVF_DMAHEAP_NO_MLOCK) &&
+	    syscall(SYS_mlock, va, len)) {
 		int err = -errno;
 
 		/* EPERM: no CAP_IPC_LOCK and a zero limit; EAGAIN: some

@@ -81,6 +81,9 @@ static struct dh_slab *slab_desc(struct uvf_dmaheap *heap, uint32_t nobj)
 		s->all_next = heap->all_slabs;
 		heap->all_slabs = s;
 	}
+	/* Not any pool's until its new owner says so: a stale pointer into
+	 * it must not pass for one of its old pool's objects. */
+	atomic_store_explicit(&s->pool, NULL, memory_order_relaxed);
 	memset(s->used, 0, words * sizeof(*s->used));
 	memset(s->pins, 0, nobj * sizeof(*s->pins));
 	s->nobj = nobj;
@@ -198,7 +201,6 @@ int uvf_dmaheap_alloc(struct uvf_dmaheap *heap, size_t size, void **vaddr)
 	pthread_mutex_lock(&heap->lock);
 	ret = dh_slab_get(heap, len, 1, &s);
 	if (!ret) {
-		atomic_store_explicit(&s->pool, NULL, memory_order_relaxed);
 		s->obj_shift = 63;	/* one object: index 0 everywhere */
 		bit_assign(s->used, 0, true);
 	}

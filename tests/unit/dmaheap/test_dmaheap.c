@@ -4,6 +4,7 @@
  * NUMA reporting, the memlock diagnosis, and every bad input. Devices read
  * heap memory through their IOMMU to prove each mapping. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,9 +236,10 @@ START_TEST(test_iova_equals_va_is_refused_outside_the_usable_ranges)
 	struct uvf_dmaheap_info info;
 
 	make_heap(UVF_DMAHEAP_IOVA_VA);
-	/* A 32-bit aperture cannot hold a user-space address. */
+	ck_assert_int_eq(uvf_dmaheap_get_info(heap, &info), 0);
+	/* An aperture that ends inside the window (a narrower device). */
 	uvf_sim_iommu_params_default(&prm, UVF_PGTABLE_VTD_SL4);
-	prm.aperture_last = 0xffffffffull;
+	prm.aperture_last = (uintptr_t)info.base + info.max_bytes / 2 - 1;
 	simfix_setup(&narrow, UVF_PGTABLE_VTD_SL4, UVF_DOMAIN_TRANSLATED,
 		     &prm);
 	ck_assert_int_eq(uvf_dmaheap_attach(heap, narrow.dom), -ERANGE);
@@ -518,6 +520,65 @@ START_TEST(test_a_full_window_is_enomem_and_keeps_what_was_given)
 }
 END_TEST
 
+struct racer {
+	struct uvf_dmaheap_pool *pool;
+	void *obj[300];
+	void *raw[8];
+	int err;
+};
+
+static void *race_alloc(void *arg)
+{
+	struct racer *r = arg;
+	uvf_iova_t iova;
+	int i;
+
+	for (i = 0; i < 300 && !r->err; i++) {
+		r->err = uvf_dmaheap_pool_alloc(r->pool, fa.dom, &r->obj[i],
+						&iova);
+		if (i % 40 == 0 && !r->err)
+			r->err = uvf_dmaheap_alloc(heap, 3 * 4096,
+						   &r->raw[i / 40]);
+	}
+	return NULL;
+}
+
+START_TEST(test_threads_sharing_a_pool_never_get_the_same_object)
+{
+	struct uvf_dmaheap_pool *pool;
+	struct racer r[2];
+	pthread_t t[2];
+	int i, j, k;
+
+	make_heap(0);
+	ck_assert_int_eq(uvf_dmaheap_attach(heap, fa.dom), 0);
+	ck_assert_int_eq(uvf_dmaheap_pool_create(heap, 2048, &pool), 0);
+	memset(r, 0, sizeof(r));
+	for (k = 0; k < 2; k++) {
+		r[k].pool = pool;
+		ck_assert_int_eq(pthread_create(&t[k], NULL, race_alloc, &r[k]),
+				 0);
+	}
+	for (k = 0; k < 2; k++) {
+		pthread_join(t[k], NULL);
+		ck_assert_int_eq(r[k].err, 0);
+	}
+	for (i = 0; i < 300; i++)
+		for (j = 0; j < 300; j++)
+			ck_assert_ptr_ne(r[0].obj[i], r[1].obj[j]);
+	for (i = 0; i < 8; i++)
+		ck_assert_ptr_ne(r[0].raw[i], r[1].raw[i]);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 300; i++)
+			ck_assert_int_eq(uvf_dmaheap_pool_free(pool, r[k].obj[i]),
+					 0);
+		for (i = 0; i < 8; i++)
+			ck_assert_int_eq(uvf_dmaheap_free(heap, r[k].raw[i]), 0);
+	}
+	ck_assert_int_eq(uvf_dmaheap_pool_destroy(pool), 0);
+}
+END_TEST
+
 Suite *uvf_test_suite(void)
 {
 	Suite *s = suite_create("dmaheap");
@@ -537,6 +598,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_bad_frees_are_refused_and_change_nothing);
 	tcase_add_test(tc, test_bad_arguments_are_refused);
 	tcase_add_test(tc, test_a_full_window_is_enomem_and_keeps_what_was_given);
+	tcase_add_test(tc, test_threads_sharing_a_pool_never_get_the_same_object);
 	suite_add_tcase(s, tc);
 	return s;
 }

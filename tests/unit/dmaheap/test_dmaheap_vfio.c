@@ -165,12 +165,25 @@ START_TEST(test_iova_equals_va_is_refused_by_a_39_bit_container)
 {
 	struct uvf_dmaheap *vaheap;
 	struct uvf_dmaheap_opts o;
+	struct uvf_dmaheap_info info;
+	uint64_t last;
 
 	uvf_dmaheap_opts_default(&o);
 	o.flags = UVF_DMAHEAP_IOVA_VA;
 	ck_assert_int_eq(uvf_dmaheap_create(&o, &vaheap), 0);
-	ck_assert_int_eq(uvf_dmaheap_attach(vaheap, dom), -ERANGE);
-	ck_assert_ptr_nonnull(strstr(logged, "highest 0x7fffffffff"));
+	ck_assert_int_eq(uvf_dmaheap_get_info(vaheap, &info), 0);
+	last = (uintptr_t)info.base + info.max_bytes - 1;
+	/* The fake's ranges: [0, 0xfedfffff] (less page zero) and
+	 * [0xfef00000, 2^39 - 1]. */
+	if (last <= 0xfedfffffull ||
+	    (last < (1ull << 39) && (uintptr_t)info.base >= 0xfef00000ull)) {
+		/* Valgrind places mappings low: then the window fits. */
+		ck_assert_int_eq(uvf_dmaheap_attach(vaheap, dom), 0);
+		ck_assert_int_eq(uvf_dmaheap_detach(vaheap, dom), 0);
+	} else {
+		ck_assert_int_eq(uvf_dmaheap_attach(vaheap, dom), -ERANGE);
+		ck_assert_ptr_nonnull(strstr(logged, "highest 0x7fffffffff"));
+	}
 	ck_assert_int_eq(uvf_dmaheap_attach(vaheap, fa.dom), 0);
 	ck_assert_int_eq(uvf_dmaheap_detach(vaheap, fa.dom), 0);
 	ck_assert_int_eq(uvf_dmaheap_destroy(vaheap), 0);
