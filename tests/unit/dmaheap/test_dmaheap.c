@@ -60,6 +60,8 @@ static void make_heap(unsigned int flags)
 	uvf_dmaheap_opts_default(&o);
 	o.max_bytes = 16 * MB2;
 	o.flags = flags;
+	/* Leave the hugetlbfs pool to the DPDK tests: THP, or 4 KiB. */
+	o.best = UVF_DMAHEAP_THP;
 	ck_assert_int_eq(uvf_dmaheap_create(&o, &heap), 0);
 }
 
@@ -288,6 +290,19 @@ static long meminfo_free_hugepages(void)
 	return v;
 }
 
+static bool thp_never(void)
+{
+	char line[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (!f)
+		return true;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	return strstr(line, "[never]") || !line[0];
+}
+
 START_TEST(test_the_backing_used_is_reported)
 {
 	struct uvf_dmaheap_opts o;
@@ -302,6 +317,17 @@ START_TEST(test_the_backing_used_is_reported)
 	ck_assert_int_eq(info.backing, UVF_DMAHEAP_4K);
 	ck_assert_uint_eq(info.chunks[UVF_DMAHEAP_4K], 1);
 	ck_assert_str_eq(uvf_dmaheap_backing_name(info.backing), "4k");
+	ck_assert_int_eq(uvf_dmaheap_free(heap, p), 0);
+	ck_assert_int_eq(uvf_dmaheap_destroy(heap), 0);
+
+	/* THP unless the system switched it off. */
+	uvf_dmaheap_opts_default(&o);
+	o.best = UVF_DMAHEAP_THP;
+	ck_assert_int_eq(uvf_dmaheap_create(&o, &heap), 0);
+	ck_assert_int_eq(uvf_dmaheap_alloc(heap, 4096, &p), 0);
+	ck_assert_int_eq(uvf_dmaheap_get_info(heap, &info), 0);
+	ck_assert_int_eq(info.backing, thp_never() ? UVF_DMAHEAP_4K
+						   : UVF_DMAHEAP_THP);
 	ck_assert_int_eq(uvf_dmaheap_free(heap, p), 0);
 	ck_assert_int_eq(uvf_dmaheap_destroy(heap), 0);
 

@@ -33,6 +33,7 @@ static void log_sink(void *arg, const char *line)
 
 static void setup(void)
 {
+	struct uvf_dmaheap_opts ho;
 	struct uvf_vfio_opts o;
 
 	fk_init(&fk);
@@ -48,7 +49,9 @@ static void setup(void)
 	simfix_setup(&fb, UVF_PGTABLE_AMD_V1, UVF_DOMAIN_TRANSLATED, NULL);
 	logged[0] = '\0';
 	uvf_set_log_fn(log_sink, NULL);
-	ck_assert_int_eq(uvf_dmaheap_create(NULL, &heap), 0);
+	uvf_dmaheap_opts_default(&ho);
+	ho.best = UVF_DMAHEAP_THP;	/* the hugetlbfs pool is the DPDK tests' */
+	ck_assert_int_eq(uvf_dmaheap_create(&ho, &heap), 0);
 }
 
 static void teardown(void)
@@ -170,6 +173,7 @@ START_TEST(test_iova_equals_va_is_refused_by_a_39_bit_container)
 
 	uvf_dmaheap_opts_default(&o);
 	o.flags = UVF_DMAHEAP_IOVA_VA;
+	o.best = UVF_DMAHEAP_THP;
 	ck_assert_int_eq(uvf_dmaheap_create(&o, &vaheap), 0);
 	ck_assert_int_eq(uvf_dmaheap_get_info(vaheap, &info), 0);
 	last = (uintptr_t)info.base + info.max_bytes - 1;
