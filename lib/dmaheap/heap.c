@@ -28,6 +28,13 @@ static uint64_t regmap_cookie(const struct uvf_dmaheap *heap)
 	return (uint64_t)(uintptr_t)heap;
 }
 
+static void chunk_free(struct dh_chunk *c)
+{
+	free(c->page_used);
+	free(c->owner);
+	free(c);
+}
+
 void uvf_dmaheap_opts_default(struct uvf_dmaheap_opts *o)
 {
 	*o = (struct uvf_dmaheap_opts){
@@ -145,11 +152,7 @@ int uvf_dmaheap_destroy(struct uvf_dmaheap *heap)
 	}
 	pthread_mutex_unlock(&heap->lock);
 	for (i = 0; i < heap->nr_chunks; i++) {
-		struct dh_chunk *c = atomic_load(&heap->chunks[i]);
-
-		free(c->page_used);
-		free(c->owner);
-		free(c);
+		chunk_free(atomic_load(&heap->chunks[i]));
 	}
 	dh_window_release(heap->base, heap->o.max_bytes);
 	dh_slabs_free_all(heap);
@@ -293,23 +296,46 @@ static int new_chunk(struct uvf_dmaheap *heap, struct dh_chunk **out)
 		c->page_used = calloc(words, sizeof(*c->page_used));
 		c->owner = calloc(heap->pages_per_chunk, sizeof(*c->owner));
 	}
-	if (!c || !c->page_used || !c->owner) {
-		if (c) {
-			free(c->page_used);
-			free(c->owner);
-		}
-		free(c);
-		return -ENOMEM;
+	if (c && (!c->page_used || !c->owner)) {
+		chunk_free(c);
+		c = NULL;
 	}
+	if (!c)
+		return -ENOMEM;
 	*out = c;
 	return 0;
+}
+
+/* Map chunk @idx into every attached domain, in attach order; when one
+ * refuses, unmap it from those before it. Returns the refusal; *stranded
+ * when a rollback unmap was refused too, so the chunk stays mapped
+ * somewhere. */
+static int notify_growth(struct uvf_dmaheap *heap, uint64_t idx,
+			 bool *stranded)
+{
+	size_t i, j;
+	int ret = 0;
+
+	*stranded = false;
+	for (i = 0; i < heap->nr_att; i++) {
+		ret = map_chunk(heap->att[i], idx);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		return 0;
+	if (ret == -ENOMEM)
+		diagnose_map_enomem(heap);
+	for (j = 0; j < i; j++)
+		*stranded |= unmap_chunk(heap->att[j], idx) != 0;
+	return ret;
 }
 
 int dh_grow(struct uvf_dmaheap *heap)
 {
 	uint64_t idx = heap->nr_chunks;
 	struct dh_chunk *c;
-	size_t i, j;
+	bool stranded;
 	int ret;
 
 	if (idx == heap->max_chunks)
@@ -321,28 +347,21 @@ int dh_grow(struct uvf_dmaheap *heap)
 	heap->diag[0] = '\0';
 	ret = dh_chunk_back(heap, c->va, &c->backing, heap->diag,
 			    sizeof(heap->diag));
-	if (ret && heap->diag[0])
-		uvf_trace_emit("%s", heap->diag);
-	for (i = 0; !ret && i < heap->nr_att; i++) {
-		ret = map_chunk(heap->att[i], idx);
-		if (ret == -ENOMEM)
-			diagnose_map_enomem(heap);
-	}
 	if (ret) {
-		/* Roll back: no domain keeps a chunk the others lack. */
-		bool stranded = false;
-
-		for (j = 0; i && j < i - 1; j++)
-			stranded |= unmap_chunk(heap->att[j], idx) != 0;
+		if (heap->diag[0])
+			uvf_trace_emit("%s", heap->diag);
+		heap->st.grow_failures++;
+		chunk_free(c);
+		return ret;
+	}
+	ret = notify_growth(heap, idx, &stranded);
+	if (ret) {
 		heap->st.grow_failures++;
 		uvf_trace("dmaheap: growth by chunk %" PRIu64 " failed (%d), "
 			  "rolled back", idx, ret);
 		if (!stranded) {
-			if (i)
-				dh_chunk_unback(heap, c->va);
-			free(c->page_used);
-			free(c->owner);
-			free(c);
+			dh_chunk_unback(heap, c->va);
+			chunk_free(c);
 			return ret;
 		}
 		/* Still mapped under some device: never hand it out. */
@@ -469,22 +488,22 @@ static int attach_locked(struct uvf_dmaheap *heap, struct uvf_domain *dom)
 	for (i = 0; i < heap->max_chunks; i++)
 		a->chunk_iova[i] = DH_UNMAPPED;
 	ret = uvf_domain_cookie_set(dom, heap, a, cookie_destroy);
+	if (ret) {
+		attach_free(a);
+		return ret;
+	}
 	for (i = 0; !ret && i < heap->nr_chunks; i++) {
 		ret = map_chunk(a, i);
 		if (ret == -ENOMEM)
 			diagnose_map_enomem(heap);
 	}
-	if (ret) {
-		if (unmap_all(a) == 0 && i)
-			uvf_domain_cookie_clear(dom, heap);
-		else if (i)
-			/* Something stays mapped: keep the attachment so
-			 * detach can retry. */
-			goto keep;
+	if (ret && !unmap_all(a)) {
+		uvf_domain_cookie_clear(dom, heap);
 		attach_free(a);
 		return ret;
 	}
-keep:
+	/* Attached; or, when an unmap was refused, kept for detach to
+	 * retry. */
 	heap->att[heap->nr_att++] = a;
 	heap->st.domains = (unsigned int)heap->nr_att;
 	return ret;
