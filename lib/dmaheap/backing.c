@@ -154,10 +154,13 @@ void dh_memlock_diagnose(char *buf, size_t len, const char *what, int err,
 			 uint64_t need)
 {
 	struct rlimit rl = { 0, 0 };
-	char cur[64], max[64];
-	struct passwd *pw = getpwuid(getuid());
+	char cur[64], max[64], pwbuf[1024];
+	struct passwd pwd, *pw = NULL;
 	uint64_t kib = (need + 1023) / 1024;
 
+	/* The limits.conf line names the user; "*" when unknown. */
+	if (getpwuid_r(getuid(), &pwd, pwbuf, sizeof(pwbuf), &pw))
+		pw = NULL;
 	getrlimit(RLIMIT_MEMLOCK, &rl);
 	limit_str(rl.rlim_cur, cur, sizeof(cur));
 	limit_str(rl.rlim_max, max, sizeof(max));
