@@ -92,8 +92,13 @@ void dh_memlock_diagnose(char *buf, size_t len, const char *what, int err,
 
 /* heap.c */
 int dh_grow(struct uvf_dmaheap *heap);	/* lock held */
+
+/* attach.c. Lock held. */
 struct dh_attach *dh_find_attach(struct uvf_dmaheap *heap,
-				 const struct uvf_domain *dom);	/* lock held */
+				 const struct uvf_domain *dom);
+/* Map chunk @idx into every attached domain, or into none: the refusal,
+ * with *stranded when a rollback unmap was refused too. */
+int dh_notify_growth(struct uvf_dmaheap *heap, uint64_t idx, bool *stranded);
 
 /* slab.c: page runs in chunks. Lock held. */
 int dh_slab_get(struct uvf_dmaheap *heap, uint64_t len, uint32_t nobj,
