@@ -196,5 +196,6 @@ void bench_translate(struct bench_ctx *ctx);
 void bench_dma(struct bench_ctx *ctx);
 void bench_vfio(struct bench_ctx *ctx);
 void bench_fakekernel(struct bench_ctx *ctx);
+void bench_dmaheap(struct bench_ctx *ctx);
 
 #endif

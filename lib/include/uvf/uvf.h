@@ -12,6 +12,7 @@
 #include <uvf/device.h>
 #include <uvf/driver.h>
 #include <uvf/dma.h>
+#include <uvf/dmaheap.h>
 #include <uvf/sim.h>
 #include <uvf/pci.h>
 #include <uvf/pci_bind.h>

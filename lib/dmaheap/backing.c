@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What backs the heap: a PROT_NONE window reserved at create, and chunks
+ * mapped over it -- hugetlbfs 1 GiB or 2 MiB pages, else transparent huge
+ * pages, else 4 KiB pages -- bound to a NUMA node through libnuma when it
+ * is there, and locked. A failure to lock is explained (RLIMIT_MEMLOCK).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifdef UVF_HAVE_LIBNUMA
+#include <numa.h>
+#endif
+
+#include "heap_priv.h"
+
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
+#endif
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+int dh_window_reserve(uint64_t len, uint64_t align, char **base)
+{
+	char *raw, *start;
+
+	/* Over-reserve, then trim to the alignment huge pages need. */
+	raw = mmap(NULL, len + align, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return -ENOMEM;
+	start = (char *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
+	if (start > raw)
+		munmap(raw, start - raw);
+	if (raw + align > start)
+		munmap(start + len, raw + align - start);
+	*base = start;
+	return 0;
+}
+
+void dh_window_release(char *base, uint64_t len)
+{
+	munmap(base, len);
+}
+
+/* Put the PROT_NONE reservation back over [va, va + len): a failed
+ * MAP_FIXED may have taken the old mapping away. Never clobbers another
+ * mapping. */
+static void rereserve(char *va, uint64_t len)
+{
+	void *p = mmap(va, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		       MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != MAP_FAILED && p != va)
+		munmap(p, len);	/* a kernel without NOREPLACE placed it */
+}
+
+static int map_fixed(char *va, uint64_t len, int extra)
+{
+	void *p = mmap(va, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | extra, -1, 0);
+
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+/* THP is in use unless the system switched it off. */
+static bool thp_enabled(void)
+{
+	char line[128];
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	bool on = false;
+
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f))
+		on = !strstr(line, "[never]");
+	fclose(f);
+	return on;
+}
+
+/* Map one backing over the chunk; -errno when the system has none. */
+static int map_backing(char *va, uint64_t len, enum uvf_dmaheap_backing b)
+{
+	int ret;
+
+	switch (b) {
+	case UVF_DMAHEAP_HUGETLB_1G:
+		if (len % UVF_SZ_1G || (uintptr_t)va % UVF_SZ_1G)
+			return -EINVAL;
+		return map_fixed(va, len, MAP_HUGETLB | MAP_HUGE_1GB);
+	case UVF_DMAHEAP_HUGETLB_2M:
+		return map_fixed(va, len, MAP_HUGETLB | MAP_HUGE_2MB);
+	case UVF_DMAHEAP_THP:
+		if (!thp_enabled())
+			return -ENOTSUP;
+		ret = map_fixed(va, len, 0);
+		if (!ret && madvise(va, len, MADV_HUGEPAGE))
+			ret = -errno;
+		return ret;
+	default:
+		return map_fixed(va, len, 0);
+	}
+}
+
+bool dh_numa_usable(int node)
+{
+#ifdef UVF_HAVE_LIBNUMA
+	return node >= 0 && numa_available() >= 0 && node <= numa_max_node();
+#else
+	(void)node;
+	return false;
+#endif
+}
+
+/* Before any page is touched: pages come from the node's memory. */
+static void bind_node(char *va, uint64_t len, int node)
+{
+#ifdef UVF_HAVE_LIBNUMA
+	if (dh_numa_usable(node))
+		numa_tonode_memory(va, len, node);
+#else
+	(void)va;
+	(void)len;
+	(void)node;
+#endif
+}
+
+static void limit_str(rlim_t v, char *buf, size_t len)
+{
+	if (v == RLIM_INFINITY)
+		snprintf(buf, len, "unlimited");
+	else
+		snprintf(buf, len, "%" PRIu64 " bytes (%" PRIu64 " KiB)",
+			 (uint64_t)v, (uint64_t)v / 1024);
+}
+
+void dh_memlock_diagnose(char *buf, size_t len, const char *what, int err,
+			 uint64_t need)
+{
+	struct rlimit rl = { 0, 0 };
+	char cur[64], max[64], pwbuf[1024];
+	struct passwd pwd, *pw = NULL;
+	uint64_t kib = (need + 1023) / 1024;
+
+	/* The limits.conf line names the user; "*" when unknown. */
+	if (getpwuid_r(getuid(), &pwd, pwbuf, sizeof(pwbuf), &pw))
+		pw = NULL;
+	getrlimit(RLIMIT_MEMLOCK, &rl);
+	limit_str(rl.rlim_cur, cur, sizeof(cur));
+	limit_str(rl.rlim_max, max, sizeof(max));
+	snprintf(buf, len,
+		 "dmaheap: %s failed (%s): RLIMIT_MEMLOCK is %s, hard limit %s; "
+		 "the heap needs at least %" PRIu64 " bytes (%" PRIu64 " KiB) "
+		 "locked. Fix: run `ulimit -l %" PRIu64 "` (or `ulimit -l "
+		 "unlimited`) in the shell that starts the program, or add "
+		 "`%s - memlock %" PRIu64 "` to /etc/security/limits.conf and "
+		 "log in again (systemd services: LimitMEMLOCK=%" PRIu64 "K)",
+		 what, strerror(-err), cur, max, need, kib, kib,
+		 pw && pw->pw_name ? pw->pw_name : "*", kib, kib);
+}
+
+int dh_chunk_back(const struct uvf_dmaheap *heap, char *va,
+		  enum uvf_dmaheap_backing *backing, char *diag, size_t dlen)
+{
+	uint64_t len = heap->o.chunk_size;
+	enum uvf_dmaheap_backing b = heap->o.best;
+	int ret = -ENOMEM;
+
+	for (; b < UVF_DMAHEAP_NR_BACKINGS; b++) {
+		ret = map_backing(va, len, b);
+		if (!ret)
+			break;
+		rereserve(va, len);
+	}
+	if (ret)
+		return -ENOMEM;
+	bind_node(va, len, heap->o.numa_node);
+	/* The system call itself: sanitizers replace mlock() with a no-op,
+	 * which would hide the very failure diagnosed here. */
+	if (!(heap->o.flags & UVF_DMAHEAP_NO_MLOCK) &&
+	    syscall(SYS_mlock, va, len)) {
+		int err = -errno;
+
+		/* EPERM: no CAP_IPC_LOCK and a zero limit; EAGAIN: some
+		 * pages could not be locked. Both are a memory limit. */
+		ret = err == -EPERM || err == -EAGAIN ? -ENOMEM : err;
+		dh_memlock_diagnose(diag, dlen, "mlock of a new chunk", err,
+				    heap->st.bytes + len);
+		dh_chunk_unback(heap, va);
+		return ret;
+	}
+	/* Fault every page in now, on the bound node, not under a device. */
+	memset(va, 0, len);
+	*backing = b;
+	return 0;
+}
+
+void dh_chunk_unback(const struct uvf_dmaheap *heap, char *va)
+{
+	uint64_t len = heap->o.chunk_size;
+	void *p = mmap(va, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+		       -1, 0);
+
+	if (p == MAP_FAILED) {
+		munmap(va, len);
+		rereserve(va, len);
+	}
+}
