@@ -58,9 +58,10 @@ bool uvf_domain_iova_reserved(const struct uvf_domain *dom, uvf_iova_t iova)
 	return hits_reserved(dom, iova, iova);
 }
 
-static uint64_t record_data(uint64_t kind, uint64_t cookie)
+static uint64_t record_data(uint64_t kind, int prot, uint64_t cookie)
 {
-	return kind | cookie << UVF_MAPREC_COOKIE_SHIFT;
+	return kind | (uint64_t)prot << UVF_MAPREC_PROT_SHIFT |
+	       cookie << UVF_MAPREC_COOKIE_SHIFT;
 }
 
 static void count_map(struct uvf_domain *dom, uint64_t len, uint64_t cookie)
@@ -98,7 +99,8 @@ int uvf_domain_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 		goto out;
 	if (unlocked) {
 		ret = uvf_maptable_insert(&dom->maps, iova, len,
-					  UVF_MAPREC_FIXED | UVF_MAPREC_MAPPING);
+					  UVF_MAPREC_FIXED | UVF_MAPREC_MAPPING,
+					  (uintptr_t)vaddr);
 		if (ret)
 			goto out_free;
 		pthread_mutex_unlock(&dom->lock);
@@ -110,13 +112,15 @@ int uvf_domain_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 			goto out_free;
 		}
 		uvf_maptable_find(&dom->maps, iova)->data =
-			record_data(UVF_MAPREC_FIXED, cookie);
+			record_data(UVF_MAPREC_FIXED, prot, cookie);
 	} else {
 		ret = dom->ops->map(dom, iova, vaddr, len, prot, &cookie, NULL);
 		if (ret)
 			goto out_free;
 		ret = uvf_maptable_insert(&dom->maps, iova, len,
-					  record_data(UVF_MAPREC_FIXED, cookie));
+					  record_data(UVF_MAPREC_FIXED, prot,
+						      cookie),
+					  (uintptr_t)vaddr);
 		if (ret) {
 			dom->ops->unmap(dom, iova, len, cookie, NULL);
 			goto out_free;
@@ -141,8 +145,11 @@ int uvf_domain_adopt_mapping(struct uvf_domain *dom, uvf_iova_t iova,
 	 * these for a mapping about to be made. */
 	ret = uvf_iova_reserve(dom->allocator, iova, len) ? -EBUSY : 0;
 	if (!ret) {
+		/* The kernel chose the IOVA; memory and rights are the
+		 * caller's to know: the record shows them as unknown. */
 		ret = uvf_maptable_insert(&dom->maps, iova, len,
-					  record_data(UVF_MAPREC_FIXED, cookie));
+					  record_data(UVF_MAPREC_FIXED, 0,
+						      cookie), 0);
 		if (ret)
 			uvf_iova_free(dom->allocator, iova, len);
 		else
@@ -368,7 +375,7 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 			 unsigned int nseg, int prot, uvf_iova_t *iova)
 {
 	bool unlocked = dom->ops->unlocked_map, mapped = false;
-	uint64_t len = 0, cookie = 0, t0;
+	uint64_t len = 0, cookie = 0, t0, run, scattered = 0;
 	unsigned int i;
 	uvf_iova_t addr;
 	int ret;
@@ -376,6 +383,8 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 	for (i = 0; i < nseg; i++)
 		if (__builtin_add_overflow(len, seg[i].len, &len))
 			return -EOVERFLOW;
+	if (nseg > 1 && contiguous_run(seg, nseg, 0, &run) < nseg)
+		scattered = UVF_MAPREC_SCATTERED;
 	t0 = uvf_trace_clock();
 	ret = uvf_iova_alloc(dom->allocator, len, &addr);
 	uvf_trace_step("iova_alloc", t0, UVF_TA_HEX("iova", ret ? 0 : addr),
@@ -396,8 +405,10 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 	mapped = !ret;
 	if (!ret) {
 		ret = uvf_maptable_insert(&dom->maps, addr, len,
-					  record_data(UVF_MAPREC_ALLOCATED,
-						      cookie));
+					  record_data(UVF_MAPREC_ALLOCATED |
+							      scattered,
+						      prot, cookie),
+					  (uintptr_t)seg[0].vaddr);
 		if (!ret)
 			count_map(dom, len, cookie);
 		else if (!unlocked)

@@ -78,7 +78,7 @@ static void json_args(FILE *f, const struct uvf_trace_arg *a, unsigned int n,
 			fputc(',', f);
 		json_string(f, a[i].key);
 		if (a[i].hex)
-			fprintf(f, ":\"%#llx\"", (unsigned long long)a[i].val);
+			fprintf(f, ":\"0x%llx\"", (unsigned long long)a[i].val);
 		else
 			fprintf(f, ":%llu", (unsigned long long)a[i].val);
 	}
