@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: MIT
 """Checks the structured trace (UVF_TRACE=json:FILE / chrome:FILE).
 
-usage: check_trace.py TRACE_FLOW_PROGRAM
+usage: check_trace.py TRACE_FLOW_PROGRAM [UVF_DEMO]
 
 Runs the program with each file spec, loads the file with Python's json
 module and checks it against the Chrome trace-event schema uvf writes
 (lib/include/uvf/trace.h): required keys and their types, ts in order on
 each thread, dur >= 0, B/E balanced, and every step of each successful
 map and unmap present. Then checks that UVF_TRACE=1 still gives text
-lines and that an unwritable file is reported.
+lines and that an unwritable file is reported. With UVF_DEMO: the demo
+prints the paths of its trace and page-table drawings, and they hold
+what they should.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -134,6 +137,35 @@ def check_file(prog, kind, tmp):
     print(f'{kind}: {len(events)} events, {spans}, {threads} threads')
 
 
+def check_demo(demo, tmp):
+    out = os.path.join(tmp, 'demo')
+    r = subprocess.run([demo, '--quiet', '--out-dir', out],
+                       capture_output=True, text=True, timeout=120,
+                       env={k: v for k, v in os.environ.items()
+                            if k != 'UVF_TRACE'})
+    if r.returncode:
+        return fail(f'demo failed: {r.stderr}')
+    for name in ('pgtable.txt', 'pgtable.dot', 'trace.json'):
+        if os.path.join(out, name) not in r.stdout:
+            fail(f'demo does not print the path of {name}')
+    with open(os.path.join(out, 'trace.json')) as f:
+        events = json.load(f)['traceEvents']
+    for i, e in enumerate(events):
+        check_event(i, e)
+    spans, _ = check_threads(events)
+    if spans['dma_map_page'] != 3 or spans['dma_unmap_page'] != 2:
+        fail(f'demo trace: {spans}, expected 3 maps and 2 unmaps')
+    with open(os.path.join(out, 'pgtable.txt')) as f:
+        text = f.read()
+    if '[direct]' not in text or '[iotlb]' not in text:
+        fail(f'demo drawing lacks the direct region or the IOTLB: {text}')
+    svg = os.path.join(out, 'pgtable.svg')
+    if shutil.which('dot') and (svg not in r.stdout or
+                                '<svg' not in open(svg).read()):
+        fail('demo: dot is installed but no SVG was drawn')
+    print(f'demo: {len(events)} events, {spans}')
+
+
 def main():
     prog = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory() as tmp:
@@ -149,6 +181,8 @@ def main():
                 tmp)
         if 'cannot write the trace file' not in r.stderr:
             fail('an unwritable trace file is not reported')
+        if len(sys.argv) > 2:
+            check_demo(os.path.abspath(sys.argv[2]), tmp)
     for e in errors[:20]:
         print('FAIL:', e)
     return 1 if errors else 0
