@@ -8,7 +8,8 @@
  *                    [--direct FIRST-LAST]... [--reserved FIRST-LAST]...
  *                    [--script FILE] [--vfio BDF] [STEP...]
  *
- * STEP: map IOVA LEN [r|w|rw] | unmap IOVA LEN | touch IOVA [r|w]
+ * STEP: map IOVA LEN [r|w|rw] | unmap IOVA LEN | touch IOVA [r|w]; an unmap
+ * removes one whole earlier map. Options and steps may be mixed.
  *
  * On the software model (the default) the domain's page table is drawn in
  * the chosen hardware format; --direct adds a firmware direct region (an
@@ -101,7 +102,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	};
 	int c, ret = 0;
 
-	while (!ret && (c = getopt_long(argc, argv, "+f:O:o:d:r:s:v:h", lo,
+	while (!ret && (c = getopt_long(argc, argv, "f:O:o:d:r:s:v:h", lo,
 					NULL)) != -1) {
 		switch (c) {
 		case 'f':
