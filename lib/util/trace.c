@@ -28,8 +28,12 @@ static FILE *json;
 static bool json_first;		/* no event written yet: no comma */
 static uint64_t json_base_ns;	/* ts 0 of the file */
 
+/* Whether the file is open, for event calls made with text only on. */
+static atomic_bool json_on;
+
 static void update_flag(void)
 {
+	atomic_store(&json_on, json != NULL);
 	atomic_store(&uvf_trace_on, text_on || json);
 }
 
@@ -125,6 +129,8 @@ static void json_event(char ph, const char *name, uint64_t t0,
 void uvf_trace_event(char ph, const char *name, uint64_t t0,
 		     const struct uvf_trace_arg *args, unsigned int nargs)
 {
+	if (!atomic_load_explicit(&json_on, memory_order_relaxed))
+		return;
 	pthread_mutex_lock(&sink_lock);
 	if (json)
 		json_event(ph, name, t0, args, nargs, NULL);
