@@ -8,16 +8,23 @@
  *      table written in the chosen hardware format, IOVA returned;
  *   3. the simulated DMA engine copies through the IOMMU; data verified;
  *   4. a copy to an unmapped IOVA faults, and memory stays untouched;
- *   5. a direct (passthrough) domain returns the CPU address, no tables.
+ *   5. a direct (passthrough) domain returns the CPU address, no tables;
+ *   6. what it leaves behind: the page table drawn (text, Graphviz DOT,
+ *      SVG when Graphviz's dot is installed) while the buffers were
+ *      mapped, and the whole flow as a Chrome trace-event file, in DIR.
  *
  * usage: uvf-demo [--format vtd-sl4|vtd-sl5|amd-v1|arm-lpae-s1]
- *                 [--acpi-dir DIR] [--quiet]
+ *                 [--acpi-dir DIR] [--out-dir DIR] [--quiet]
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <uvf/uvf.h>
 
@@ -69,6 +76,78 @@ static int load_firmware(const char *dir, struct uvf_direct_regions *fw)
 	return 0;
 }
 
+struct outputs {
+	const char *dir;
+	char trace[PATH_MAX], text[PATH_MAX], dot[PATH_MAX], svg[PATH_MAX];
+	bool own_trace;		/* not UVF_TRACE's file */
+	bool have_svg;
+};
+
+/* The trace file, unless UVF_TRACE already names one. */
+static int open_outputs(struct outputs *o)
+{
+	const char *env = getenv("UVF_TRACE");
+	char spec[PATH_MAX + 8];
+	int ret;
+
+	if (mkdir(o->dir, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(o->text, sizeof(o->text), "%s/pgtable.txt", o->dir);
+	snprintf(o->dot, sizeof(o->dot), "%s/pgtable.dot", o->dir);
+	snprintf(o->svg, sizeof(o->svg), "%s/pgtable.svg", o->dir);
+	snprintf(o->trace, sizeof(o->trace), "%s/trace.json", o->dir);
+	if (env && (!strncmp(env, "json:", 5) || !strncmp(env, "chrome:", 7))) {
+		snprintf(o->trace, sizeof(o->trace), "%s", strchr(env, ':') + 1);
+		return 0;
+	}
+	snprintf(spec, sizeof(spec), "json:%s", o->trace);
+	ret = uvf_trace_open(spec);
+	o->own_trace = !ret;
+	return ret;
+}
+
+static int draw_to(struct uvf_domain *dom, enum uvf_dump_form form,
+		   const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = uvf_domain_dump(dom, form, f);
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* Text and DOT drawings of @dom; SVG from the DOT one if dot runs. */
+static int draw_domain(struct uvf_domain *dom, struct outputs *o)
+{
+	char *argv[] = { "dot", "-Tsvg", "-o", o->svg, o->dot, NULL };
+	extern char **environ;
+	int ret, status;
+	pid_t pid;
+
+	if ((ret = draw_to(dom, UVF_DUMP_TEXT, o->text)) ||
+	    (ret = draw_to(dom, UVF_DUMP_DOT, o->dot)))
+		return ret;
+	o->have_svg = !posix_spawnp(&pid, "dot", NULL, NULL, argv, environ) &&
+		      waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		      !WEXITSTATUS(status);
+	return 0;
+}
+
+static void print_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	while (f && fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	if (f)
+		fclose(f);
+}
+
 static uint64_t reg(struct uvf_device *dev, uint64_t off)
 {
 	uint64_t v = 0;
@@ -93,10 +172,12 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "acpi-dir", required_argument, NULL, 'a' },
+		{ "out-dir", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct outputs out = { .dir = "uvf-demo-out" };
 	struct uvf_direct_regions fw = { 0 };
 	struct uvf_sim_iommu_params p;
 	struct uvf_iommu *iommu;
@@ -109,7 +190,7 @@ int main(int argc, char **argv)
 	uvf_iova_t src_iova, dst_iova, addr;
 	char *src, *dst;
 
-	while ((c = getopt_long(argc, argv, "f:a:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:a:o:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			fmt = uvf_pgtable_format_by_name(optarg);
@@ -122,12 +203,16 @@ int main(int argc, char **argv)
 		case 'a':
 			acpi_dir = optarg;
 			break;
+		case 'o':
+			out.dir = optarg;
+			break;
 		case 'q':
 			quiet = true;
 			break;
 		case 'h':
 			puts("usage: uvf-demo [--format vtd-sl4|vtd-sl5|amd-v1|"
-			     "arm-lpae-s1] [--acpi-dir DIR] [--quiet]");
+			     "arm-lpae-s1] [--acpi-dir DIR] [--out-dir DIR] "
+			     "[--quiet]");
 			return 0;
 		default:
 			return 2;
@@ -138,6 +223,9 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	ret = open_outputs(&out);
+	if (ret)
+		return die("creating the output directory", ret);
 	if (!quiet)
 		uvf_trace_enable(true);
 
@@ -201,6 +289,10 @@ int main(int argc, char **argv)
 		       flt.access == UVF_ACCESS_WRITE ? "write" : "read",
 		       uvf_fault_reason_name(flt.reason));
 	printf("memory %s\n", dst[0] == 0x5a ? "untouched" : "CHANGED");
+	/* Drawn now, while the buffers are mapped and in the IOTLB. */
+	ret = draw_domain(dom, &out);
+	if (ret)
+		return die("drawing the page table", ret);
 
 	step("6. unmap: page-table entries cleared, IOTLB invalidated");
 	uvf_dma_unmap_page(dev, src_iova, BUF_LEN, UVF_DMA_TO_DEVICE);
@@ -216,6 +308,21 @@ int main(int argc, char **argv)
 	       (unsigned long long)addr);
 
 	uvf_trace_enable(false);
+	if (out.own_trace && (ret = uvf_trace_close()))
+		return die("writing the trace", ret);
+
+	step("8. seeing the flow: the page table while the buffers were mapped");
+	if (!quiet)
+		print_file(out.text);
+	printf("page table, text:     %s\n", out.text);
+	printf("page table, Graphviz: %s\n", out.dot);
+	if (out.have_svg)
+		printf("page table, SVG:      %s\n", out.svg);
+	else
+		printf("page table, SVG:      not drawn (Graphviz's dot is not "
+		       "installed: apt-get install graphviz)\n");
+	printf("trace (Chrome trace events; open in https://ui.perfetto.dev): "
+	       "%s\n", out.trace);
 	uvf_device_close(dev1);
 	uvf_device_close(dev);
 	uvf_domain_destroy(direct);

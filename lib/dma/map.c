@@ -42,6 +42,7 @@ int uvf_dma_map_page(struct uvf_device *dev, void *vaddr, size_t len,
 	struct uvf_dma_seg seg;
 	uvf_iova_t base;
 	int prot = dir_to_prot(dir), ret;
+	uint64_t t0;
 
 	if (!dom || !vaddr || !len || !iova || !prot)
 		return -EINVAL;
@@ -49,15 +50,23 @@ int uvf_dma_map_page(struct uvf_device *dev, void *vaddr, size_t len,
 		return -EOVERFLOW;
 	uvf_trace("dma_map_page %s va %p len %#zx %s", uvf_device_name(dev),
 		  vaddr, len, dir_name[dir]);
+	uvf_trace_begin("dma_map_page", UVF_TA_HEX("va", va),
+			UVF_TA_HEX("len", len), UVF_TA_NUM("prot", prot));
+	t0 = uvf_trace_clock();
 
 	/* Step 1: a direct domain needs no translation, only arithmetic. */
 	if (dom->type == UVF_DOMAIN_DIRECT) {
 		ret = uvf_domain_direct_addr(dom, vaddr, len, iova);
+		uvf_trace_step("direct_check", t0, UVF_TA_NUM("domain", dom->id),
+			       UVF_TA_NUM("direct", 1));
 		uvf_trace("domain %u is direct: device address %#llx, no "
 			  "page-table work", dom->id,
 			  ret ? 0ull : (unsigned long long)*iova);
+		uvf_trace_end("dma_map_page", UVF_TA_NUM("ret", -ret));
 		return ret;
 	}
+	uvf_trace_step("direct_check", t0, UVF_TA_NUM("domain", dom->id),
+		       UVF_TA_NUM("direct", 0));
 
 	/* Steps 2-4: iommu_dma_map_page(). */
 	uvf_trace("domain %u is translated: iommu_dma_map_page", dom->id);
@@ -67,10 +76,12 @@ int uvf_dma_map_page(struct uvf_device *dev, void *vaddr, size_t len,
 	ret = uvf_domain_map_alloc(dom, &seg, 1, prot, &base);
 	if (ret) {
 		uvf_trace("dma_map_page failed: %d", ret);
+		uvf_trace_end("dma_map_page", UVF_TA_NUM("ret", -ret));
 		return ret;
 	}
 	*iova = base + (va - page);
 	uvf_trace("dma_map_page -> iova %#llx", (unsigned long long)*iova);
+	uvf_trace_end("dma_map_page", UVF_TA_HEX("iova", *iova));
 	return 0;
 }
 
@@ -79,6 +90,7 @@ int uvf_dma_unmap_page(struct uvf_device *dev, uvf_iova_t iova, size_t len,
 {
 	struct uvf_domain *dom = domain_of(dev);
 	uvf_iova_t page, last;
+	int ret;
 
 	if (!dom || !len || !dir_to_prot(dir))
 		return -EINVAL;
@@ -89,8 +101,12 @@ int uvf_dma_unmap_page(struct uvf_device *dev, uvf_iova_t iova, size_t len,
 	page = iova & ~(UVF_PAGE_SIZE - 1);
 	uvf_trace("dma_unmap_page %s iova %#llx len %#zx", uvf_device_name(dev),
 		  (unsigned long long)iova, len);
-	return uvf_domain_unmap_free(dom, page,
-				     ((last | (UVF_PAGE_SIZE - 1)) - page) + 1);
+	uvf_trace_begin("dma_unmap_page", UVF_TA_HEX("iova", iova),
+			UVF_TA_HEX("len", len));
+	ret = uvf_domain_unmap_free(dom, page,
+				    ((last | (UVF_PAGE_SIZE - 1)) - page) + 1);
+	uvf_trace_end("dma_unmap_page", UVF_TA_NUM("ret", -ret));
+	return ret;
 }
 
 /* The page-aligned extent of one scatter-gather entry. */

@@ -30,11 +30,17 @@ void uvf_fq_free(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 			  ret);
 }
 
+/* @len 0: the whole domain. Without an invalidate op the kernel has done
+ * it within the unmap; the step is still traced, taking no time. */
 static void invalidate(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len)
 {
+	uint64_t t0 = uvf_trace_clock();
+
 	dom->stats.invalidations++;
 	if (dom->ops->invalidate)
 		dom->ops->invalidate(dom, iova, len);
+	uvf_trace_step("iotlb_invalidate", t0, UVF_TA_NUM("domain", dom->id),
+		       UVF_TA_HEX("iova", iova), UVF_TA_HEX("len", len));
 }
 
 /* Domain lock held. */

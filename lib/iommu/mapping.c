@@ -58,9 +58,10 @@ bool uvf_domain_iova_reserved(const struct uvf_domain *dom, uvf_iova_t iova)
 	return hits_reserved(dom, iova, iova);
 }
 
-static uint64_t record_data(uint64_t kind, uint64_t cookie)
+static uint64_t record_data(uint64_t kind, int prot, uint64_t cookie)
 {
-	return kind | cookie << UVF_MAPREC_COOKIE_SHIFT;
+	return kind | (uint64_t)prot << UVF_MAPREC_PROT_SHIFT |
+	       cookie << UVF_MAPREC_COOKIE_SHIFT;
 }
 
 static void count_map(struct uvf_domain *dom, uint64_t len, uint64_t cookie)
@@ -98,7 +99,8 @@ int uvf_domain_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 		goto out;
 	if (unlocked) {
 		ret = uvf_maptable_insert(&dom->maps, iova, len,
-					  UVF_MAPREC_FIXED | UVF_MAPREC_MAPPING);
+					  UVF_MAPREC_FIXED | UVF_MAPREC_MAPPING,
+					  (uintptr_t)vaddr);
 		if (ret)
 			goto out_free;
 		pthread_mutex_unlock(&dom->lock);
@@ -110,13 +112,15 @@ int uvf_domain_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 			goto out_free;
 		}
 		uvf_maptable_find(&dom->maps, iova)->data =
-			record_data(UVF_MAPREC_FIXED, cookie);
+			record_data(UVF_MAPREC_FIXED, prot, cookie);
 	} else {
 		ret = dom->ops->map(dom, iova, vaddr, len, prot, &cookie, NULL);
 		if (ret)
 			goto out_free;
 		ret = uvf_maptable_insert(&dom->maps, iova, len,
-					  record_data(UVF_MAPREC_FIXED, cookie));
+					  record_data(UVF_MAPREC_FIXED, prot,
+						      cookie),
+					  (uintptr_t)vaddr);
 		if (ret) {
 			dom->ops->unmap(dom, iova, len, cookie, NULL);
 			goto out_free;
@@ -141,8 +145,11 @@ int uvf_domain_adopt_mapping(struct uvf_domain *dom, uvf_iova_t iova,
 	 * these for a mapping about to be made. */
 	ret = uvf_iova_reserve(dom->allocator, iova, len) ? -EBUSY : 0;
 	if (!ret) {
+		/* The kernel chose the IOVA; memory and rights are the
+		 * caller's to know: the record shows them as unknown. */
 		ret = uvf_maptable_insert(&dom->maps, iova, len,
-					  record_data(UVF_MAPREC_FIXED, cookie));
+					  record_data(UVF_MAPREC_FIXED, 0,
+						      cookie), 0);
 		if (ret)
 			uvf_iova_free(dom->allocator, iova, len);
 		else
@@ -163,6 +170,19 @@ static void trace_unmap(uvf_iova_t iova, uint64_t len,
 		  st->entries_written[1] + st->entries_written[2] +
 			  st->entries_written[3],
 		  st->tables_freed);
+}
+
+/* The backend's unmap of a whole record, as one step of the flow. */
+static int unmap_step(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
+		      uint64_t data, struct uvf_pgtable_op_stats *st)
+{
+	uint64_t t0 = uvf_trace_clock();
+	int ret = dom->ops->unmap(dom, iova, len, uvf_maprec_cookie(data), st);
+
+	uvf_trace_step("unmap", t0, UVF_TA_HEX("iova", iova),
+		       UVF_TA_HEX("len", len), UVF_TA_NUM("ret", -ret),
+		       UVF_TA_NUM("tables_freed", st ? st->tables_freed : 0));
+	return ret;
 }
 
 /* The live record at @iova if it is exactly @len of @kind. Lock held. */
@@ -214,8 +234,7 @@ static int unmap_unlocked(struct uvf_domain *dom, uvf_iova_t iova,
 		dom->stats.invalidations++;
 	pthread_mutex_unlock(&dom->lock);
 
-	ret = dom->ops->unmap(dom, iova, len, uvf_maprec_cookie(saved.data),
-			      stp);
+	ret = unmap_step(dom, iova, len, saved.data, stp);
 	if (ret) {
 		pthread_mutex_lock(&dom->lock);
 		uvf_maptable_restore(&dom->maps, &saved);
@@ -227,6 +246,11 @@ static int unmap_unlocked(struct uvf_domain *dom, uvf_iova_t iova,
 	}
 	trace_unmap(iova, len, stp);
 	if (strict) {
+		/* The kernel invalidated within the unmap call. */
+		uvf_trace_step("iotlb_invalidate", uvf_trace_clock(),
+			       UVF_TA_NUM("domain", dom->id),
+			       UVF_TA_HEX("iova", iova), UVF_TA_HEX("len", len),
+			       UVF_TA_NUM("in_unmap", 1));
 		uvf_fq_free(dom, iova, len, saved.data);
 		return 0;
 	}
@@ -251,9 +275,7 @@ static int unmap_record(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
 		return unmap_unlocked(dom, iova, len, kind);
 	pthread_mutex_lock(&dom->lock);
 	rec = find_exact(dom, iova, len, kind);
-	ret = rec ? dom->ops->unmap(dom, iova, len, uvf_maprec_cookie(rec->data),
-				    stp)
-		  : -ENOENT;
+	ret = rec ? unmap_step(dom, iova, len, rec->data, stp) : -ENOENT;
 	if (!ret) {
 		uint64_t data = rec->data;
 
@@ -282,6 +304,16 @@ int uvf_domain_unmap_free(struct uvf_domain *dom, uvf_iova_t iova,
 static void trace_pgtable_write(const struct uvf_domain *dom, uvf_iova_t iova,
 				const struct uvf_pgtable_op_stats *st)
 {
+	unsigned int level;
+
+	/* Top level first, as the walk writes them. */
+	for (level = 5; level >= 1; level--)
+		if (st->entries_written[level])
+			uvf_trace_point("pgtable_level",
+					UVF_TA_NUM("level", level),
+					UVF_TA_NUM("entries",
+						   st->entries_written[level]),
+					UVF_TA_HEX("iova", iova));
 	uvf_trace("%s page table of domain %u at iova %#llx: entries written "
 		  "L5:%u L4:%u L3:%u L2:%u L1:%u, %u new table(s), leaves "
 		  "4K:%llu 2M:%llu 1G:%llu", dom->iommu->name, dom->id,
@@ -316,14 +348,17 @@ static int map_segments(struct uvf_domain *dom, uvf_iova_t iova,
 			int prot, uint64_t *cookie)
 {
 	struct uvf_pgtable_op_stats st, *stp = uvf_trace_enabled() ? &st : NULL;
-	uint64_t off = 0, run;
+	uint64_t off = 0, run, t0;
 	unsigned int i, next;
 	int ret = 0;
 
 	for (i = 0; i < nseg; i = next) {
 		next = contiguous_run(seg, nseg, i, &run);
+		t0 = uvf_trace_clock();
 		ret = dom->ops->map(dom, iova + off, seg[i].vaddr, run, prot,
 				    cookie, stp);
+		uvf_trace_step("pgtable_write", t0, UVF_TA_HEX("iova", iova + off),
+			       UVF_TA_HEX("len", run), UVF_TA_NUM("ret", -ret));
 		if (ret)
 			break;
 		if (stp)
@@ -340,7 +375,7 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 			 unsigned int nseg, int prot, uvf_iova_t *iova)
 {
 	bool unlocked = dom->ops->unlocked_map, mapped = false;
-	uint64_t len = 0, cookie = 0;
+	uint64_t len = 0, cookie = 0, t0, run, scattered = 0;
 	unsigned int i;
 	uvf_iova_t addr;
 	int ret;
@@ -348,7 +383,12 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 	for (i = 0; i < nseg; i++)
 		if (__builtin_add_overflow(len, seg[i].len, &len))
 			return -EOVERFLOW;
+	if (nseg > 1 && contiguous_run(seg, nseg, 0, &run) < nseg)
+		scattered = UVF_MAPREC_SCATTERED;
+	t0 = uvf_trace_clock();
 	ret = uvf_iova_alloc(dom->allocator, len, &addr);
+	uvf_trace_step("iova_alloc", t0, UVF_TA_HEX("iova", ret ? 0 : addr),
+		       UVF_TA_HEX("len", len), UVF_TA_NUM("ret", -ret));
 	if (ret)
 		return ret;
 	uvf_trace("iova_alloc: domain %u iova %#llx for %#llx bytes", dom->id,
@@ -365,8 +405,10 @@ int uvf_domain_map_alloc(struct uvf_domain *dom, const struct uvf_dma_seg *seg,
 	mapped = !ret;
 	if (!ret) {
 		ret = uvf_maptable_insert(&dom->maps, addr, len,
-					  record_data(UVF_MAPREC_ALLOCATED,
-						      cookie));
+					  record_data(UVF_MAPREC_ALLOCATED |
+							      scattered,
+						      prot, cookie),
+					  (uintptr_t)seg[0].vaddr);
 		if (!ret)
 			count_map(dom, len, cookie);
 		else if (!unlocked)

@@ -547,3 +547,31 @@ unsigned int uvf_iotlb_valid_entries(struct uvf_iotlb *t)
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }
+
+size_t uvf_iotlb_domain_pages(struct uvf_iotlb *t, uint16_t domid,
+			      uvf_iova_t *out, size_t max)
+{
+	size_t n = 0;
+	unsigned int s, w;
+
+	pthread_mutex_lock(&t->lock);
+	for (s = 0; s < t->nsets; s++) {
+		struct iotlb_set *set = set_at(t, s);
+
+		for (w = 0; w < t->ways; w++) {
+			uint64_t key = atomic_load_explicit(&set->e[w].key,
+						memory_order_relaxed);
+			uint64_t val = atomic_load_explicit(&set->e[w].val,
+						memory_order_relaxed);
+
+			if (!(val & VAL_VALID) ||
+			    entry_domid(key, val) != domid)
+				continue;
+			if (n < max)
+				out[n] = (key & KEY_VPN_MASK) << UVF_PAGE_SHIFT;
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}

@@ -171,4 +171,20 @@ void uvf_iotlb_get_stats(struct uvf_iotlb *t, struct uvf_iotlb_stats *st);
  */
 unsigned int uvf_iotlb_valid_entries(struct uvf_iotlb *t);
 
+/**
+ * uvf_iotlb_domain_pages() - the pages of @domid the IOTLB holds
+ * @t: IOTLB
+ * @domid: domain ID
+ * @out: their IOVAs (page aligned), in no particular order; may be NULL
+ *       when @max is 0
+ * @max: entries in @out
+ *
+ * Read-only: counts nothing, changes no replacement state.
+ *
+ * Return: the number of pages held, which may exceed @max (only the
+ * first @max are stored).
+ */
+size_t uvf_iotlb_domain_pages(struct uvf_iotlb *t, uint16_t domid,
+			      uvf_iova_t *out, size_t max);
+
 #endif

@@ -129,6 +129,60 @@ static int sim_reserved_regions(struct uvf_domain *dom, struct uvf_device *dev,
 	return 0;
 }
 
+static int cmp_iova(const void *a, const void *b)
+{
+	const uvf_iova_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* Marks for the IOTLB's pages of @dom, runs of pages merged, after the
+ * @n marks in @m (which has room for as many more as there are pages). */
+static size_t iotlb_marks(struct uvf_domain *dom, uvf_iova_t *pages,
+			  size_t npages, struct uvf_pgtable_mark *m, size_t n)
+{
+	size_t i, held;
+
+	/* Lookups fill the IOTLB without the domain lock: it may have
+	 * grown since it was counted; the pages that fit are drawn. */
+	held = uvf_iotlb_domain_pages(sim_iommu_of(dom->iommu)->iotlb,
+				      uvf_domain_id(dom), pages, npages);
+	if (held < npages)
+		npages = held;
+	qsort(pages, npages, sizeof(*pages), cmp_iova);
+	for (i = 0; i < npages; i++) {
+		if (i && pages[i] == m[n - 1].last + 1) {
+			m[n - 1].last += UVF_PAGE_SIZE;
+			continue;
+		}
+		m[n++] = (struct uvf_pgtable_mark){
+			pages[i], pages[i] + UVF_PAGE_SIZE - 1, "iotlb" };
+	}
+	return n;
+}
+
+static int sim_dump(struct uvf_domain *dom, enum uvf_dump_form form,
+		    const struct uvf_pgtable_mark *marks, size_t nmarks,
+		    FILE *out)
+{
+	struct sim_iommu *si = sim_iommu_of(dom->iommu);
+	size_t npages = uvf_iotlb_domain_pages(si->iotlb, uvf_domain_id(dom),
+					       NULL, 0);
+	uvf_iova_t *pages = malloc((npages + 1) * sizeof(*pages));
+	struct uvf_pgtable_mark *m = malloc((nmarks + npages + 1) * sizeof(*m));
+	int ret = -ENOMEM;
+
+	if (pages && m) {
+		if (nmarks)
+			memcpy(m, marks, nmarks * sizeof(*m));
+		nmarks = iotlb_marks(dom, pages, npages, m, nmarks);
+		ret = uvf_pgtable_dump(sd_of(dom)->pt, form, m, nmarks, out);
+	}
+	free(pages);
+	free(m);
+	return ret;
+}
+
 static void sim_invalidate(struct uvf_domain *dom, uvf_iova_t iova,
 			   uint64_t len)
 {
@@ -182,6 +236,7 @@ static const struct uvf_domain_ops sim_domain_ops = {
 	.reserved_regions = sim_reserved_regions,
 	.invalidate = sim_invalidate,
 	.budget = sim_budget,
+	.dump = sim_dump,
 };
 
 static int sim_domain_ops_of(struct uvf_iommu *iommu,

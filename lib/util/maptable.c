@@ -74,9 +74,10 @@ struct uvf_maprec *uvf_maptable_find(const struct uvf_maptable *t,
 }
 
 int uvf_maptable_insert(struct uvf_maptable *t, uvf_iova_t iova, uint64_t len,
-			uint64_t data)
+			uint64_t data, uint64_t vaddr)
 {
-	struct uvf_maprec rec = { .iova = iova, .len = len, .data = data };
+	struct uvf_maprec rec = { .iova = iova, .len = len, .data = data,
+				  .vaddr = vaddr };
 	int ret;
 
 	if (uvf_maptable_find(t, iova))

@@ -25,6 +25,7 @@
 #ifndef UVF_IOMMU_H
 #define UVF_IOMMU_H
 
+#include <uvf/pgtable.h>
 #include <uvf/types.h>
 
 struct uvf_device;
@@ -301,6 +302,26 @@ void *uvf_domain_cookie_get(struct uvf_domain *dom, const void *key);
  * Return: 0, -EINVAL (NULL argument) or -ENOENT (no such cookie).
  */
 int uvf_domain_cookie_clear(struct uvf_domain *dom, const void *key);
+
+/**
+ * uvf_domain_dump() - draw a translated domain's I/O address space
+ * @dom: translated domain
+ * @form: text, DOT (Graphviz) or JSON
+ * @out: where the drawing goes
+ *
+ * On the software model: the domain's page table as uvf_pgtable_dump()
+ * draws it, with the firmware direct regions, the other reserved regions
+ * and the pages the IOTLB holds for the domain marked. On VFIO, where the
+ * kernel's tables cannot be read: the domain's mappings (IOVA, length,
+ * memory, permissions; "?" for those the kernel placed, whose memory uvf
+ * does not record) and its reserved regions. Runs under the domain lock:
+ * maps and unmaps wait for it.
+ *
+ * Return: 0; -EINVAL (NULL @dom or @out, unknown @form, a direct domain:
+ * it has no tables); -ENOMEM; -EIO (writing to @out failed).
+ */
+int uvf_domain_dump(struct uvf_domain *dom, enum uvf_dump_form form,
+		    FILE *out);
 
 /**
  * uvf_resv_type_name() - "direct", "direct-relaxable", "reserved", "msi" or

@@ -16,6 +16,8 @@
 #ifndef UVF_PGTABLE_H
 #define UVF_PGTABLE_H
 
+#include <stdio.h>
+
 #include <uvf/types.h>
 
 enum uvf_pgtable_format {
@@ -172,5 +174,58 @@ int uvf_pgtable_translate(const struct uvf_pgtable *pt, uvf_iova_t iova,
  * Return: the count.
  */
 uint64_t uvf_pgtable_table_pages(const struct uvf_pgtable *pt);
+
+/* The three drawings of a page table (uvf_pgtable_dump()) or of a
+ * domain (uvf_domain_dump()). */
+enum uvf_dump_form {
+	UVF_DUMP_TEXT,	/* indented tree, one line per entry or run */
+	UVF_DUMP_DOT,	/* Graphviz: one node per table page */
+	UVF_DUMP_JSON,	/* one JSON document */
+	UVF_DUMP_NR_FORMS,
+};
+
+/* An IOVA range to point out in a drawing: a firmware direct region
+ * ("direct"), a reserved region (its uvf_resv_type_name()), pages in the
+ * IOTLB ("iotlb"). Entries whose IOVA range overlaps it carry @what. */
+struct uvf_pgtable_mark {
+	uvf_iova_t first;
+	uvf_iova_t last;	/* inclusive */
+	const char *what;
+};
+
+/**
+ * uvf_dump_form_by_name() - look a drawing form up by its name
+ * @name: "text", "dot" or "json"
+ *
+ * Return: the form, or -EINVAL for NULL or an unknown name.
+ */
+int uvf_dump_form_by_name(const char *name);
+
+/**
+ * uvf_pgtable_dump() - draw a page table as the hardware sees it
+ * @pt: table
+ * @form: text, DOT or JSON
+ * @marks: ranges to point out, may be NULL when @nmarks is 0; at most 16
+ *         different @what strings
+ * @nmarks: entries in @marks
+ * @out: where the drawing goes
+ *
+ * Every present entry is shown with its level (1 holds 4 KiB leaves, as in
+ * the rest of this header, whatever the hardware calls it), index, raw
+ * value, kind (table, leaf, or bad for a present entry the walker would
+ * fault on), permissions, leaf size, output address and the IOVA range it
+ * covers. Runs of leaves that differ only in an output address advancing
+ * by the leaf size, with the same marks, are folded into one line (text,
+ * DOT) or one object with a count (JSON). Empty entries are left out. The
+ * marks are listed in a legend as well, so regions that map nothing
+ * (an MSI window) are shown too.
+ *
+ * Return: 0; -EINVAL (NULL @pt or @out, unknown @form, @marks NULL with
+ * @nmarks set, more than 16 kinds of mark); -ENOMEM; -EIO (writing to @out
+ * failed). Nothing is changed in @pt.
+ */
+int uvf_pgtable_dump(const struct uvf_pgtable *pt, enum uvf_dump_form form,
+		     const struct uvf_pgtable_mark *marks, size_t nmarks,
+		     FILE *out);
 
 #endif

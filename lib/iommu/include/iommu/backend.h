@@ -71,6 +71,14 @@ struct uvf_domain_ops {
 
 	/* Mapping entries left (NULL: no limit). */
 	int (*budget)(struct uvf_domain *dom, uint64_t *avail);
+
+	/* Draw the domain's page table with uvf_pgtable_dump(), adding
+	 * marks of the backend's own (its IOTLB) to @marks. NULL when the
+	 * tables are not readable (VFIO): uvf_domain_dump() then lists the
+	 * mapping records. Domain lock held. */
+	int (*dump)(struct uvf_domain *dom, enum uvf_dump_form form,
+		    const struct uvf_pgtable_mark *marks, size_t nmarks,
+		    FILE *out);
 };
 
 struct uvf_iommu_ops {

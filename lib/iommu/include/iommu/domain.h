@@ -22,6 +22,10 @@
  * mapping anyone may unmap. (An unmap in flight takes its record out of
  * the table instead.) */
 #define UVF_MAPREC_MAPPING 0x4ull
+/* The mapping's UVF_PROT_* bits, for uvf_domain_dump(); the record's vaddr
+ * is its first byte of memory (of the first segment when SCATTERED). */
+#define UVF_MAPREC_PROT_SHIFT 4
+#define UVF_MAPREC_SCATTERED 0x40ull
 #define UVF_MAPREC_COOKIE_SHIFT 8
 
 static inline uint64_t uvf_maprec_cookie(uint64_t data)

@@ -14,6 +14,7 @@ struct uvf_maprec {
 	uvf_iova_t iova;
 	uint64_t len;		/* 0 marks an empty slot */
 	uint64_t data;		/* owner's datum (e.g. the allocated size) */
+	uint64_t vaddr;		/* memory mapped there, for drawings */
 };
 
 struct uvf_maptable {
@@ -26,7 +27,7 @@ int uvf_maptable_init(struct uvf_maptable *t, size_t capacity_hint);
 void uvf_maptable_fini(struct uvf_maptable *t);
 /* -EEXIST if @iova is present, -ENOMEM if growing failed (table intact). */
 int uvf_maptable_insert(struct uvf_maptable *t, uvf_iova_t iova, uint64_t len,
-			uint64_t data);
+			uint64_t data, uint64_t vaddr);
 struct uvf_maprec *uvf_maptable_find(const struct uvf_maptable *t,
 				     uvf_iova_t iova);
 void uvf_maptable_remove(struct uvf_maptable *t, struct uvf_maprec *rec);
