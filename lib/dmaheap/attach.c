@@ -63,7 +63,7 @@ static void diagnose_map_enomem(struct uvf_dmaheap *heap)
 			    "mapping heap memory into a domain", -ENOMEM,
 			    bytes * ((n ? n : 1) +
 				     !(heap->o.flags & UVF_DMAHEAP_NO_MLOCK)));
-	uvf_trace_emit("%s", heap->diag);
+	uvf_log_emit("%s", heap->diag);
 }
 
 /* One chunk into one domain: map (or compute direct addresses) and
@@ -143,7 +143,7 @@ static int unmap_chunk(struct dh_attach *a, uint64_t idx)
 		uvf_regmap_remove(m, va, len, regmap_cookie(heap), &iova);
 	uvf_regmap_unlock(m);
 	if (ret) {
-		uvf_trace_emit("dmaheap: unmap of chunk %" PRIu64 " from "
+		uvf_log_emit("dmaheap: unmap of chunk %" PRIu64 " from "
 			       "domain %u failed (%d); it stays mapped", idx,
 			       uvf_domain_id(dom), ret);
 		return ret;
@@ -193,7 +193,7 @@ static int check_iova_va(struct uvf_dmaheap *heap, struct uvf_domain *dom)
 	for (i = 0; i < n && i < 16; i++)
 		if (r[i].first <= first && last <= r[i].last)
 			return 0;
-	uvf_trace_emit("dmaheap: IOVA == VA refused for domain %u: the heap "
+	uvf_log_emit("dmaheap: IOVA == VA refused for domain %u: the heap "
 		       "window %#" PRIx64 "-%#" PRIx64 " is not inside one of "
 		       "its %d usable IOVA range(s) (highest %#" PRIx64 ")",
 		       uvf_domain_id(dom), first, last, n,

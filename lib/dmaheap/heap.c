@@ -112,7 +112,7 @@ int uvf_dmaheap_create(const struct uvf_dmaheap_opts *opts,
 	heap->st.iova_va = o.flags & UVF_DMAHEAP_IOVA_VA;
 	heap->st.base = heap->base;
 	if (o.numa_node >= 0 && !heap->st.numa_bound)
-		uvf_trace_emit("dmaheap: memory for NUMA node %d is not bound "
+		uvf_log_emit("dmaheap: memory for NUMA node %d is not bound "
 			       "to it (%s)", o.numa_node,
 #ifdef UVF_HAVE_LIBNUMA
 			       "libnuma reports no NUMA support"
@@ -189,7 +189,7 @@ int dh_grow(struct uvf_dmaheap *heap)
 			    sizeof(heap->diag));
 	if (ret) {
 		if (heap->diag[0])
-			uvf_trace_emit("%s", heap->diag);
+			uvf_log_emit("%s", heap->diag);
 		heap->st.grow_failures++;
 		chunk_free(c);
 		return ret;

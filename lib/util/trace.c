@@ -137,23 +137,39 @@ void uvf_trace_event(char ph, const char *name, uint64_t t0,
 	pthread_mutex_unlock(&sink_lock);
 }
 
-void uvf_trace_emit(const char *fmt, ...)
+/* One line: to the text sink when @always or text tracing is on, and into
+ * the trace file when one is open. */
+static void emit_line(bool always, const char *fmt, va_list ap)
 {
 	char line[512];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-
 	pthread_mutex_lock(&sink_lock);
-	if (text_on && sink_fn)
+	if ((always || text_on) && sink_fn)
 		sink_fn(sink_arg, line);
-	else if (text_on)
+	else if (always || text_on)
 		fprintf(stderr, "uvf: %s\n", line);
 	if (json)
 		json_event('i', "log", 0, NULL, 0, line);
 	pthread_mutex_unlock(&sink_lock);
+}
+
+void uvf_trace_emit(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit_line(false, fmt, ap);
+	va_end(ap);
+}
+
+void uvf_log_emit(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit_line(true, fmt, ap);
+	va_end(ap);
 }
 
 /* Completes and closes the file. sink_lock held. */

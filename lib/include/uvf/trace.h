@@ -44,7 +44,7 @@ void uvf_trace_enable(bool on);
 bool uvf_trace_enabled(void);
 
 /**
- * uvf_set_log_fn() - send trace lines to @fn instead of stderr
+ * uvf_set_log_fn() - send trace lines and diagnoses to @fn, not stderr
  * @fn: sink, or NULL for stderr
  * @arg: passed to @fn
  *

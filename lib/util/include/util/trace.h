@@ -14,6 +14,10 @@ extern atomic_bool uvf_trace_on;
 
 void uvf_trace_emit(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* A line the user must see (a diagnosis): to the log sink, or stderr,
+ * whether or not tracing is on; into the trace file too when one is. */
+void uvf_log_emit(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 static inline bool uvf_trace_active(void)
 {
