@@ -91,6 +91,7 @@ static int parse_ctrl(struct uvf_nvme_ctrl *ctrl, const uint8_t *id)
 	id_string(info->model, id + NVME_IDC_MN, 40);
 	id_string(info->firmware, id + NVME_IDC_FR, 8);
 	info->mdts = id[NVME_IDC_MDTS];
+	info->aerl = id[NVME_IDC_AERL];
 	info->nn = le32(id + NVME_IDC_NN);
 	info->oncs = le16(id + NVME_IDC_ONCS);
 	info->volatile_write_cache = id[NVME_IDC_VWC] & NVME_VWC_PRESENT;

@@ -178,6 +178,12 @@ struct uvf_nvme_ctrl {
 	bool irq_enabled;
 	unsigned int irq_vectors;	/* enabled; fewer than queues: shared */
 	enum uvf_irq_type irq_kind;
+	/* Asynchronous events (aer.c), under admin_lock. */
+	uvf_nvme_event_cb event_cb;
+	void *event_arg;
+	unsigned int aers_armed;	/* AERs outstanding */
+	/* An automatic reset failed: no more until a caller's succeeds. */
+	bool auto_reset_failed;
 };
 
 /* Register access and controller state (regs.c). CSTS reads go through
@@ -192,6 +198,19 @@ int nvme_ctrl_enable(struct uvf_nvme_ctrl *ctrl);
 void nvme_ctrl_shutdown(struct uvf_nvme_ctrl *ctrl);
 /* Mark the controller failed with @err and disable it, once. */
 void nvme_ctrl_fail(struct uvf_nvme_ctrl *ctrl, int err);
+
+/* Point the controller at the admin queue (AQA, ASQ, ACQ) (ctrl.c). */
+int nvme_admin_queue_program(struct uvf_nvme_ctrl *ctrl);
+
+/* Reset and recovery (reset.c). After @qp saw the controller fail with
+ * @err: reset it if its options ask for that and @err is one a reset
+ * cures; true when the controller works again. */
+bool nvme_ctrl_recover(struct uvf_nvme_qpair *qp, int err);
+
+/* Asynchronous Event Requests (aer.c), admin_lock held: keep as many
+ * outstanding as the controller and admin queue allow, once a callback is
+ * registered. */
+int nvme_aer_arm(struct uvf_nvme_ctrl *ctrl);
 
 /* Queue pairs (qpair.c); the admin queue is queue pair 0. */
 int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
