@@ -74,6 +74,7 @@ struct uvf_e1000e {
 	struct uvf_e1000e_pool *pool;
 	bool own_pool;
 	unsigned int reset_timeout_ms;
+	atomic_bool gone;		/* STATUS read all ones: removed */
 
 	/* Apart, so one thread receiving and one sending do not share
 	 * cache lines. */
@@ -108,6 +109,9 @@ static inline void e1k_doorbell(struct uvf_e1000e *nic, uint32_t reg,
 		e1k_write(nic, reg, v);
 }
 
+/* 0 while the NIC answers; -ENODEV once STATUS reads all ones (a
+ * present 82574 never has every bit set there), remembered. */
+int e1k_check_present(struct uvf_e1000e *nic);
 /* Poll @reg until (value & @mask) == @want, for up to @timeout_ms. */
 int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
 		 uint32_t want, unsigned int timeout_ms);

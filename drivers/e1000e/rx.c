@@ -117,5 +117,8 @@ int uvf_e1000e_rx_wait(struct uvf_e1000e *nic, int timeout_ms)
 	}
 	ret = uvf_device_irq_wait(nic->dev, nic->rx_vec, timeout_ms);
 	e1k_wr(nic, E1K_IMC, nic->rx_cause);
+	/* Nothing came: perhaps because the NIC is gone. */
+	if (ret == -ETIMEDOUT && e1k_check_present(nic) == -ENODEV)
+		return -ENODEV;
 	return ret < 0 ? ret : 0;
 }

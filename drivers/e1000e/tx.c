@@ -69,6 +69,9 @@ int uvf_e1000e_tx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
 	e1k_tx_reclaim(nic);
 	/* One slot stays empty: TDT == TDH means "nothing to send". */
 	room = tx->size - 1 - (tx->tail + tx->size - tx->clean) % tx->size;
+	/* A ring nobody drains may belong to a NIC that was removed. */
+	if (!room)
+		return e1k_check_present(nic);
 	while (sent < n && sent < room && !tx_check(nic, bufs[sent])) {
 		struct uvf_e1000e_buf *b = bufs[sent];
 
@@ -96,11 +99,15 @@ int uvf_e1000e_tx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
 int uvf_e1000e_tx_flush(struct uvf_e1000e *nic, unsigned int timeout_ms)
 {
 	uint64_t deadline = uvf_now_ns() + timeout_ms * 1000000ull;
+	int ret;
 
 	for (;;) {
 		e1k_tx_reclaim(nic);
 		if (nic->tx.clean == nic->tx.tail)
 			return 0;
+		ret = e1k_check_present(nic);
+		if (ret)
+			return ret;
 		if (uvf_now_ns() >= deadline)
 			return -ETIMEDOUT;
 		e1k_sleep_ms(1);
