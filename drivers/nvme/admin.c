@@ -253,7 +253,7 @@ int nvme_create_io_queues(struct uvf_nvme_qpair *qp)
 	return ret;
 }
 
-int nvme_delete_io_queues(struct uvf_nvme_qpair *qp)
+int nvme_delete_io_queues(struct uvf_nvme_qpair *qp, bool reap)
 {
 	struct uvf_nvme_cmd sq = {
 		.opc = NVME_ADMIN_DELETE_SQ,
@@ -270,7 +270,8 @@ int nvme_delete_io_queues(struct uvf_nvme_qpair *qp)
 		return ret;
 	/* The controller has posted "aborted: SQ deleted" for whatever was
 	 * still queued; hand those back before the CQ goes. */
-	uvf_nvme_qpair_process(qp, 0);
+	if (reap)
+		uvf_nvme_qpair_process(qp, 0);
 	return nvme_admin_sync(qp->ctrl, &cq, NULL, 0, NULL, NULL);
 }
 

@@ -249,7 +249,7 @@ static void qpair_retire(struct uvf_nvme_qpair *qp)
 
 	if (!atomic_load(&ctrl->error)) {
 		pthread_mutex_lock(&ctrl->admin_lock);
-		ret = nvme_delete_io_queues(qp);
+		ret = nvme_delete_io_queues(qp, true);
 		pthread_mutex_unlock(&ctrl->admin_lock);
 		/* A controller that keeps a queue we free could write into
 		 * memory we no longer own: stop it. */

@@ -241,7 +241,10 @@ int nvme_identify_all(struct uvf_nvme_ctrl *ctrl);
 int nvme_set_num_queues(struct uvf_nvme_ctrl *ctrl, unsigned int want,
 			unsigned int *granted);
 int nvme_create_io_queues(struct uvf_nvme_qpair *qp);
-int nvme_delete_io_queues(struct uvf_nvme_qpair *qp);
+/* With @reap, the completions the deletion posts are handed back before
+ * the CQ goes; without, the commands stay outstanding (a reset aborts
+ * them). */
+int nvme_delete_io_queues(struct uvf_nvme_qpair *qp, bool reap);
 const struct uvf_nvme_ns_info *nvme_ns_find(const struct uvf_nvme_ctrl *ctrl,
 					    uint32_t nsid);
 

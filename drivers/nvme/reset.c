@@ -70,11 +70,28 @@ static int reinit(struct uvf_nvme_ctrl *ctrl)
 	return ret;
 }
 
+/* A working controller first deletes its I/O queues, which stops their
+ * commands in order, as Linux's nvme_dev_disable() does: disabling with
+ * I/O in flight is what a failed controller gets. The commands stay
+ * outstanding here, for the reset to complete. Errors are left to the
+ * disable that follows. */
+static void quiesce(struct uvf_nvme_ctrl *ctrl)
+{
+	unsigned int qid;
+
+	for (qid = 1; qid <= ctrl->info.io_queues; qid++)
+		if (ctrl->qpairs[qid] &&
+		    nvme_delete_io_queues(ctrl->qpairs[qid], false))
+			return;
+}
+
 /* admin_lock held. */
 static int ctrl_reset(struct uvf_nvme_ctrl *ctrl)
 {
 	int ret, cur;
 
+	if (!atomic_load(&ctrl->error))
+		quiesce(ctrl);
 	/* Submissions fail from here on, callbacks of aborted commands
 	 * included, until the controller is back. */
 	atomic_store(&ctrl->error, -ECONNRESET);
