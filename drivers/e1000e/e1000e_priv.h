@@ -89,6 +89,7 @@ struct uvf_e1000e {
 	unsigned int max_frame;
 	uint32_t mta[E1K_MTA_REGS];
 	struct uvf_e1000e_rss rss;	/* fields 0: RSS off */
+	atomic_bool gone;		/* STATUS read all ones: removed */
 
 	/* Apart, so threads on different queues and directions do not
 	 * share cache lines. */
@@ -123,6 +124,9 @@ static inline void e1k_doorbell(struct uvf_e1000e *nic, uint32_t reg,
 		e1k_write(nic, reg, v);
 }
 
+/* 0 while the NIC answers; -ENODEV once STATUS reads all ones (a
+ * present 82574 never has every bit set there), remembered. */
+int e1k_check_present(struct uvf_e1000e *nic);
 /* Poll @reg until (value & @mask) == @want, for up to @timeout_ms. */
 int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
 		 uint32_t want, unsigned int timeout_ms);

@@ -58,6 +58,25 @@ int e1k_write(struct uvf_e1000e *nic, uint32_t reg, uint32_t val)
 	return uvf_device_bar_write(nic->dev, E1K_BAR, reg, val, 4);
 }
 
+int e1k_check_present(struct uvf_e1000e *nic)
+{
+	uint32_t st;
+	int ret;
+
+	if (atomic_load_explicit(&nic->gone, memory_order_relaxed))
+		return -ENODEV;
+	ret = e1k_read(nic, E1K_STATUS, &st);
+	if (ret || st != UINT32_MAX)
+		return ret;
+	atomic_store(&nic->gone, true);
+	return -ENODEV;
+}
+
+int uvf_e1000e_check(struct uvf_e1000e *nic)
+{
+	return nic ? e1k_check_present(nic) : -EINVAL;
+}
+
 int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
 		 uint32_t want, unsigned int timeout_ms)
 {
@@ -67,6 +86,9 @@ int e1k_wait_reg(struct uvf_e1000e *nic, uint32_t reg, uint32_t mask,
 
 	for (;;) {
 		ret = e1k_read(nic, reg, &v);
+		/* All ones may match @want: a removed NIC must not. */
+		if (!ret && v == UINT32_MAX)
+			ret = e1k_check_present(nic);
 		if (ret)
 			return ret;
 		if ((v & mask) == want)
@@ -170,7 +192,9 @@ static void nic_stop(struct uvf_e1000e *nic)
 	e1k_write(nic, E1K_IMC, UINT32_MAX);
 	e1k_write(nic, E1K_RCTL, 0);
 	e1k_write(nic, E1K_TCTL, E1K_TCTL_PSP);
-	nic_reset(nic);
+	/* A removed NIC has nothing left to reset. */
+	if (!e1k_check_present(nic))
+		nic_reset(nic);
 	uvf_device_cfg_write(nic->dev, PCI_COMMAND, &cmd, sizeof(cmd));
 }
 
@@ -410,15 +434,12 @@ static int start_rxtx(struct uvf_e1000e *nic, const struct uvf_e1000e_opts *o)
 static int port_up(struct uvf_e1000e *nic, const struct uvf_e1000e_opts *o)
 {
 	unsigned int q;
-	uint32_t status;
 	int ret = map_regs(nic);
 
 	if (!ret)
-		ret = e1k_read(nic, E1K_STATUS, &status);
+		ret = e1k_check_present(nic);
 	if (ret)
 		return ret;
-	if (status == UINT32_MAX)
-		return -ENODEV;		/* reads like a device that is gone */
 	ret = nic_reset(nic);
 	if (!ret)
 		ret = read_mac(nic);
@@ -567,6 +588,8 @@ int uvf_e1000e_link_get(struct uvf_e1000e *nic, struct uvf_e1000e_link *link)
 	if (!nic || !link)
 		return -EINVAL;
 	ret = e1k_read(nic, E1K_STATUS, &st);
+	if (!ret && st == UINT32_MAX)
+		ret = e1k_check_present(nic);
 	if (ret)
 		return ret;
 	link->up = st & E1K_STATUS_LU;

@@ -236,6 +236,9 @@ static int rx_wait(struct uvf_e1000e *nic, unsigned int q, int timeout_ms)
 	}
 	ret = uvf_device_irq_wait(nic->dev, vec, timeout_ms);
 	e1k_wr(nic, E1K_IMC, cause);
+	/* Nothing came: perhaps because the NIC is gone. */
+	if (ret == -ETIMEDOUT && e1k_check_present(nic) == -ENODEV)
+		return -ENODEV;
 	return ret < 0 ? ret : 0;
 }
 

@@ -74,7 +74,10 @@ int uvf_e1000e_get_stats(struct uvf_e1000e *nic, struct uvf_e1000e_stats *st)
 
 	if (!nic || !st)
 		return -EINVAL;
-	ret = e1k_stats_update(nic);
+	/* A removed NIC's counters read all ones: not added to totals. */
+	ret = e1k_check_present(nic);
+	if (!ret)
+		ret = e1k_stats_update(nic);
 	pthread_mutex_lock(&nic->stats_lock);
 	*st = nic->hw;
 	pthread_mutex_unlock(&nic->stats_lock);

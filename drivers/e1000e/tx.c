@@ -204,6 +204,9 @@ static int tx_burst(struct uvf_e1000e *nic, struct e1k_tx *tx,
 	e1k_tx_reclaim(tx);
 	/* One slot stays empty: TDT == TDH means "nothing to send". */
 	room = tx->size - 1 - (tx->tail + tx->size - tx->clean) % tx->size;
+	/* A ring nobody drains may belong to a NIC that was removed. */
+	if (!room)
+		return e1k_check_present(nic);
 	while (sent < n) {
 		if (sent && tx_check(nic, bufs[sent], &segs, &c))
 			break;
@@ -249,6 +252,7 @@ int uvf_e1000e_tx_flush(struct uvf_e1000e *nic, unsigned int timeout_ms)
 {
 	uint64_t deadline = uvf_now_ns() + timeout_ms * 1000000ull;
 	unsigned int q, busy;
+	int ret;
 
 	for (;;) {
 		busy = 0;
@@ -258,6 +262,9 @@ int uvf_e1000e_tx_flush(struct uvf_e1000e *nic, unsigned int timeout_ms)
 		}
 		if (!busy)
 			return 0;
+		ret = e1k_check_present(nic);
+		if (ret)
+			return ret;
 		if (uvf_now_ns() >= deadline)
 			return -ETIMEDOUT;
 		e1k_sleep_ms(1);

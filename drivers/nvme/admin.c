@@ -91,6 +91,7 @@ static int parse_ctrl(struct uvf_nvme_ctrl *ctrl, const uint8_t *id)
 	id_string(info->model, id + NVME_IDC_MN, 40);
 	id_string(info->firmware, id + NVME_IDC_FR, 8);
 	info->mdts = id[NVME_IDC_MDTS];
+	info->aerl = id[NVME_IDC_AERL];
 	info->nn = le32(id + NVME_IDC_NN);
 	info->oacs = le16(id + NVME_IDC_OACS);
 	info->oncs = le16(id + NVME_IDC_ONCS);
@@ -253,7 +254,7 @@ int nvme_create_io_queues(struct uvf_nvme_qpair *qp)
 	return ret;
 }
 
-int nvme_delete_io_queues(struct uvf_nvme_qpair *qp)
+int nvme_delete_io_queues(struct uvf_nvme_qpair *qp, bool reap)
 {
 	struct uvf_nvme_cmd sq = {
 		.opc = NVME_ADMIN_DELETE_SQ,
@@ -270,7 +271,8 @@ int nvme_delete_io_queues(struct uvf_nvme_qpair *qp)
 		return ret;
 	/* The controller has posted "aborted: SQ deleted" for whatever was
 	 * still queued; hand those back before the CQ goes. */
-	uvf_nvme_qpair_process(qp, 0);
+	if (reap)
+		uvf_nvme_qpair_process(qp, 0);
 	return nvme_admin_sync(qp->ctrl, &cq, NULL, 0, NULL, NULL);
 }
 

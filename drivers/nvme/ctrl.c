@@ -147,16 +147,12 @@ unsigned int nvme_irq_vector(unsigned int qid, unsigned int nvec)
 	return nvec < 2 ? 0 : 1 + (qid - 1) % (nvec - 1);
 }
 
-static int setup_admin_queue(struct uvf_nvme_ctrl *ctrl)
+int nvme_admin_queue_program(struct uvf_nvme_ctrl *ctrl)
 {
-	struct uvf_nvme_qpair *aq;
-	uint32_t n = ctrl->opts.admin_queue_size;
+	struct uvf_nvme_qpair *aq = ctrl->admin;
+	uint32_t n = aq->size;
 	int ret;
 
-	ret = nvme_qpair_alloc(ctrl, n, NVME_ADMIN_MAX_XFER, &ctrl->admin);
-	if (ret)
-		return ret;
-	aq = ctrl->admin;
 	ret = nvme_reg_write32(ctrl, NVME_REG_AQA, (n - 1) << 16 | (n - 1));
 	if (!ret)
 		ret = nvme_reg_write64(ctrl, NVME_REG_ASQ, aq->mem_iova);
@@ -165,6 +161,17 @@ static int setup_admin_queue(struct uvf_nvme_ctrl *ctrl)
 				       aq->mem_iova + ((uintptr_t)aq->cq -
 						       (uintptr_t)aq->mem));
 	return ret;
+}
+
+static int setup_admin_queue(struct uvf_nvme_ctrl *ctrl)
+{
+	uint32_t n = ctrl->opts.admin_queue_size;
+	int ret;
+
+	ret = nvme_qpair_alloc(ctrl, n, NVME_ADMIN_MAX_XFER, &ctrl->admin);
+	if (ret)
+		return ret;
+	return nvme_admin_queue_program(ctrl);
 }
 
 static int ctrl_start(struct uvf_nvme_ctrl *ctrl)
@@ -244,7 +251,7 @@ static void qpair_retire(struct uvf_nvme_qpair *qp)
 
 	if (!atomic_load(&ctrl->error)) {
 		pthread_mutex_lock(&ctrl->admin_lock);
-		ret = nvme_delete_io_queues(qp);
+		ret = nvme_delete_io_queues(qp, true);
 		pthread_mutex_unlock(&ctrl->admin_lock);
 		/* A controller that keeps a queue we free could write into
 		 * memory we no longer own: stop it. */

@@ -205,6 +205,12 @@ struct uvf_nvme_ctrl {
 	 * NULL when not in use. */
 	uint32_t *dbbuf_shadow, *dbbuf_eventidx;
 	uvf_iova_t dbbuf_shadow_iova, dbbuf_eventidx_iova;
+	/* Asynchronous events (aer.c), under admin_lock. */
+	uvf_nvme_event_cb event_cb;
+	void *event_arg;
+	unsigned int aers_armed;	/* AERs outstanding */
+	/* An automatic reset failed: no more until a caller's succeeds. */
+	bool auto_reset_failed;
 };
 
 /* Register access and controller state (regs.c). CSTS reads go through
@@ -219,6 +225,19 @@ int nvme_ctrl_enable(struct uvf_nvme_ctrl *ctrl);
 void nvme_ctrl_shutdown(struct uvf_nvme_ctrl *ctrl);
 /* Mark the controller failed with @err and disable it, once. */
 void nvme_ctrl_fail(struct uvf_nvme_ctrl *ctrl, int err);
+
+/* Point the controller at the admin queue (AQA, ASQ, ACQ) (ctrl.c). */
+int nvme_admin_queue_program(struct uvf_nvme_ctrl *ctrl);
+
+/* Reset and recovery (reset.c). After @qp saw the controller fail with
+ * @err: reset it if its options ask for that and @err is one a reset
+ * cures; true when the controller works again. */
+bool nvme_ctrl_recover(struct uvf_nvme_qpair *qp, int err);
+
+/* Asynchronous Event Requests (aer.c), admin_lock held: keep as many
+ * outstanding as the controller and admin queue allow, once a callback is
+ * registered. */
+int nvme_aer_arm(struct uvf_nvme_ctrl *ctrl);
 
 /* Queue pairs (qpair.c); the admin queue is queue pair 0. */
 int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
@@ -258,7 +277,10 @@ int nvme_identify_all(struct uvf_nvme_ctrl *ctrl);
 int nvme_set_num_queues(struct uvf_nvme_ctrl *ctrl, unsigned int want,
 			unsigned int *granted);
 int nvme_create_io_queues(struct uvf_nvme_qpair *qp);
-int nvme_delete_io_queues(struct uvf_nvme_qpair *qp);
+/* With @reap, the completions the deletion posts are handed back before
+ * the CQ goes; without, the commands stay outstanding (a reset aborts
+ * them). */
+int nvme_delete_io_queues(struct uvf_nvme_qpair *qp, bool reap);
 const struct uvf_nvme_ns_info *nvme_ns_find(const struct uvf_nvme_ctrl *ctrl,
 					    uint32_t nsid);
 

@@ -56,6 +56,7 @@
 #define NVME_ADMIN_SET_FEATURES 0x09
 #define NVME_ADMIN_GET_FEATURES 0x0a
 #define NVME_ADMIN_DBBUF_CONFIG 0x7c	/* PRP1 shadow, PRP2 EventIdx */
+#define NVME_ADMIN_ASYNC_EVENT 0x0c
 
 /* NVM command set opcodes. */
 #define NVME_CMD_FLUSH 0x00
@@ -105,6 +106,7 @@ static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes");
 #define NVME_IDC_FR 64		/* 8 bytes */
 #define NVME_IDC_MDTS 77
 #define NVME_IDC_CNTLID 78
+#define NVME_IDC_AERL 259	/* AERs outstanding at once, 0's based */
 #define NVME_IDC_VER 80
 #define NVME_IDC_OACS 256
 #define NVME_IDC_SQES 512

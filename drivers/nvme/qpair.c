@@ -469,6 +469,9 @@ int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max)
 		return (int)n;
 failed:
 	err = atomic_load(&ctrl->error);
+	/* The reset completed this pair's commands too. */
+	if (nvme_ctrl_recover(qp, err))
+		return -ECONNRESET;
 	nvme_qpair_abort_all(qp, err);
 	return err;
 }

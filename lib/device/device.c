@@ -22,6 +22,7 @@ void uvf_device_init(struct uvf_device *dev, const struct uvf_device_ops *ops,
 	dev->iommu = iommu;
 	dev->segment = segment;
 	dev->rid = rid;
+	dev->event_fds[0] = dev->event_fds[1] = -1;
 }
 
 const char *uvf_device_name(const struct uvf_device *dev)
@@ -250,6 +251,128 @@ int uvf_device_irq_wait(struct uvf_device *dev, unsigned int vec,
 	}
 }
 
+/* Bit number of a single UVF_DEVICE_EVENT_* bit, else -EINVAL. */
+static int event_bit(unsigned int event)
+{
+	if (!event || (event & (event - 1)) || (event & ~UVF_DEVICE_EVENTS))
+		return -EINVAL;
+	return __builtin_ctz(event);
+}
+
+static int event_off(struct uvf_device *dev, unsigned int bit)
+{
+	int ret = dev->ops->event_set(dev, 1u << bit, -1);
+
+	if (ret)
+		return ret;
+	close(dev->event_fds[bit]);
+	dev->event_fds[bit] = -1;
+	return 0;
+}
+
+static int event_on(struct uvf_device *dev, unsigned int bit)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = dev->ops->event_set(dev, 1u << bit, fd);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	dev->event_fds[bit] = fd;
+	return 0;
+}
+
+static void close_event_fds(struct uvf_device *dev)
+{
+	unsigned int bit;
+
+	for (bit = 0; bit < 2; bit++) {
+		if (dev->event_fds[bit] >= 0)
+			close(dev->event_fds[bit]);
+		dev->event_fds[bit] = -1;
+	}
+}
+
+int uvf_device_event_enable(struct uvf_device *dev, unsigned int events)
+{
+	unsigned int bit, done = 0;
+	int ret = 0;
+
+	if (!dev || !events || (events & ~UVF_DEVICE_EVENTS))
+		return -EINVAL;
+	if (!dev->ops->event_set)
+		return -ENOTSUP;
+	for (bit = 0; bit < 2 && !ret; bit++) {
+		if (!(events & (1u << bit)) || dev->event_fds[bit] >= 0)
+			continue;
+		ret = event_on(dev, bit);
+		if (!ret)
+			done |= 1u << bit;
+	}
+	/* All or nothing: take back what this call turned on. */
+	for (bit = 0; ret && bit < 2; bit++)
+		if ((done & (1u << bit)) && event_off(dev, bit))
+			break;	/* still signalled: the fd must stay */
+	return ret;
+}
+
+int uvf_device_event_disable(struct uvf_device *dev, unsigned int events)
+{
+	unsigned int bit;
+	int ret;
+
+	if (!dev || (events & ~UVF_DEVICE_EVENTS))
+		return -EINVAL;
+	for (bit = 0; bit < 2; bit++) {
+		if (!(events & (1u << bit)) || dev->event_fds[bit] < 0)
+			continue;
+		ret = event_off(dev, bit);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int uvf_device_event_fd(struct uvf_device *dev, unsigned int event)
+{
+	int bit = event_bit(event);
+
+	if (!dev || bit < 0 || dev->event_fds[bit] < 0)
+		return -EINVAL;
+	return dev->event_fds[bit];
+}
+
+int uvf_device_event_poll(struct uvf_device *dev, int timeout_ms)
+{
+	struct pollfd pfd[2];
+	unsigned int bit, n = 0, fired = 0;
+	uint64_t count;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	for (bit = 0; bit < 2; bit++)
+		if (dev->event_fds[bit] >= 0)
+			pfd[n++] = (struct pollfd){ .fd = dev->event_fds[bit],
+						    .events = POLLIN };
+	if (!n)
+		return -EINVAL;
+	do
+		ret = poll(pfd, n, timeout_ms);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	for (bit = 0; bit < 2; bit++)
+		if (dev->event_fds[bit] >= 0 &&
+		    read(dev->event_fds[bit], &count, sizeof(count)) ==
+			    sizeof(count))
+			fired |= 1u << bit;
+	return (int)fired;
+}
+
 int uvf_device_reset(struct uvf_device *dev)
 {
 	if (!dev)
@@ -272,5 +395,9 @@ void uvf_device_close(struct uvf_device *dev)
 	 * is refused; the eventfds are ours to close either way. */
 	if (uvf_device_irq_disable(dev))
 		drop_irq_fds(dev);
+	if (dev->ops->event_set)
+		uvf_device_event_disable(dev, UVF_DEVICE_EVENTS);
+	/* Likewise for event triggers the kernel refused to drop. */
+	close_event_fds(dev);
 	dev->ops->destroy(dev);
 }

@@ -108,7 +108,7 @@ int vfio_device_read_info(struct vfio_device *vd)
 		if (!ret && vd->bar[i].size)
 			ret = read_bar_kind(vd, i);
 	}
-	for (i = 0; !ret && i < 3 && i < info.num_irqs; i++) {
+	for (i = 0; !ret && i < VFIO_PCI_NUM_IRQS && i < info.num_irqs; i++) {
 		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = i };
 
 		ret = vfio_ioctl(vd->ctx, vd->fd, VFIO_DEVICE_GET_IRQ_INFO,
@@ -330,6 +330,27 @@ static int vdev_irq_set(struct uvf_device *dev, enum uvf_irq_type type,
 	return ret;
 }
 
+/* The error and request interrupts: one eventfd each, -1 to stop. */
+static int vdev_event_set(struct uvf_device *dev, unsigned int event, int fd)
+{
+	struct vfio_device *vd = vd_of(dev);
+	uint32_t buf[(sizeof(struct vfio_irq_set) + sizeof(int32_t) + 3) / 4];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+	int32_t data = fd;
+
+	set->argsz = sizeof(*set) + sizeof(data);
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = event == UVF_DEVICE_EVENT_ERROR ? VFIO_PCI_ERR_IRQ_INDEX
+						     : VFIO_PCI_REQ_IRQ_INDEX;
+	set->start = 0;
+	set->count = 1;
+	memcpy(set->data, &data, sizeof(data));
+	/* The kernel offers the error interrupt on PCIe functions only. */
+	if (!vd->irq_count[set->index])
+		return -ENOTSUP;
+	return vfio_ioctl(vd->ctx, vd->fd, VFIO_DEVICE_SET_IRQS, set);
+}
+
 static int vdev_reset(struct uvf_device *dev)
 {
 	struct vfio_device *vd = vd_of(dev);
@@ -352,6 +373,7 @@ const struct uvf_device_ops vfio_device_ops = {
 	.cfg_read = vdev_cfg_read,
 	.cfg_write = vdev_cfg_write,
 	.irq_set = vdev_irq_set,
+	.event_set = vdev_event_set,
 	.reset = vdev_reset,
 	.destroy = vfio_device_destroy,
 };

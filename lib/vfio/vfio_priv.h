@@ -11,6 +11,8 @@
 #include <stdatomic.h>
 #include <sys/types.h>
 
+#include <linux/vfio.h>
+
 #include <uvf/pci.h>
 #include <uvf/vfio.h>
 
@@ -97,7 +99,8 @@ struct vfio_device {
 	uint32_t info_flags;	/* VFIO_DEVICE_FLAGS_* */
 	struct vfio_region bar[UVF_MAX_BARS];
 	struct vfio_region cfg;
-	uint32_t irq_count[3];	/* by enum uvf_irq_type */
+	/* By VFIO IRQ index: enum uvf_irq_type, then error and request. */
+	uint32_t irq_count[VFIO_PCI_NUM_IRQS];
 	pthread_mutex_t map_lock;	/* lazy BAR mapping */
 };
 

@@ -49,9 +49,14 @@ static int rw_bar_read(struct uvf_device *dev, unsigned int bar,
 
 	check_access(w, bar, len);
 	pthread_mutex_lock(&w->lock);
-	*val = w->ops->read(w, (uint32_t)off);
-	if (len == 8)
-		*val |= (uint64_t)w->ops->read(w, (uint32_t)off + 4) << 32;
+	if (w->removed) {
+		*val = len == 8 ? UINT64_MAX : UINT32_MAX;
+	} else {
+		*val = w->ops->read(w, (uint32_t)off);
+		if (len == 8)
+			*val |= (uint64_t)w->ops->read(w, (uint32_t)off + 4)
+				<< 32;
+	}
 	pthread_mutex_unlock(&w->lock);
 	return 0;
 }
@@ -63,6 +68,10 @@ static int rw_bar_write(struct uvf_device *dev, unsigned int bar,
 
 	check_access(w, bar, len);
 	pthread_mutex_lock(&w->lock);
+	if (w->removed) {
+		pthread_mutex_unlock(&w->lock);
+		return 0;
+	}
 	w->ops->write(w, (uint32_t)off, (uint32_t)val);
 	if (len == 8)
 		w->ops->write(w, (uint32_t)off + 4, (uint32_t)(val >> 32));
@@ -80,6 +89,8 @@ static int rw_cfg_read(struct uvf_device *dev, uint32_t off, void *buf,
 	if (off > sizeof(w->cfg) || len > sizeof(w->cfg) - off)
 		return -ERANGE;
 	fake_regwin_locked_copy(w, buf, w->cfg + off, len);
+	if (w->removed)
+		memset(buf, 0xff, len);
 	return 0;
 }
 
@@ -204,6 +215,8 @@ static bool dma_blocked(struct fake_regwin *w)
 static int dma(struct fake_regwin *w, uint64_t iova, void *into,
 	       const void *from, size_t len)
 {
+	if (w->removed)
+		return -EFAULT;
 	if (dma_blocked(w))
 		return -EPERM;
 	if (into ? uvf_sim_dma_read(&w->dev, iova, into, len)
@@ -224,6 +237,13 @@ int fake_regwin_dma_write(struct fake_regwin *w, uint64_t iova,
 			  const void *buf, size_t len)
 {
 	return dma(w, iova, NULL, buf, len);
+}
+
+void fake_regwin_remove(struct fake_regwin *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->removed = true;
+	pthread_mutex_unlock(&w->lock);
 }
 
 void fake_regwin_locked_copy(struct fake_regwin *w, void *dst,

@@ -63,6 +63,9 @@ struct fake_regwin {
 	uint64_t *irqs;		/* eventfd signals */
 	uint64_t *dma_faults;	/* transfers the IOMMU refused */
 	uint64_t *dma_blocked;	/* attempted with bus mastering off */
+	/* Surprise-removed: reads return all ones, writes and DMA go
+	 * nowhere, as on a PCIe link that is down. */
+	bool removed;
 };
 
 /* Allocates @size zeroed bytes (the fake, struct fake_regwin first) on
@@ -89,6 +92,9 @@ int fake_regwin_dma_write(struct fake_regwin *w, uint64_t iova,
  * out, or its faults in. */
 void fake_regwin_locked_copy(struct fake_regwin *w, void *dst,
 			     const void *src, size_t len);
+
+/* Takes the device away (fake_regwin.removed); for good. */
+void fake_regwin_remove(struct fake_regwin *w);
 
 /* The PCI command register. */
 uint16_t fake_regwin_pci_command(struct fake_regwin *w);

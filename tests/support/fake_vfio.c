@@ -138,6 +138,9 @@ static void fk_close(void *arg, int fd)
 		fk->dev[idx].open_fds--;
 		fk->dev[idx].bound = false;
 		fk->dev[idx].ioas = 0;
+		/* The kernel drops the triggers with the device's last fd. */
+		if (!fk->dev[idx].open_fds)
+			fk->dev[idx].err_trigger = fk->dev[idx].req_trigger = -1;
 	}
 }
 
@@ -347,6 +350,50 @@ static int hot_reset(struct fake_vfio *fk, struct fk_dev *d,
 	return 0;
 }
 
+/* As vfio_pci_set_ctx_trigger_single(): one eventfd, or -1 to drop it. */
+static int set_event_trigger(struct fk_dev *d, const struct vfio_irq_set *s)
+{
+	int32_t *trigger = s->index == VFIO_PCI_ERR_IRQ_INDEX ? &d->err_trigger
+							      : &d->req_trigger;
+	int32_t fd;
+
+	if (!(s->flags & VFIO_IRQ_SET_ACTION_TRIGGER))
+		return -ENOTTY;
+	if (!(s->flags & VFIO_IRQ_SET_DATA_EVENTFD) || s->count != 1)
+		return -EINVAL;
+	memcpy(&fd, s->data, sizeof(fd));
+	if (fd < -1)
+		return -EINVAL;
+	d->set_irqs++;
+	d->last_irq_flags = s->flags;
+	d->last_irq_index = s->index;
+	d->last_irq_count = s->count;
+	*trigger = fd;
+	return 0;
+}
+
+unsigned int fk_process_fds(void)
+{
+	unsigned int n = 0;
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+bool fk_signal_event(struct fk_dev *d, uint32_t index)
+{
+	int32_t fd = index == VFIO_PCI_ERR_IRQ_INDEX ? d->err_trigger
+						     : d->req_trigger;
+	uint64_t one = 1;
+
+	if (fd < 0)
+		return false;
+	ck_assert_int_eq(write(fd, &one, sizeof(one)), sizeof(one));
+	return true;
+}
+
 static int device_ioctl(struct fake_vfio *fk, struct fk_dev *d,
 			unsigned long req, void *data)
 {
@@ -366,14 +413,18 @@ static int device_ioctl(struct fake_vfio *fk, struct fk_dev *d,
 		struct vfio_irq_info *i = data;
 
 		i->flags = VFIO_IRQ_INFO_EVENTFD;
-		i->count = i->index < 3 ? d->irq_count[i->index] : 0;
+		i->count = i->index < VFIO_PCI_NUM_IRQS ? d->irq_count[i->index]
+							: 0;
 		return 0;
 	}
 	case VFIO_DEVICE_SET_IRQS: {
 		struct vfio_irq_set *s = data;
 
-		if (s->index < 3 && s->count > d->irq_count[s->index])
+		if (s->index >= VFIO_PCI_NUM_IRQS ||
+		    s->count > d->irq_count[s->index])
 			return -EINVAL;
+		if (s->index >= VFIO_PCI_ERR_IRQ_INDEX)
+			return set_event_trigger(d, s);
 		d->set_irqs++;
 		d->last_irq_flags = s->flags;
 		d->last_irq_index = s->index;
@@ -785,6 +836,10 @@ struct fk_dev *fk_add_dev(struct fake_vfio *fk, const char *bdf, int group)
 	d->irq_count[UVF_IRQ_INTX] = 1;
 	d->irq_count[UVF_IRQ_MSI] = 1;
 	d->irq_count[UVF_IRQ_MSIX] = 8;
+	/* A PCIe function: error and request interrupts. */
+	d->irq_count[VFIO_PCI_ERR_IRQ_INDEX] = 1;
+	d->irq_count[VFIO_PCI_REQ_IRQ_INDEX] = 1;
+	d->err_trigger = d->req_trigger = -1;
 	d->region[VFIO_PCI_CONFIG_REGION_INDEX] = (struct fk_region){
 		256, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE };
 	d->region[VFIO_PCI_BAR0_REGION_INDEX] = (struct fk_region){

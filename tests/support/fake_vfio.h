@@ -37,7 +37,7 @@ struct fk_dev {
 	bool reset;		/* VFIO_DEVICE_FLAGS_RESET */
 	int reset_bus;		/* > 0: on a resettable bus with every other
 				 * device of the same number (hot reset) */
-	uint32_t irq_count[3];
+	uint32_t irq_count[VFIO_PCI_NUM_IRQS];	/* by VFIO IRQ index */
 	struct fk_region region[VFIO_PCI_NUM_REGIONS];
 	uint8_t cfg[256];
 	uint8_t bar0[0x4000];	/* what pread/pwrite reach */
@@ -46,6 +46,8 @@ struct fk_dev {
 	unsigned int set_irqs, resets, mmaps, hot_resets;
 	uint32_t last_irq_flags, last_irq_index, last_irq_count;
 	int32_t last_fds[8];
+	/* Error and request triggers, as the kernel keeps them: -1 none. */
+	int32_t err_trigger, req_trigger;
 	uint32_t ioas;		/* iommufd: attached IOAS, 0 none */
 	uint32_t devid;		/* iommufd: from the bind */
 	bool bound;
@@ -133,6 +135,12 @@ struct uvf_vfio_opts fk_opts(struct fake_vfio *fk,
 int fk_backends(enum uvf_vfio_backend out[2]);
 /* Creates /dev/iommu in the fake tree: the kernel has iommufd. */
 void fk_add_dev_iommu(struct fake_vfio *fk);
+/* Signals VFIO IRQ index @index (VFIO_PCI_ERR_IRQ_INDEX or
+ * VFIO_PCI_REQ_IRQ_INDEX) of @d as the kernel does on an AER error or an
+ * unplug request: true when a trigger was set. */
+bool fk_signal_event(struct fk_dev *d, uint32_t index);
+/* Open descriptors of this process, eventfds included. */
+unsigned int fk_process_fds(void);
 /* Open fds the fake handed out that are still open. */
 unsigned int fk_open_fds(const struct fake_vfio *fk);
 /* Opens @node ("vfio/vfio", "vfio/5") of the fake /dev as another

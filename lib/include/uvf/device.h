@@ -180,6 +180,70 @@ int uvf_device_irq_fd(struct uvf_device *dev, unsigned int vec);
 int uvf_device_irq_wait(struct uvf_device *dev, unsigned int vec,
 			int timeout_ms);
 
+/*
+ * Device events: what the kernel tells a driver about the device itself,
+ * apart from its interrupts. On VFIO they are the error and request
+ * interrupts (VFIO_PCI_ERR_IRQ_INDEX, VFIO_PCI_REQ_IRQ_INDEX).
+ *
+ * ERROR: the device reported an uncorrectable error (PCIe AER); what it
+ * does next is undefined until the driver resets it.
+ *
+ * REQUEST: the kernel wants the device back (hot-unplug, unbind). The
+ * kernel blocks until the process closes the device; a driver that sees
+ * this stops using the device and closes it (uvf_device_close(), after
+ * closing its driver), or the unplug never finishes.
+ */
+#define UVF_DEVICE_EVENT_ERROR (1u << 0)
+#define UVF_DEVICE_EVENT_REQUEST (1u << 1)
+#define UVF_DEVICE_EVENTS (UVF_DEVICE_EVENT_ERROR | UVF_DEVICE_EVENT_REQUEST)
+
+/**
+ * uvf_device_event_enable() - have the kernel signal device events
+ * @dev: device
+ * @events: UVF_DEVICE_EVENT_* bits; those already enabled are left alone
+ *
+ * All or nothing: on error no event of @events is newly enabled.
+ *
+ * Return: 0, -EINVAL (no or unknown bits), -ENOTSUP (the backend or the
+ * device lacks one of them: a conventional PCI device has no error
+ * interrupt), or the kernel's negative errno.
+ */
+int uvf_device_event_enable(struct uvf_device *dev, unsigned int events);
+
+/**
+ * uvf_device_event_disable() - stop signalling device events
+ * @dev: device
+ * @events: UVF_DEVICE_EVENT_* bits; those not enabled are skipped
+ *
+ * Return: 0, -EINVAL (unknown bits), or the kernel's negative errno (that
+ * event stays enabled).
+ */
+int uvf_device_event_disable(struct uvf_device *dev, unsigned int events);
+
+/**
+ * uvf_device_event_fd() - the eventfd of one device event, for poll/epoll
+ *                         in the driver's own loop
+ * @dev: device
+ * @event: one UVF_DEVICE_EVENT_* bit
+ *
+ * Readable when the event fired; uvf_device_event_poll() consumes it.
+ *
+ * Return: the file descriptor (owned by @dev), or -EINVAL (not one bit,
+ * or not enabled).
+ */
+int uvf_device_event_fd(struct uvf_device *dev, unsigned int event);
+
+/**
+ * uvf_device_event_poll() - collect the device events that fired
+ * @dev: device
+ * @timeout_ms: -1 waits for one forever, 0 only looks
+ *
+ * Return: the UVF_DEVICE_EVENT_* bits that fired since the last call
+ * (each consumed), 0 when none fired within @timeout_ms, -EINVAL (no
+ * event enabled), or another negative errno.
+ */
+int uvf_device_event_poll(struct uvf_device *dev, int timeout_ms);
+
 /**
  * uvf_device_reset() - reset the device
  * @dev: device
@@ -197,7 +261,7 @@ int uvf_device_reset(struct uvf_device *dev);
 
 /**
  * uvf_device_close() - detach from the domain if attached, disable
- *                      interrupts, and free the handle
+ *                      interrupts and device events, and free the handle
  * @dev: device, may be NULL
  *
  * Return: nothing.

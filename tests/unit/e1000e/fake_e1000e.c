@@ -803,3 +803,8 @@ uint16_t fake_e1000e_pci_command(struct uvf_device *dev)
 {
 	return fake_regwin_pci_command(fake_regwin_of(dev));
 }
+
+void fake_e1000e_remove(struct uvf_device *dev)
+{
+	fake_regwin_remove(fake_regwin_of(dev));
+}

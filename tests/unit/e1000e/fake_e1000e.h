@@ -90,5 +90,7 @@ uint32_t fake_e1000e_peek(struct uvf_device *dev, uint32_t reg);
 void fake_e1000e_poke(struct uvf_device *dev, uint32_t reg, uint32_t val);
 /* The PCI command register. */
 uint16_t fake_e1000e_pci_command(struct uvf_device *dev);
+/* Surprise removal: every register reads all ones from now on. */
+void fake_e1000e_remove(struct uvf_device *dev);
 
 #endif

@@ -31,6 +31,8 @@
 #define ST_INVALID_QSIZE 0x102
 #define ST_INVALID_VECTOR 0x108
 #define ST_INVALID_DELETE 0x10c
+#define ST_AER_LIMIT 0x105
+#define AERL 3			/* Identify: four AERs at once */
 
 struct fake;
 static bool shadowed(const struct fake *f, uint16_t qid);
@@ -65,6 +67,8 @@ struct fake {
 	struct fsq sq[MAX_QID + 1];
 	struct fcq cq[MAX_QID + 1];
 	unsigned int granted;
+	uint16_t aer_cids[AERL + 1];	/* held AERs, oldest first */
+	unsigned int naer;
 	uint8_t **media;
 	bool dbbuf_on;			/* Doorbell Buffer Config done */
 	uint64_t dbbuf_shadow, dbbuf_eventidx;
@@ -249,6 +253,7 @@ static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
 		put16(id + NVME_IDC_OACS,
 		      f->p.dbbuf ? NVME_OACS_DBBUF_CONFIG : 0);
 		id[NVME_IDC_VWC] = f->p.vwc ? NVME_VWC_PRESENT : 0;
+		id[NVME_IDC_AERL] = AERL;
 		break;
 	case NVME_CNS_NS:
 		if (!c->nsid || c->nsid > f->p.nr_ns)
@@ -439,6 +444,13 @@ static uint16_t exec_admin(struct fake *f, const struct uvf_nvme_cmd *c,
 		return delete_cq(f, c);
 	case NVME_ADMIN_DBBUF_CONFIG:
 		return dbbuf_config(f, c);
+	case NVME_ADMIN_ASYNC_EVENT:
+		/* Held until an event; no more than AERL + 1 at once. */
+		if (f->naer > AERL)
+			return ST_AER_LIMIT;
+		f->aer_cids[f->naer++] = c->cid;
+		f->st.aers_pending = f->naer;
+		return NO_POST;
 	default:
 		return ST_INVALID_OPCODE;
 	}
@@ -517,7 +529,8 @@ static void fetch_and_exec(struct fake *f, uint16_t qid)
 	uint32_t dw0;
 	uint16_t st;
 
-	while (sq->live && sq->head != sq->tail && !f->faults.fatal) {
+	while (sq->live && sq->head != sq->tail && !f->faults.fatal &&
+	       !f->faults.fatal_until_reset) {
 		if (qid && f->faults.hold)
 			return;
 		cq = &f->cq[sq->cqid];
@@ -577,6 +590,8 @@ static void reset(struct fake *f)
 	}
 	f->st.live_io_queues = 0;
 	f->dbbuf_on = false;
+	f->naer = f->st.aers_pending = 0;
+	f->faults.fatal_until_reset = false;
 	f->cc = 0;
 	f->csts = 0;
 	f->granted = 0;
@@ -600,6 +615,7 @@ static void write_cc(struct fake *f, uint32_t val)
 			.phase = 1,
 			.ien = true,
 		};
+		f->st.enables++;
 		if (!f->faults.never_ready)
 			f->csts |= NVME_CSTS_RDY;
 	} else if ((old & NVME_CC_EN) && !(val & NVME_CC_EN)) {
@@ -656,7 +672,9 @@ static uint32_t reg_read(struct fake_regwin *w, uint32_t off)
 	case NVME_REG_CC:
 		return f->cc;
 	case NVME_REG_CSTS:
-		return f->csts | (f->faults.fatal ? NVME_CSTS_CFS : 0);
+		return f->csts | (f->faults.fatal || f->faults.fatal_until_reset
+					  ? NVME_CSTS_CFS
+					  : 0);
 	case NVME_REG_AQA:
 		return f->aqa;
 	case NVME_REG_ASQ:
@@ -791,6 +809,32 @@ void fake_nvme_get_stats(struct uvf_device *dev, struct fake_nvme_stats *st)
 	struct fake *f = fake_of(dev);
 
 	fake_regwin_locked_copy(&f->w, st, &f->st, sizeof(*st));
+}
+
+bool fake_nvme_async_event(struct uvf_device *dev, uint8_t type,
+			   uint8_t info, uint8_t log)
+{
+	struct fake *f = fake_of(dev);
+	bool posted = false;
+	uint16_t cid;
+
+	pthread_mutex_lock(&f->w.lock);
+	if (f->naer) {
+		cid = f->aer_cids[0];
+		memmove(f->aer_cids, f->aer_cids + 1,
+			--f->naer * sizeof(f->aer_cids[0]));
+		f->st.aers_pending = f->naer;
+		post(f, 0, cid, ST_OK,
+		     (uint32_t)log << 16 | (uint32_t)info << 8 | (type & 7));
+		posted = true;
+	}
+	pthread_mutex_unlock(&f->w.lock);
+	return posted;
+}
+
+void fake_nvme_remove(struct uvf_device *dev)
+{
+	fake_regwin_remove(fake_regwin_of(dev));
 }
 
 uint8_t *fake_nvme_media(struct uvf_device *dev, uint32_t nsid)

@@ -49,6 +49,8 @@ struct fake_nvme_params {
 struct fake_nvme_faults {
 	bool never_ready;	/* CSTS.RDY never follows CC.EN = 1 */
 	bool fatal;		/* CSTS.CFS set, nothing processed */
+	bool fatal_until_reset;	/* the same, until CC.EN goes to 0 (then
+				 * this clears): a reset recovers it */
 	bool drop;		/* I/O commands fetched, never completed */
 	bool bogus_cid;		/* completions carry a wrong command ID */
 	bool stale_phase;	/* completions posted with the old phase */
@@ -69,6 +71,8 @@ struct fake_nvme_stats {
 	 * shadow buffer). */
 	uint64_t sq_doorbell_writes, cq_doorbell_writes;
 	uint64_t dbbuf_configs;		/* Doorbell Buffer Config commands */
+	unsigned int aers_pending;	/* Asynchronous Event Requests held */
+	uint64_t enables;		/* CC.EN 0 -> 1 */
 };
 
 void fake_nvme_params_default(struct fake_nvme_params *p);
@@ -81,6 +85,12 @@ void fake_nvme_set_faults(struct uvf_device *dev,
 /* Fetch and execute what "hold" kept back (the shadow tail too). */
 void fake_nvme_release(struct uvf_device *dev);
 void fake_nvme_get_stats(struct uvf_device *dev, struct fake_nvme_stats *st);
+/* Completes the oldest Asynchronous Event Request with an event of @type,
+ * @info, for log page @log: false when none was outstanding. */
+bool fake_nvme_async_event(struct uvf_device *dev, uint8_t type,
+			   uint8_t info, uint8_t log);
+/* Surprise removal: every register reads all ones from now on. */
+void fake_nvme_remove(struct uvf_device *dev);
 /* The namespace's media, for checking what was written. */
 uint8_t *fake_nvme_media(struct uvf_device *dev, uint32_t nsid);
 

@@ -505,32 +505,21 @@ START_TEST(test_irqs_hand_the_cores_eventfds_to_set_irqs)
 }
 END_TEST
 
-/* Open descriptors of this process, eventfds included. */
-static unsigned int open_fd_count(void)
-{
-	unsigned int n = 0;
-	int fd;
-
-	for (fd = 0; fd < 1024; fd++)
-		n += fcntl(fd, F_GETFD) >= 0;
-	return n;
-}
-
 START_TEST(test_close_after_a_failed_irq_disable_leaks_no_eventfd)
 {
 	struct fk_dev *d = &fk.dev[0];
 	unsigned int before;
 
 	open_all(UVF_VFIO_TYPE1);
-	before = open_fd_count();
+	before = fk_process_fds();
 	ck_assert_int_eq(uvf_device_irq_enable(dev, UVF_IRQ_MSIX, 4), 0);
-	ck_assert_uint_eq(open_fd_count(), before + 4);
+	ck_assert_uint_eq(fk_process_fds(), before + 4);
 
 	/* A refused disable is an error and changes nothing. */
 	fk.fail_req = VFIO_DEVICE_SET_IRQS;
 	fk.fail_err = -EIO;
 	ck_assert_int_eq(uvf_device_irq_disable(dev), -EIO);
-	ck_assert_uint_eq(open_fd_count(), before + 4);
+	ck_assert_uint_eq(fk_process_fds(), before + 4);
 	ck_assert_int_ge(uvf_device_irq_fd(dev, 3), 0);
 	ck_assert_uint_eq(d->last_irq_count, 4);
 
@@ -542,7 +531,7 @@ START_TEST(test_close_after_a_failed_irq_disable_leaks_no_eventfd)
 	ck_assert_int_eq(uvf_domain_destroy(dom), 0);
 	dom = NULL;
 	close_all();
-	ck_assert_uint_eq(open_fd_count(), before);
+	ck_assert_uint_eq(fk_process_fds(), before);
 }
 END_TEST
 

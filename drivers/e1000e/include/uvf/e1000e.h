@@ -382,7 +382,8 @@ int uvf_e1000e_set_mac_addr(struct uvf_e1000e *nic, const uint8_t mac[6]);
  * @nic: port
  * @link: filled in
  *
- * Return: 0 or a device error.
+ * Return: 0, -ENODEV (the NIC was removed: its registers read all ones),
+ * or a device error.
  */
 int uvf_e1000e_link_get(struct uvf_e1000e *nic, struct uvf_e1000e_link *link);
 
@@ -391,7 +392,7 @@ int uvf_e1000e_link_get(struct uvf_e1000e *nic, struct uvf_e1000e_link *link);
  * @nic: port
  * @timeout_ms: give up after this long
  *
- * Return: 0, -ETIMEDOUT, or a device error.
+ * Return: 0, -ETIMEDOUT, -ENODEV (removed), or a device error.
  */
 int uvf_e1000e_link_wait(struct uvf_e1000e *nic, unsigned int timeout_ms);
 
@@ -411,8 +412,9 @@ int uvf_e1000e_link_wait(struct uvf_e1000e *nic, unsigned int timeout_ms);
  * doorbell (TDT) once. Posting stops at the first invalid buffer.
  *
  * Return: the number of frames posted, bufs[0..k), now owned by the
- * driver (0 when the ring is full); -EINVAL when bufs[0] has a bad length,
- * chain or offload request, or @bufs is NULL with @n > 0; -EXDEV when bufs[0] is of a pool of
+ * driver (0 when the ring is full); -ENODEV when the ring is full because
+ * the NIC was removed; -EINVAL when bufs[0] has a bad length, chain or
+ * offload request, or @bufs is NULL with @n > 0; -EXDEV when bufs[0] is of a pool of
  * another domain. Nothing is posted on failure.
  */
 int uvf_e1000e_tx_burst(struct uvf_e1000e *nic, struct uvf_e1000e_buf **bufs,
@@ -436,7 +438,8 @@ int uvf_e1000e_tx_burst_queue(struct uvf_e1000e *nic, unsigned int q,
  * @nic: port
  * @timeout_ms: give up after this long
  *
- * Return: 0, or -ETIMEDOUT (frames are still queued).
+ * Return: 0, -ETIMEDOUT (frames are still queued), or -ENODEV (the NIC
+ * was removed; the frames stay posted until close).
  */
 int uvf_e1000e_tx_flush(struct uvf_e1000e *nic, unsigned int timeout_ms);
 
@@ -568,8 +571,8 @@ unsigned int uvf_e1000e_max_frame(const struct uvf_e1000e *nic);
  * without a frame (a stale interrupt): call rx_burst and wait again. With
  * MSI, one vector serves every cause: do not wait from two threads.
  *
- * Return: 0; -ETIMEDOUT; -ENOTSUP (the port polls); or an error from
- * uvf_device_irq_wait().
+ * Return: 0; -ETIMEDOUT; -ENODEV (nothing came, and the NIC was removed);
+ * -ENOTSUP (the port polls); or an error from uvf_device_irq_wait().
  */
 int uvf_e1000e_rx_wait(struct uvf_e1000e *nic, int timeout_ms);
 
@@ -593,10 +596,26 @@ int uvf_e1000e_rx_wait_queue(struct uvf_e1000e *nic, unsigned int q,
  * @nic: port
  * @st: filled in
  *
- * Return: 0, or a device error (the totals then hold what was read
- * before the failure: the NIC has cleared those counters already).
+ * Return: 0, -ENODEV (the NIC was removed: the totals are the last ones
+ * read), or a device error (the totals then hold what was read before the
+ * failure: the NIC has cleared those counters already).
  */
 int uvf_e1000e_get_stats(struct uvf_e1000e *nic, struct uvf_e1000e_stats *st);
+
+/**
+ * uvf_e1000e_check() - whether the NIC is still there
+ * @nic: port
+ *
+ * A removed (hot-unplugged) NIC reads all ones, and its rings simply stop
+ * moving: rx_burst finds nothing. A program polling for frames calls
+ * this when it has waited long enough, or when its device got a
+ * UVF_DEVICE_EVENT_REQUEST. Once removed, the port only closes (quickly:
+ * no wait for the gone NIC).
+ *
+ * Return: 0 while the NIC answers; -EINVAL (@nic NULL); -ENODEV (its
+ * STATUS register read all ones); or a device error.
+ */
+int uvf_e1000e_check(struct uvf_e1000e *nic);
 
 /*
  * The driver model entry: probe opens the port with default options

@@ -53,11 +53,29 @@
  *
  * Errors never hang the caller: every command has a deadline. A command
  * that misses it, a completion the controller should never have posted
- * (unknown command ID, wrong queue), or the controller reporting fatal
- * status (CSTS.CFS) marks the controller failed: it is disabled, which
+ * (unknown command ID, wrong queue), the controller reporting fatal
+ * status (CSTS.CFS), or registers reading all ones (the device was
+ * removed: -ENODEV) marks the controller failed: it is disabled, which
  * stops its DMA, every outstanding command on every queue pair completes
- * with an error, and later submissions fail with the same error. Close the
- * controller then; nothing else can be done with it.
+ * with an error, and later submissions fail with the same error.
+ *
+ * A failed controller comes back with uvf_nvme_ctrl_reset(): disabled,
+ * re-enabled and re-initialised, with every queue pair re-created on it
+ * (the same struct uvf_nvme_qpair pointers stay valid). Commands that
+ * were outstanding complete with -ECONNRESET (or -ETIMEDOUT, the one that
+ * missed its deadline) and status UVF_NVME_STATUS_HOST_ABORTED; I/O
+ * submitted after the reset runs normally. With
+ * uvf_nvme_ctrl_opts.reset_on_failure the driver does this by itself
+ * after a fatal status or a command timeout, inside the
+ * uvf_nvme_qpair_process() or uvf_nvme_qpair_wait() call that sees it,
+ * which then returns -ECONNRESET. A removed device (-ENODEV) cannot be
+ * reset: close the controller, then the device.
+ *
+ * Asynchronous events (errors, SMART/health, notices) reach a callback
+ * registered with uvf_nvme_ctrl_set_event_cb(): the driver keeps
+ * Asynchronous Event Requests outstanding, re-arms each as it completes,
+ * and after a reset. They are reaped whenever the admin queue is
+ * processed: by any admin command, or by uvf_nvme_ctrl_process_events().
  */
 #ifndef UVF_NVME_H
 #define UVF_NVME_H
@@ -122,7 +140,8 @@ struct uvf_nvme_cpl {
  * uvf_nvme_qpair_wait() on the queue pair's thread (or from
  * uvf_nvme_qpair_destroy()). @err is 0 or a negative errno: the decoded
  * status (uvf_nvme_status_errno()), or -ETIMEDOUT, -EIO, -EPROTO,
- * -ECANCELED when the driver gave up on the command. May submit new
+ * -ENODEV, -ECANCELED when the driver gave up on the command, or
+ * -ECONNRESET when a controller reset took it away. May submit new
  * commands on the same queue pair.
  */
 typedef void (*uvf_nvme_cb)(void *arg, int err, const struct uvf_nvme_cpl *cpl);
@@ -148,6 +167,11 @@ struct uvf_nvme_ctrl_opts {
 	/* Write doorbell registers only, even where the controller offers
 	 * shadow doorbells. */
 	bool no_shadow_doorbells;
+	/* After a fatal status (CSTS.CFS) or a command timeout, reset the
+	 * controller (uvf_nvme_ctrl_reset()) from the queue pair call that
+	 * sees it. Only for controllers whose queue pairs are all used by
+	 * one thread: the reset re-creates every queue pair. */
+	bool reset_on_failure;
 };
 
 struct uvf_nvme_ctrl_info {
@@ -174,6 +198,9 @@ struct uvf_nvme_ctrl_info {
 	const char *irq_type;		/* "msix", "msi", "intx" or "none" */
 	unsigned int irq_vectors;	/* enabled; fewer than queues: shared */
 	bool shadow_doorbells;		/* Doorbell Buffer Config in use */
+	uint8_t aerl;			/* AERs at once, 0's based (raw) */
+	unsigned int resets;		/* successful uvf_nvme_ctrl_reset()s,
+					 * automatic ones included */
 };
 
 struct uvf_nvme_lbaf {
@@ -281,6 +308,75 @@ unsigned int uvf_nvme_ctrl_io_queues(const struct uvf_nvme_ctrl *ctrl);
  * (-ETIMEDOUT, -EIO, -EPROTO, ...).
  */
 int uvf_nvme_ctrl_error(const struct uvf_nvme_ctrl *ctrl);
+
+/**
+ * uvf_nvme_ctrl_reset() - reset and re-initialise a controller
+ * @ctrl: controller, working or failed
+ *
+ * Disables the controller (stopping its DMA), completes every outstanding
+ * command on every queue pair with -ECONNRESET (-ETIMEDOUT for one past
+ * its deadline), enables it again, sets the number of queues, re-creates
+ * every queue pair that exists and re-arms asynchronous events. Queue
+ * pairs keep their pointers and IDs. No other thread may be inside a call
+ * on @ctrl's queue pairs meanwhile; callbacks run on the caller's thread.
+ *
+ * On failure the controller is left failed and disabled, with no command
+ * outstanding: uvf_nvme_ctrl_error() returns the error, submissions fail
+ * with it, and queue pairs can still be destroyed and the controller
+ * closed, or the reset tried again.
+ *
+ * Return: 0; -EINVAL (@ctrl NULL); -ENODEV (the device is gone: registers
+ * read all ones); -EIO (fatal status again); -ETIMEDOUT (it never became
+ * ready, or an admin command missed its deadline); -ENOSPC (it granted
+ * fewer I/O queues than there are queue pairs); or another negative errno
+ * from an admin command.
+ */
+int uvf_nvme_ctrl_reset(struct uvf_nvme_ctrl *ctrl);
+
+/* An asynchronous event, from the Asynchronous Event Request completion. */
+struct uvf_nvme_event {
+	uint8_t type;		/* 0 error, 1 SMART/health, 2 notice,
+				 * 6 I/O command set, 7 vendor */
+	uint8_t info;		/* event information, by type */
+	uint8_t log_page;	/* the log page that tells more; reading it
+				 * (Get Log Page) clears the event */
+	uint32_t dw0;		/* the completion's dword 0, raw */
+};
+
+/* Called once per event, from whatever processes the admin queue, with
+ * the admin queue locked: it must not send admin commands itself (read
+ * the log page after it returns). */
+typedef void (*uvf_nvme_event_cb)(void *arg, const struct uvf_nvme_event *ev);
+
+/**
+ * uvf_nvme_ctrl_set_event_cb() - receive asynchronous events
+ * @ctrl: controller
+ * @cb: callback, replacing any earlier one
+ * @arg: its argument
+ *
+ * Sends Asynchronous Event Requests until as many are outstanding as the
+ * controller allows (Identify AERL + 1, at most 4, leaving the admin
+ * queue a free slot); each is re-sent as it completes.
+ *
+ * Return: 0; -EINVAL (@ctrl or @cb NULL); -ENOSPC (the admin queue has no
+ * slot to spare); or the controller's error. On error the earlier
+ * callback stays.
+ */
+int uvf_nvme_ctrl_set_event_cb(struct uvf_nvme_ctrl *ctrl,
+			       uvf_nvme_event_cb cb, void *arg);
+
+/**
+ * uvf_nvme_ctrl_process_events() - reap the admin queue without an admin
+ *                                  command, delivering asynchronous events
+ * @ctrl: controller
+ *
+ * Also checks the controller's health (fatal status, removal) while
+ * requests are outstanding. Thread-safe, like the other controller calls.
+ *
+ * Return: completions reaped (0 or more), or the controller's negative
+ * errno once it has failed.
+ */
+int uvf_nvme_ctrl_process_events(struct uvf_nvme_ctrl *ctrl);
 
 /**
  * uvf_nvme_ctrl_device() - the device under a controller

@@ -30,6 +30,9 @@ struct uvf_device_ops {
 	 * @fds disables. */
 	int (*irq_set)(struct uvf_device *dev, enum uvf_irq_type type,
 		       const int *fds, unsigned int nvec);
+	/* Signal @fd on device event @event (one UVF_DEVICE_EVENT_* bit);
+	 * -1 stops it. NULL: the backend has no device events. */
+	int (*event_set)(struct uvf_device *dev, unsigned int event, int fd);
 	int (*reset)(struct uvf_device *dev);
 	void (*destroy)(struct uvf_device *dev);
 };
@@ -50,6 +53,8 @@ struct uvf_device {
 	enum uvf_irq_type irq_type;
 	unsigned int irq_nvec;
 	int *irq_fds;
+	/* Device events: eventfds by bit number, -1 when off. */
+	int event_fds[2];
 };
 
 /**
