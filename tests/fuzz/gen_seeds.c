@@ -110,6 +110,30 @@ static void caps_seeds(const char *root)
 	put_caps(root, "region-sparse", &s, len);
 }
 
+/* The differential test's xorshift64* stream, one per page-table format:
+ * the fuzzer starts from what the unit test runs. */
+static void dma_model_seeds(const char *root)
+{
+	uint8_t buf[2048];
+	char name[32];
+	unsigned int fmt;
+	size_t i;
+
+	for (fmt = 0; fmt < 4; fmt++) {
+		uint64_t x = 0x9e3779b97f4a7c15ull * (fmt + 1);
+
+		for (i = 0; i < sizeof(buf); i++) {
+			x ^= x >> 12;
+			x ^= x << 25;
+			x ^= x >> 27;
+			buf[i] = (uint8_t)((x * 0x2545f4914f6cdd1dull) >> 56);
+		}
+		buf[0] = (uint8_t)fmt;
+		snprintf(name, sizeof(name), "format-%u", fmt);
+		put(root, "dma_model", name, buf, sizeof(buf));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -118,5 +142,6 @@ int main(int argc, char **argv)
 	}
 	acpi_seeds(argv[1]);
 	caps_seeds(argv[1]);
+	dma_model_seeds(argv[1]);
 	return 0;
 }
