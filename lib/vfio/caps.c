@@ -57,13 +57,12 @@ int vfio_parse_iova_ranges(const void *buf, size_t len, uint32_t first,
 		sizeof(*c)) / sizeof(c->iova_ranges[0]);
 	if (c->nr_iovas > room || !c->nr_iovas)
 		return -EIO;
-	/* More ranges than we keep: the first ones are a safe subset. Built
-	 * aside, so a bad range leaves @out as it was. */
-	for (i = 0; i < c->nr_iovas && set.n < VFIO_MAX_RANGES; i++) {
-		if (c->iova_ranges[i].start > c->iova_ranges[i].end)
-			return -EIO;
-		set.v[set.n++] = (struct uvf_iova_range){
-			c->iova_ranges[i].start, c->iova_ranges[i].end };
+	/* Built aside, so a bad range leaves @out as it was. */
+	for (i = 0; i < c->nr_iovas; i++) {
+		ret = vfio_ranges_append(&set, c->iova_ranges[i].start,
+					 c->iova_ranges[i].end);
+		if (ret)
+			return ret;
 	}
 	*out = set;
 	return 0;

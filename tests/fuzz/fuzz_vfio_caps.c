@@ -5,8 +5,8 @@
  * ranges and DMA budget, a VFIO_DEVICE_GET_REGION_INFO reply's sparse-mmap
  * areas. Input: the chain's first offset (u32), the region size (u64),
  * then the reply. A parse either fails with -EIO or -ENOENT and changes
- * nothing, or yields what the rest of the VFIO layer relies on: ranges in
- * order within themselves, areas page aligned, inside the region, sorted,
+ * nothing, or yields what the rest of the VFIO layer relies on: ranges
+ * sorted and disjoint, areas page aligned, inside the region, sorted,
  * disjoint, and "whole" exactly when they tile it.
  */
 #include <errno.h>
@@ -36,9 +36,10 @@ static void check_ranges(const void *buf, size_t len, uint32_t first)
 	FUZZ_CHECK(out.n >= 1 && out.n <= VFIO_MAX_RANGES, "ranges: n %zu",
 		   out.n);
 	for (i = 0; i < out.n; i++)
-		FUZZ_CHECK(out.v[i].first <= out.v[i].last,
-			   "ranges: [%#llx, %#llx] inverted",
-			   (unsigned long long)out.v[i].first,
+		FUZZ_CHECK(out.v[i].first <= out.v[i].last &&
+			   (!i || out.v[i - 1].last < out.v[i].first),
+			   "ranges: [%#llx, %#llx] inverted or not above the "
+			   "one before", (unsigned long long)out.v[i].first,
 			   (unsigned long long)out.v[i].last);
 }
 
