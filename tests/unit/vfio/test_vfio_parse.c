@@ -325,14 +325,16 @@ START_TEST(test_capability_off_an_8_byte_boundary_is_eio)
 	const uint32_t first = sizeof(struct vfio_iommu_type1_info);
 	uint64_t rp[64] = { 0 };
 	struct vfio_info_cap_header *h = (void *)((char *)rp + first);
-	struct vfio_iommu_type1_info_cap_iova_range *c =
-		(void *)((char *)rp + first + 12);
+	/* Copied in: a struct access there would itself be misaligned. */
+	const struct vfio_info_cap_header misplaced = {
+		.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+	};
 	struct vfio_range_set s = { .n = 0 };
 	uint64_t avail = 7;
 
 	h->id = 99;
 	h->next = first + 12;
-	c->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	memcpy((char *)rp + first + 12, &misplaced, sizeof(misplaced));
 	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first + 4,
 						&s), -EIO);
 	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first, &s),
