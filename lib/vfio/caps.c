@@ -3,7 +3,9 @@
  * Capability chains of VFIO info replies (VFIO_IOMMU_GET_INFO,
  * VFIO_DEVICE_GET_REGION_INFO). Offsets come from the kernel, but a chain is
  * still walked as untrusted input: every header and payload must lie inside
- * the buffer, and offsets must grow so a chain cannot loop.
+ * the buffer, and offsets must grow so a chain cannot loop. The kernel puts
+ * each capability at an 8-byte boundary (vfio_info_cap_add()); one that is
+ * not would have its 64-bit fields read misaligned, so it is refused.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +22,7 @@ int vfio_cap_find(const void *buf, size_t len, uint32_t first, uint16_t id,
 	uint32_t off = first, prev = 0;
 
 	while (off) {
-		if (off <= prev || off % 4 ||
+		if (off <= prev || off % 8 ||
 		    len < sizeof(*h) || off > len - sizeof(*h))
 			return -EIO;
 		h = (const void *)((const char *)buf + off);
@@ -40,6 +42,7 @@ int vfio_parse_iova_ranges(const void *buf, size_t len, uint32_t first,
 			   struct vfio_range_set *out)
 {
 	const struct vfio_iommu_type1_info_cap_iova_range *c;
+	struct vfio_range_set set = { .n = 0 };
 	const void *p;
 	size_t i, room;
 	int ret;
@@ -54,14 +57,14 @@ int vfio_parse_iova_ranges(const void *buf, size_t len, uint32_t first,
 		sizeof(*c)) / sizeof(c->iova_ranges[0]);
 	if (c->nr_iovas > room || !c->nr_iovas)
 		return -EIO;
-	out->n = 0;
-	/* More ranges than we keep: the first ones are a safe subset. */
-	for (i = 0; i < c->nr_iovas && out->n < VFIO_MAX_RANGES; i++) {
-		if (c->iova_ranges[i].start > c->iova_ranges[i].end)
-			return -EIO;
-		out->v[out->n++] = (struct uvf_iova_range){
-			c->iova_ranges[i].start, c->iova_ranges[i].end };
+	/* Built aside, so a bad range leaves @out as it was. */
+	for (i = 0; i < c->nr_iovas; i++) {
+		ret = vfio_ranges_append(&set, c->iova_ranges[i].start,
+					 c->iova_ranges[i].end);
+		if (ret)
+			return ret;
 	}
+	*out = set;
 	return 0;
 }
 

@@ -100,6 +100,7 @@ static int ioas_ranges(struct vfio_ctx *ctx, uint32_t id,
 		       struct vfio_range_set *out)
 {
 	struct iommu_iova_range r[VFIO_MAX_RANGES * 4];
+	struct vfio_range_set set = { .n = 0 };
 	struct iommu_ioas_iova_ranges q = {
 		.size = sizeof(q),
 		.ioas_id = id,
@@ -119,10 +120,15 @@ static int ioas_ranges(struct vfio_ctx *ctx, uint32_t id,
 		return ret;
 	if (!q.num_iovas || q.out_iova_alignment > UVF_PAGE_SIZE)
 		return -EIO;
-	out->n = 0;
-	for (i = 0; i < q.num_iovas && out->n < VFIO_MAX_RANGES; i++)
-		out->v[out->n++] = (struct uvf_iova_range){ r[i].start,
-							    r[i].last };
+	/* Checked as type1's capability is (caps.c); built aside, so @out
+	 * stays as it was. A kernel claiming more than it had room for is
+	 * read no further than @r. */
+	for (i = 0; i < q.num_iovas && i < sizeof(r) / sizeof(r[0]); i++) {
+		ret = vfio_ranges_append(&set, r[i].start, r[i].last);
+		if (ret)
+			return ret;
+	}
+	*out = set;
 	return 0;
 }
 

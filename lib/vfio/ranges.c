@@ -1,6 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* Small operations on sorted sets of inclusive IOVA ranges. */
+#include <errno.h>
+
 #include "vfio_priv.h"
+
+int vfio_ranges_append(struct vfio_range_set *s, uvf_iova_t first,
+		       uvf_iova_t last)
+{
+	if (first > last || (s->n && first <= s->v[s->n - 1].last))
+		return -EIO;
+	if (s->n < VFIO_MAX_RANGES)
+		s->v[s->n++] = (struct uvf_iova_range){ first, last };
+	return 0;
+}
 
 void vfio_ranges_clamp(struct vfio_range_set *s, uvf_iova_t last)
 {

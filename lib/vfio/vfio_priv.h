@@ -230,6 +230,13 @@ int vfio_parse_sparse(const void *buf, size_t len, uint32_t first,
 		      uint64_t region_size, struct vfio_region *r);
 
 /* ranges.c */
+/* Adds [@first, @last] from a kernel's answer to the end of @s: -EIO when
+ * it is inverted or not above the ranges before it (the kernel reports
+ * them sorted and disjoint, which every function here relies on). Past
+ * VFIO_MAX_RANGES it is checked and dropped: the first ones are a safe
+ * subset. */
+int vfio_ranges_append(struct vfio_range_set *s, uvf_iova_t first,
+		       uvf_iova_t last);
 void vfio_ranges_clamp(struct vfio_range_set *s, uvf_iova_t last);
 void vfio_ranges_intersect(struct vfio_range_set *a,
 			   const struct vfio_range_set *b);

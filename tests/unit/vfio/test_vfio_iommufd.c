@@ -163,6 +163,34 @@ START_TEST(test_device_that_cannot_reach_the_aperture_is_erange)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_vfio_kernel (inputs in
+ * tests/fuzz/corpus/vfio_kernel/: regress-inverted-ioas-range,
+ * regress-unsorted-ioas-ranges): IOAS ranges were taken as the kernel gave
+ * them, so one with start > last, or ranges out of order (which the
+ * range-set operations of lib/vfio/ranges.c assume away), became the
+ * domain's usable ranges. Loop: inverted, out of order, overlapping. */
+START_TEST(test_bad_ioas_ranges_fail_the_device_open)
+{
+	struct uvf_vfio_opts o = fk_opts(&fk, UVF_VFIO_IOMMUFD);
+
+	ck_assert_int_eq(vfio_open_sys(&o, &fk.sys, &iommu), 0);
+	if (_i == 0) {
+		fk.ranges[1].start = fk.ranges[1].end + 1;
+	} else {
+		struct vfio_iova_range lo = fk.ranges[0];
+
+		fk.ranges[0] = fk.ranges[1];
+		fk.ranges[1] = lo;
+		if (_i == 2)
+			fk.ranges[1].end = fk.ranges[0].start;
+	}
+	ck_assert_int_eq(uvf_vfio_device_open(iommu, EDU, &dev), -EIO);
+	ck_assert_uint_eq(fk.dev[0].open_fds, 0);
+	ck_assert_int_eq(uvf_iommu_destroy(iommu), 0);
+	ck_assert_uint_eq(fk_open_fds(&fk), 0);
+}
+END_TEST
+
 START_TEST(test_domain_before_any_device_is_enodev)
 {
 	struct uvf_vfio_opts o = fk_opts(&fk, UVF_VFIO_IOMMUFD);
@@ -203,6 +231,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_fixed_maps_land_in_the_ioas);
 	tcase_add_test(tc, test_kernel_chosen_iova_is_recorded_by_uvf);
 	tcase_add_test(tc, test_device_that_cannot_reach_the_aperture_is_erange);
+	tcase_add_loop_test(tc, test_bad_ioas_ranges_fail_the_device_open, 0, 3);
 	tcase_add_test(tc, test_domain_before_any_device_is_enodev);
 	tcase_add_test(tc, test_failed_bind_leaves_nothing_open);
 	suite_add_tcase(s, tc);

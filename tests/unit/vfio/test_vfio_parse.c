@@ -263,6 +263,89 @@ START_TEST(test_type1_info_ranges_and_dma_avail)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_vfio_caps (its input is
+ * tests/fuzz/corpus/vfio_caps/regress-ranges-partial): a range that fails the check
+ * after good ones used to leave those in the caller's set. */
+START_TEST(test_failed_range_parse_leaves_the_set_alone)
+{
+	const uint32_t first = sizeof(struct vfio_iommu_type1_info);
+	uint64_t rp[64] = { 0 };
+	struct vfio_iommu_type1_info_cap_iova_range *c =
+		(void *)((char *)rp + first);
+	struct vfio_range_set s = { { { 0x1000, 0x1fff } }, 1 };
+
+	c->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	c->nr_iovas = 2;
+	c->iova_ranges[0] = (struct vfio_iova_range){ 0, 0xfedfffff };
+	c->iova_ranges[1] = (struct vfio_iova_range){ 0xfef00000, 0x1000 };
+	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first, &s),
+			 -EIO);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0].first, 0x1000);
+	ck_assert_uint_eq(s.v[0].last, 0x1fff);
+}
+END_TEST
+
+/* The type1 side of what tests/fuzz/fuzz_vfio_kernel found for iommufd
+ * (see test_vfio_iommufd.c): ranges out of order or overlapping are not
+ * the sorted set the rest of lib/vfio assumes. */
+START_TEST(test_unsorted_or_overlapping_ranges_are_eio)
+{
+	const uint32_t first = sizeof(struct vfio_iommu_type1_info);
+	uint64_t rp[64] = { 0 };
+	struct vfio_iommu_type1_info_cap_iova_range *c =
+		(void *)((char *)rp + first);
+	struct vfio_range_set s = { .n = 0 };
+
+	c->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+	c->nr_iovas = 2;
+	c->iova_ranges[0] = (struct vfio_iova_range){ 0xfef00000, 0xffffffff };
+	c->iova_ranges[1] = (struct vfio_iova_range){ 0, 0xfedfffff };
+	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first, &s),
+			 -EIO);
+	c->iova_ranges[1] = (struct vfio_iova_range){ 0xfeffffff,
+						      0x1ffffffff };
+	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first, &s),
+			 -EIO);
+	ck_assert_uint_eq(s.n, 0);
+	c->iova_ranges[1] = (struct vfio_iova_range){ 0x100000000,
+						      0x1ffffffff };
+	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first, &s),
+			 0);
+	ck_assert_uint_eq(s.n, 2);
+}
+END_TEST
+
+/* Found by tests/fuzz/fuzz_vfio_caps under UBSan (its input is
+ * tests/fuzz/corpus/vfio_caps/regress-unaligned-cap): the kernel puts every
+ * capability at an 8-byte boundary, and one that is not would have its
+ * 64-bit fields read misaligned. */
+START_TEST(test_capability_off_an_8_byte_boundary_is_eio)
+{
+	const uint32_t first = sizeof(struct vfio_iommu_type1_info);
+	uint64_t rp[64] = { 0 };
+	struct vfio_info_cap_header *h = (void *)((char *)rp + first);
+	/* Copied in: a struct access there would itself be misaligned. */
+	const struct vfio_info_cap_header misplaced = {
+		.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+	};
+	struct vfio_range_set s = { .n = 0 };
+	uint64_t avail = 7;
+
+	h->id = 99;
+	h->next = first + 12;
+	memcpy((char *)rp + first + 12, &misplaced, sizeof(misplaced));
+	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first + 4,
+						&s), -EIO);
+	ck_assert_int_eq(vfio_parse_iova_ranges(rp, sizeof(rp), first, &s),
+			 -EIO);
+	ck_assert_int_eq(vfio_parse_dma_avail(rp, sizeof(rp), first, &avail),
+			 -EIO);
+	ck_assert_uint_eq(s.n, 0);
+	ck_assert_uint_eq(avail, 7);
+}
+END_TEST
+
 START_TEST(test_ranges_intersect_clamp_cover)
 {
 	struct vfio_range_set a = { { { 0x1000, 0xfedfffff },
@@ -303,6 +386,9 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_sparse_is_found_behind_another_capability);
 	tcase_add_test(tc, test_sparse_chain_errors_are_eio);
 	tcase_add_test(tc, test_type1_info_ranges_and_dma_avail);
+	tcase_add_test(tc, test_failed_range_parse_leaves_the_set_alone);
+	tcase_add_test(tc, test_capability_off_an_8_byte_boundary_is_eio);
+	tcase_add_test(tc, test_unsorted_or_overlapping_ranges_are_eio);
 	tcase_add_test(tc, test_ranges_intersect_clamp_cover);
 	suite_add_tcase(s, tc);
 	return s;
