@@ -101,6 +101,11 @@ static int fault_open(void *arg, const char *path, int flags)
 	FORWARD(int, ENOMEM, open, path, flags);
 }
 
+static int fault_dup(void *arg, int fd)
+{
+	FORWARD(int, EMFILE, dup, fd);
+}
+
 static void fault_close(void *arg, int fd)
 {
 	uvf_fault_suspend();
@@ -135,6 +140,7 @@ const struct vfio_sys *vfio_sys_faulty(struct vfio_sys *out,
 {
 	*out = (struct vfio_sys){
 		.open = fault_open,
+		.dup = fault_dup,
 		.close = fault_close,
 		.ioctl = fault_ioctl,
 		.pread = fault_pread,
