@@ -83,21 +83,24 @@ static void op_tx(struct uvf_e1000e *nic, struct fuzz_in *in)
 	uvf_e1000e_pool_free(b + sent, k - (unsigned int)sent);
 }
 
-/* What a device can write into a receive descriptor. */
+/* What a device can write into a receive descriptor (write-back form),
+ * on either queue. */
 static void op_rx_desc(struct uvf_e1000e *nic, struct fuzz_in *in)
 {
-	volatile struct e1k_rx_desc *d =
-		&nic->rx.desc[fuzz_u8(in) % nic->rx.size];
+	struct e1k_rx *rx = &nic->rx[fuzz_u8(in) % nic->nqueues];
+	volatile union e1k_rx_desc *d = &rx->desc[fuzz_u8(in) % rx->size];
 
-	d->length = fuzz_u16(in);
-	d->errors = fuzz_u8(in);
-	d->status = fuzz_u8(in);
+	d->wb.mrq = fuzz_u32(in);
+	d->wb.rss = fuzz_u32(in);
+	d->wb.status_error = fuzz_u32(in);
+	d->wb.length = fuzz_u16(in);
+	d->wb.vlan = fuzz_u16(in);
 }
 
 static void op_tx_desc(struct uvf_e1000e *nic, struct fuzz_in *in)
 {
-	volatile struct e1k_tx_desc *d =
-		&nic->tx.desc[fuzz_u8(in) % nic->tx.size];
+	struct e1k_tx *tx = &nic->tx[fuzz_u8(in) % nic->nqueues];
+	volatile struct e1k_tx_desc *d = &tx->desc[fuzz_u8(in) % tx->size];
 
 	d->upper = fuzz_u32(in);
 }
