@@ -70,8 +70,12 @@ static bool owned(struct vfio_ctx *ctx,
 		  const struct vfio_pci_hot_reset_info *info,
 		  const struct vfio_pci_dependent_device *d)
 {
+#ifdef VFIO_PCI_HOT_RESET_FLAG_DEV_ID
 	if (by_devid(info))
 		return d->devid != (uint32_t)VFIO_PCI_DEVID_NOT_OWNED;
+#else
+	(void)info;
+#endif
 	return ctx_group(ctx, d->group_id) != NULL;
 }
 

@@ -316,6 +316,8 @@ static int hot_reset_info(struct fake_vfio *fk, struct fk_dev *d,
 		info->flags = VFIO_PCI_HOT_RESET_FLAG_DEV_ID |
 			      (all_bound ? VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED
 					 : 0);
+#else
+	(void)all_bound;
 #endif
 	info->count = n;
 	return n > cap ? -ENOSPC : 0;
