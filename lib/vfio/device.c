@@ -113,6 +113,12 @@ int vfio_device_read_info(struct vfio_device *vd)
 
 		ret = vfio_ioctl(vd->ctx, vd->fd, VFIO_DEVICE_GET_IRQ_INFO,
 				 &irq);
+		/* vfio-pci refuses the error IRQ's info with -EINVAL for a
+		 * device that is not PCI Express: it has none. */
+		if (ret == -EINVAL && i == VFIO_PCI_ERR_IRQ_INDEX) {
+			ret = 0;
+			continue;
+		}
 		if (!ret && (irq.flags & VFIO_IRQ_INFO_EVENTFD))
 			vd->irq_count[i] = irq.count;
 	}

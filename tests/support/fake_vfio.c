@@ -414,6 +414,8 @@ static int device_ioctl(struct fake_vfio *fk, struct fk_dev *d,
 	case VFIO_DEVICE_GET_IRQ_INFO: {
 		struct vfio_irq_info *i = data;
 
+		if (i->index == VFIO_PCI_ERR_IRQ_INDEX && d->conventional)
+			return -EINVAL;
 		i->flags = VFIO_IRQ_INFO_EVENTFD;
 		i->count = i->index < VFIO_PCI_NUM_IRQS ? d->irq_count[i->index]
 							: 0;

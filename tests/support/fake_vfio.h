@@ -34,6 +34,8 @@ struct fk_dev {
 	int group;
 	bool noiommu;		/* /dev/vfio/noiommu-N */
 	bool cdev;		/* has vfio-dev/vfioN and its /dev node */
+	bool conventional;	/* not PCI Express: like vfio-pci, the fake
+				 * refuses the error IRQ's info (-EINVAL) */
 	bool reset;		/* VFIO_DEVICE_FLAGS_RESET */
 	int reset_bus;		/* > 0: on a resettable bus with every other
 				 * device of the same number (hot reset) */

@@ -118,7 +118,9 @@ START_TEST(test_conventional_pci_device_has_no_error_event)
 	struct fk_dev *d = &fk.dev[0];
 	unsigned int before, sets;
 
-	d->irq_count[VFIO_PCI_ERR_IRQ_INDEX] = 0;
+	/* vfio-pci answers the error IRQ's info with -EINVAL here: the
+	 * device still opens (edu in the guests is such a device). */
+	d->conventional = true;
 	open_dev(UVF_VFIO_TYPE1);
 	before = fk_process_fds();
 	sets = d->set_irqs;
