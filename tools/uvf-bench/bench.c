@@ -33,6 +33,7 @@
 #define BENCH_X86 1
 #endif
 
+#include "bench_plot.h"
 #include "harness.h"
 
 #define CALIB_MS 50
@@ -75,6 +76,7 @@ struct bench_ctx {
 	_Atomic uint64_t progress_last;	/* CLOCK_MONOTONIC_COARSE ns */
 	_Atomic bool progress_shown;
 	unsigned int calib_ms;
+	struct bench_plot *plot;	/* --plot DIR */
 };
 
 static bool use_tsc;
@@ -369,6 +371,10 @@ int bench_ctx_create(const struct bench_opts *o, struct bench_ctx **out)
 	atomic_init(&ctx->progress_last, 0);
 	atomic_init(&ctx->progress_shown, false);
 	ctx->calib_ms = o->quick ? CALIB_MS_QUICK : CALIB_MS;
+	if (o->plot_dir && bench_plot_create(o->plot_dir, &ctx->plot)) {
+		free(ctx);
+		return -ENOMEM;
+	}
 	timer_calibrate(ctx->calib_ms);
 	timer_measure_overhead();
 	*out = ctx;
@@ -393,7 +399,13 @@ void bench_ctx_destroy(struct bench_ctx *ctx)
 		free(ctx->vals[i].vs.baseline);
 	}
 	free(ctx->vals);
+	bench_plot_destroy(ctx->plot);
 	free(ctx);
+}
+
+int bench_plot_run(struct bench_ctx *ctx)
+{
+	return ctx->plot ? bench_plot_finish(ctx->plot) : 0;
 }
 
 const struct bench_opts *bench_opts(const struct bench_ctx *ctx)
@@ -600,6 +612,28 @@ static int room_for_one(void **arr, size_t n, size_t *cap, size_t elem,
 	return 0;
 }
 
+/* --plot: the case's CDF (from its sorted samples) and its ratios. */
+static void plot_case(struct bench_ctx *ctx, const struct bench_result *r,
+		      const struct bench_samples *s)
+{
+	struct plot_point pts[PLOT_CDF_MAX_POINTS];
+	size_t ranks[PLOT_CDF_MAX_POINTS], n, i;
+	const char *base[BENCH_MAX_BASELINES];
+
+	n = plot_cdf_ranks(s->n, ranks, PLOT_CDF_MAX_POINTS);
+	for (i = 0; i < n; i++) {
+		pts[i].x = to_ns(net(s->v[ranks[i]]), r->div);
+		pts[i].y = (double)(ranks[i] + 1) / (double)s->n;
+	}
+	for (i = 0; i < r->nvs; i++)
+		base[i] = r->vs[i].baseline;
+	bench_plot_case(ctx->plot, r->name, r->samples, pts, n, base, r->nvs);
+	for (i = 0; i < r->nvs; i++)
+		bench_plot_ratio(ctx->plot, r->name, r->vs[i].baseline,
+				 r->vs[i].has_r50 ? r->vs[i].r50 : NAN,
+				 r->vs[i].has_r99 ? r->vs[i].r99 : NAN);
+}
+
 static void free_ratios(struct bench_result *r)
 {
 	for (size_t i = 0; i < r->nvs; i++)
@@ -632,9 +666,24 @@ void bench_report_vs(struct bench_ctx *ctx, const char *name,
 	for (size_t i = 0; i < r.nvs; i++)
 		compare(&r.vs[i], &r, find_result(ctx, r.vs[i].baseline));
 	ctx->res[ctx->nres++] = r;
+	if (ctx->plot && r.samples)
+		plot_case(ctx, &r, s);
 	progress_clear(ctx);
 	if (!ctx->o.json)
 		print_row(ctx, &r);
+}
+
+void bench_report_fill(struct bench_ctx *ctx, const char *name,
+		       struct bench_samples *s, unsigned int div,
+		       const char *const *baselines, size_t nbase,
+		       const char *series, unsigned int fill_pct)
+{
+	const struct bench_result *r;
+
+	bench_report_vs(ctx, name, s, div, baselines, nbase);
+	r = find_result(ctx, name);
+	if (ctx->plot && r && r->samples)
+		bench_plot_fill(ctx->plot, series, fill_pct, r->p50, r->p99);
 }
 
 static const struct bench_value *find_value(const struct bench_ctx *ctx,

@@ -20,6 +20,7 @@ struct bench_opts {
 	const char *filter;	/* --case SUBSTR: run only matching cases */
 	const char *device;	/* --device BDF (real VFIO) */
 	const char *backend;	/* --backend sim|type1|iommufd */
+	const char *plot_dir;	/* --plot DIR: data files and SVGs */
 };
 
 /* Baselines one case can be compared with (bench_report_vs()). */
@@ -132,6 +133,27 @@ void bench_report(struct bench_ctx *ctx, const char *name,
 void bench_report_vs(struct bench_ctx *ctx, const char *name,
 		     struct bench_samples *s, unsigned int div,
 		     const char *const *baselines, size_t nbase);
+
+/**
+ * bench_report_fill() - bench_report_vs() for one fill level of an
+ *                       allocator's sweep: with --plot, the case is also
+ *                       the point at @fill_pct of line @series in the
+ *                       fill-level plot
+ * @ctx: run
+ * @name: case name
+ * @s: samples, as for bench_report()
+ * @div: operations per sample
+ * @baselines: names of cases reported earlier
+ * @nbase: count
+ * @series: the allocator, e.g. "iova/alloc-free"
+ * @fill_pct: how full its window was, 0 to 100
+ *
+ * Return: nothing.
+ */
+void bench_report_fill(struct bench_ctx *ctx, const char *name,
+		       struct bench_samples *s, unsigned int div,
+		       const char *const *baselines, size_t nbase,
+		       const char *series, unsigned int fill_pct);
 
 /**
  * bench_report_value() - print a figure that is not a per-op timing (bytes

@@ -26,6 +26,11 @@
  * larger sizes), so every case stops after CASE_BUDGET_NS once it has
  * MIN_SAMPLES samples. bench_iova_worst() adds the cases where the kernel
  * design breaks.
+ *
+ * Fill sweep (fill/<allocator>/<N>%/1thr/mix): uvf's allocator, the
+ * kernel design and first fit on the mix, one thread, in windows 0, 25,
+ * 50, 75, 90 and 95 % full (--quick: 0, 50, 95); --plot draws their
+ * latency against fill level.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -231,21 +236,30 @@ static void pairs_thread(void *arg, unsigned int tid, struct bench_samples *s)
 	atomic_fetch_add(&p->failures, failures);
 }
 
+/* Times the case on @threads threads; 0, or -1 (said) when it could not. */
+static int time_case(struct pairs *p, unsigned int threads,
+		     struct bench_samples *s)
+{
+	atomic_store(&p->failures, 0);
+	if (bench_run_threads(threads, p->samples, pairs_thread, p, s)) {
+		fprintf(stderr, "uvf-bench: %s: cannot start threads.\n",
+			p->name);
+		return -1;
+	}
+	if (atomic_load(&p->failures))
+		fprintf(stderr, "uvf-bench: %s: %llu batches failed.\n",
+			p->name, (unsigned long long)atomic_load(&p->failures));
+	return 0;
+}
+
 static void run_case(struct bench_ctx *ctx, struct pairs *p,
 		     unsigned int threads, const char *const *baselines,
 		     size_t nbase)
 {
 	struct bench_samples s;
 
-	atomic_store(&p->failures, 0);
-	if (bench_run_threads(threads, p->samples, pairs_thread, p, &s)) {
-		fprintf(stderr, "uvf-bench: %s: cannot start threads.\n",
-			p->name);
+	if (time_case(p, threads, &s))
 		return;
-	}
-	if (atomic_load(&p->failures))
-		fprintf(stderr, "uvf-bench: %s: %llu batches failed.\n",
-			p->name, (unsigned long long)atomic_load(&p->failures));
 	bench_report_vs(ctx, p->name, &s, BATCH, baselines, nbase);
 	bench_samples_fini(&s);
 }
@@ -330,6 +344,100 @@ static void run_size(struct bench_ctx *ctx, struct pairs *p,
 	}
 }
 
+/*
+ * The fill sweep: levels 0, 50 and 95 run in the windows above (empty,
+ * frag50, frag95); these three more only in a full run (not --quick), as
+ * filling a window takes a while. Baselines first, uvf's last.
+ */
+static const unsigned int fill_more_levels[] = { 25, 75, 90 };
+static const enum impl fill_impls[] = {
+	IMPL_FIRSTFIT, IMPL_KIOVA_SPIN_FAST, IMPL_UVF,
+};
+#define NR_FILL_IMPLS (sizeof(fill_impls) / sizeof(fill_impls[0]))
+
+static void fill_name(char *buf, enum impl impl, unsigned int pct)
+{
+	snprintf(buf, NAME_LEN, "fill/%s/%u%%/1thr/mix", impl_names[impl],
+		 pct);
+}
+
+/* Every allocator of the sweep, one thread, the mix, in @p->w. */
+static void fill_level(struct bench_ctx *ctx, struct pairs *p)
+{
+	char names[NR_FILL_IMPLS][NAME_LEN];
+	const char *base[NR_FILL_IMPLS];
+	unsigned int pct = p->w->full_pct;
+	struct bench_samples s;
+	size_t nbase = 0;
+
+	p->pages = 0;
+	for (size_t m = 0; m < NR_FILL_IMPLS; m++) {
+		fill_name(names[m], fill_impls[m], pct);
+		if (!bench_selected(ctx, names[m]))
+			continue;
+		p->impl = fill_impls[m];
+		p->name = names[m];
+		if (time_case(p, 1, &s))
+			continue;
+		bench_report_fill(ctx, names[m], &s, BATCH,
+				  p->impl == IMPL_UVF ? base : NULL,
+				  p->impl == IMPL_UVF ? nbase : 0,
+				  impl_names[p->impl], pct);
+		bench_samples_fini(&s);
+		base[nbase++] = names[m];
+	}
+}
+
+static bool fill_selected(struct bench_ctx *ctx, unsigned int pct)
+{
+	char name[NAME_LEN];
+
+	for (size_t m = 0; m < NR_FILL_IMPLS; m++) {
+		fill_name(name, fill_impls[m], pct);
+		if (bench_selected(ctx, name))
+			return true;
+	}
+	return false;
+}
+
+static struct pairs pairs_in(struct bench_ctx *ctx, struct window *w,
+			     const uint8_t *mix)
+{
+	const struct bench_opts *o = bench_opts(ctx);
+
+	return (struct pairs){
+		.ctx = ctx, .w = w, .mix = mix,
+		.samples = (o->iterations + BATCH - 1) / BATCH,
+		.budget_ns = o->quick ? QUICK_BUDGET_NS : CASE_BUDGET_NS,
+	};
+}
+
+static void fill_more(struct bench_ctx *ctx, const uint8_t *mix)
+{
+	char wname[16];
+
+	if (bench_opts(ctx)->quick)
+		return;
+	for (size_t i = 0;
+	     i < sizeof(fill_more_levels) / sizeof(fill_more_levels[0]); i++) {
+		struct window w;
+		struct pairs p;
+
+		if (!fill_selected(ctx, fill_more_levels[i]))
+			continue;
+		snprintf(wname, sizeof(wname), "fill%u", fill_more_levels[i]);
+		if (window_create(&w, wname, fill_more_levels[i], 1)) {
+			fprintf(stderr,
+				"uvf-bench: iova: no memory for the %s window.\n",
+				wname);
+			continue;
+		}
+		p = pairs_in(ctx, &w, mix);
+		fill_level(ctx, &p);
+		window_destroy(&w);
+	}
+}
+
 void bench_iova(struct bench_ctx *ctx)
 {
 	static const struct {
@@ -345,9 +453,11 @@ void bench_iova(struct bench_ctx *ctx)
 		mix[i] = (uint8_t)(iova_rng_next(&seed) %
 				   (IOVA_BENCH_MAX_ORDER + 1));
 	for (size_t wi = 0; wi < sizeof(windows) / sizeof(windows[0]); wi++) {
+		struct pairs fill_pairs;
 		struct window w;
 
-		if (!window_selected(ctx, windows[wi].name, nthreads))
+		if (!window_selected(ctx, windows[wi].name, nthreads) &&
+		    !fill_selected(ctx, windows[wi].full_pct))
 			continue;
 		if (window_create(&w, windows[wi].name, windows[wi].full_pct,
 				  nthreads)) {
@@ -364,22 +474,18 @@ void bench_iova(struct bench_ctx *ctx)
 			if (t && nthreads == 1)
 				break;
 			for (unsigned int i = 0; i < NR_SIZES; i++) {
-				struct pairs p = {
-					.ctx = ctx, .w = &w,
-					.pages = i <= IOVA_BENCH_MAX_ORDER ?
-						 1ull << i : 0,
-					.mix = mix,
-					.samples = (o->iterations + BATCH - 1) /
-						   BATCH,
-					.budget_ns = o->quick ? QUICK_BUDGET_NS :
-								CASE_BUDGET_NS,
-				};
+				struct pairs p = pairs_in(ctx, &w, mix);
 
+				p.pages = i <= IOVA_BENCH_MAX_ORDER ?
+					  1ull << i : 0;
 				run_size(ctx, &p, threads, i);
 			}
 		}
+		fill_pairs = pairs_in(ctx, &w, mix);
+		fill_level(ctx, &fill_pairs);
 		if (w.full_pct == 95)
 			bench_iova_worst(ctx, &w, nthreads);
 		window_destroy(&w);
 	}
+	fill_more(ctx, mix);
 }

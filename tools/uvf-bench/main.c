@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "plotdata.h"
 
 #define DEFAULT_ITERATIONS 1000000ull
 #define QUICK_ITERATIONS 10000ull
@@ -63,6 +64,9 @@ static void usage(FILE *f)
 	      "  --list           print the case groups and exit\n"
 	      "  --device BDF     benchmark a real device through VFIO\n"
 	      "  --backend NAME   sim (default), type1 or iommufd\n"
+	      "  --plot DIR       also write each case's latency CDF, the ratios against\n"
+	      "                   the baselines and allocator latency against fill level\n"
+	      "                   as TSV files in DIR, and draw them as SVG with gnuplot\n"
 	      "  --help           print this help and exit\n\n"
 	      "case groups in this build:", f);
 	for (g = groups; g->name; g++)
@@ -139,6 +143,7 @@ static const struct option long_opts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "device", required_argument, NULL, 'd' },
 	{ "backend", required_argument, NULL, 'b' },
+	{ "plot", required_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -158,7 +163,7 @@ static int parse(int argc, char **argv, struct cli *c)
 	c->o.threads = cpus > 0 ? (unsigned int)cpus : 1;
 	c->o.backend = "sim";
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":t:i:qjc:ld:b:h", long_opts,
+	while ((opt = getopt_long(argc, argv, ":t:i:qjc:ld:b:p:h", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 't':
@@ -204,6 +209,11 @@ static int parse(int argc, char **argv, struct cli *c)
 						 optarg);
 			c->o.backend = optarg;
 			break;
+		case 'p':
+			if (!*optarg)
+				return bad_usage("--plot wants a directory.");
+			c->o.plot_dir = optarg;
+			break;
 		case 'h':
 			c->help = true;
 			break;
@@ -232,12 +242,47 @@ static int parse(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
+/* Before any case runs, so a bad DIR costs nothing and writes nothing. */
+static int check_plot_dir(const char *dir)
+{
+	int err = plot_dir_prepare(dir);
+
+	if (!err)
+		return 0;
+	if (err == -ENOTDIR)
+		return bad_usage("--plot %s: not a directory.", dir);
+	return bad_usage("--plot %s: cannot write there (%s).", dir,
+			 strerror(-err));
+}
+
+/* Exit status 1 when the plot could not be drawn; says why in a sentence. */
+static int draw_plots(struct bench_ctx *ctx, const char *dir)
+{
+	int err = bench_plot_run(ctx);
+
+	if (!err)
+		return 0;
+	if (err == -ENOENT)
+		fprintf(stderr, "uvf-bench: --plot: gnuplot is not installed (Debian package %s); the data files are in %s.\n",
+			PLOT_PACKAGE, dir);
+	else if (err == -EIO)
+		fprintf(stderr, "uvf-bench: --plot: gnuplot failed on %s/uvf-bench.gp; the data files are in %s.\n",
+			dir, dir);
+	else
+		fprintf(stderr, "uvf-bench: --plot: cannot write the plot data in %s (%s).\n",
+			dir, strerror(-err));
+	return 1;
+}
+
 static int run(struct cli *c)
 {
 	const struct bench_group *g;
 	struct bench_ctx *ctx;
 	size_t reported;
+	int plot_ret = 0;
 
+	if (c->o.plot_dir && check_plot_dir(c->o.plot_dir))
+		return 2;
 	if (bench_ctx_create(&c->o, &ctx)) {
 		fputs("uvf-bench: out of memory.\n", stderr);
 		return 1;
@@ -246,6 +291,8 @@ static int run(struct cli *c)
 	for (g = groups; g->name; g++)
 		g->run(ctx);
 	bench_print_footer(ctx);
+	if (c->o.plot_dir)
+		plot_ret = draw_plots(ctx, c->o.plot_dir);
 	reported = bench_reported(ctx);
 	bench_ctx_destroy(ctx);
 	if (!reported) {
@@ -256,7 +303,7 @@ static int run(struct cli *c)
 			fputs("uvf-bench: this build has no benchmark cases.\n",
 			      stderr);
 	}
-	return c->filter && !reported ? 1 : 0;
+	return (c->filter && !reported) || plot_ret ? 1 : 0;
 }
 
 int main(int argc, char **argv)
