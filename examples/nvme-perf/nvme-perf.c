@@ -10,7 +10,7 @@
  *     [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]
  *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
  *     [--verify] [--doorbell batch|per-cmd|both]
- *     [--shadow-doorbells on|off|both]
+ *     [--shadow-doorbells on|off|both] [--plot DIR]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
@@ -42,6 +42,11 @@
  *
  * Reports IOPS, MB/s and completion latency (mean, p50, p99, p99.9, max);
  * a progress line on a terminal; one JSON object with --json.
+ *
+ * --plot DIR: each run's latency CDF (from the histogram) as a TSV file in
+ * DIR, then an SVG per workload (rw, bs, QD, threads) drawn by gnuplot
+ * with every run of that workload in DIR: both doorbell modes of one
+ * invocation, or uvf's and the kernel's driver from two (perf_plot.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +65,7 @@
 #include <uvf/mmio.h>
 
 #include "nvme_app.h"
+#include "perf_plot.h"
 
 #ifdef UVF_HAVE_DPDK
 #include <rte_eal.h>
@@ -92,6 +98,7 @@ struct opts {
 	uint32_t bs, qd, threads, nsid;
 	double seconds;
 	uint64_t size;
+	const char *plot_dir;	/* --plot DIR */
 };
 
 static atomic_bool stop;
@@ -447,6 +454,81 @@ static const char *doorbell_name(const struct opts *o)
 /* Whether the last uvf run's controller used shadow doorbells. */
 static bool shadow_used;
 
+/* --plot: the workloads written (a verified write adds its read back) and
+ * the first error writing them. */
+#define MAX_WORKLOADS 2
+#define WORKLOAD_LEN 64
+static char workloads[MAX_WORKLOADS][WORKLOAD_LEN];
+static unsigned int nworkloads;
+static int plot_err;
+
+static void workload_name(const struct opts *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-bs%u-qd%u-%uthr", rw_name(o), o->bs, o->qd,
+		 o->threads);
+}
+
+/* The run's CDF: a point at the middle of every non-empty bucket. */
+static void plot_run(const struct opts *o, const char *engine,
+		     const char *backend, const struct stats *t)
+{
+	static struct plot_point pts[NBUCKETS];
+	char workload[WORKLOAD_LEN], run[128];
+	uint64_t seen = 0;
+	size_t n = 0;
+	unsigned int i;
+
+	if (!t->ios || plot_err)
+		return;
+	for (unsigned int b = 0; b < NBUCKETS; b++) {
+		if (!t->hist[b])
+			continue;
+		seen += t->hist[b];
+		pts[n].x = (double)bucket_ns(b);
+		pts[n++].y = (double)seen / (double)t->ios;
+	}
+	workload_name(o, workload, sizeof(workload));
+	if (o->kernel)
+		snprintf(run, sizeof(run), "%s %s", engine, backend);
+	else
+		snprintf(run, sizeof(run), "%s %s, doorbells %s, shadow %s",
+			 engine, backend, doorbell_name(o),
+			 shadow_used ? "on" : "off");
+	plot_err = perf_plot_add(o->plot_dir, workload, run, t->ios, pts, n);
+	for (i = 0; i < nworkloads; i++)
+		if (!strcmp(workloads[i], workload))
+			return;
+	if (nworkloads < MAX_WORKLOADS)
+		snprintf(workloads[nworkloads++], WORKLOAD_LEN, "%s", workload);
+}
+
+/* Draws each workload run; one sentence and 1 when it cannot. */
+static int plot_workloads(const struct opts *o)
+{
+	char title[160];
+	struct opts w = *o;
+	int err = plot_err;
+
+	for (unsigned int i = 0; i < nworkloads && !err; i++) {
+		/* Only a verified sequential write adds a second: its read. */
+		w.write = o->write && !i;
+		snprintf(title, sizeof(title),
+			 "nvme-perf %s, bs %u, QD %u, %u thread%s: completion latency CDF",
+			 rw_name(&w), o->bs, o->qd, o->threads,
+			 o->threads == 1 ? "" : "s");
+		err = perf_plot_draw(o->plot_dir, workloads[i], title);
+	}
+	if (!err)
+		return 0;
+	if (err == -ENOENT)
+		fprintf(stderr, "nvme-perf: --plot: gnuplot is not installed (Debian package %s); the data files are in %s.\n",
+			PLOT_PACKAGE, o->plot_dir);
+	else
+		fprintf(stderr, "nvme-perf: --plot: cannot draw in %s (%s).\n",
+			o->plot_dir, strerror(-err));
+	return 1;
+}
+
 static double report(const struct opts *o, const char *engine,
 		     const char *backend, const struct stats *t, double secs)
 {
@@ -457,6 +539,8 @@ static double report(const struct opts *o, const char *engine,
 	uint64_t p99 = ios ? percentile(t->hist, ios, 99) : 0;
 	uint64_t p999 = ios ? percentile(t->hist, ios, 99.9) : 0;
 
+	if (o->plot_dir)
+		plot_run(o, engine, backend, t);
 	if (o->json) {
 		printf("{\"engine\":\"%s\",\"backend\":\"%s\",\"target\":\"%s\","
 		       "\"memory\":\"%s\",\"verify\":%s,\"doorbell\":\"%s\","
@@ -700,7 +784,7 @@ static void usage(FILE *out)
 		"         [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]\n"
 		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n"
 		"         [--verify] [--doorbell batch|per-cmd|both]\n"
-		"         [--shadow-doorbells on|off|both]\n");
+		"         [--shadow-doorbells on|off|both] [--plot DIR]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -748,6 +832,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "verify", no_argument, NULL, 'V' },
 		{ "doorbell", required_argument, NULL, 'B' },
 		{ "shadow-doorbells", required_argument, NULL, 'W' },
+		{ "plot", required_argument, NULL, 'P' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
 		{ "type1", no_argument, NULL, 'F' },
 		{ "iommufd", no_argument, NULL, 'F' },
@@ -795,6 +880,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			continue;
 		case 'V':
 			o->verify = true;
+			continue;
+		case 'P':
+			o->plot_dir = optarg;
 			continue;
 		case 'B':
 			o->doorbell_both = !strcmp(optarg, "both");
@@ -914,7 +1002,7 @@ static int run_doorbells(const struct opts *o)
 	return ret;
 }
 
-static int run(const struct opts *o)
+static int run_modes(const struct opts *o)
 {
 	struct opts mode = *o;
 	int ret;
@@ -929,6 +1017,13 @@ static int run(const struct opts *o)
 	return ret ? ret : run_doorbells(&mode);
 }
 
+static int run(const struct opts *o)
+{
+	int ret = run_modes(o);
+
+	return !ret && o->plot_dir ? plot_workloads(o) : ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -937,6 +1032,13 @@ int main(int argc, char **argv)
 
 	if (parse(argc, argv, &o)) {
 		usage(stderr);
+		return 2;
+	}
+	/* Before any I/O, so a bad DIR costs nothing and writes nothing. */
+	ret = o.plot_dir ? plot_dir_prepare(o.plot_dir) : 0;
+	if (ret) {
+		fprintf(stderr, "nvme-perf: --plot %s: %s.\n", o.plot_dir,
+			ret == -ENOTDIR ? "not a directory" : strerror(-ret));
 		return 2;
 	}
 	if (!o.dpdk)
