@@ -16,6 +16,7 @@
 
 #define SVG_WIDTH 1000
 #define CDF_HEIGHT 560
+#define RATIO_WIDTH 1200	/* room for the bars' labels */
 #define RATIO_ROW_PX 22	/* height of one case/baseline bar pair */
 #define RATIO_EXTRA_PX 140
 #define MIN_X_NS 0.1	/* log axes: a 0 ns sample is drawn here */
@@ -286,11 +287,12 @@ static int write_fill(struct bench_plot *p)
 	return plot_file_commit(f);
 }
 
-static void gp_settings(struct plot_file *f, unsigned int height)
+static void gp_settings(struct plot_file *f, unsigned int width,
+			unsigned int height)
 {
 	plot_file_printf(f, "\nreset\nset terminal svg size %u,%u dynamic noenhanced font 'sans,12' background rgb 'white'\n"
 			 "set datafile separator '\\t'\nset grid\n",
-			 SVG_WIDTH, height);
+			 width, height);
 }
 
 /* A case, drawn from its cdf-<slug>.tsv. */
@@ -309,7 +311,7 @@ static void gp_cdfs(struct bench_plot *p, struct plot_file *f)
 		const struct plot_case *c = &p->cases[i];
 		unsigned int color = 2;
 
-		gp_settings(f, CDF_HEIGHT);
+		gp_settings(f, SVG_WIDTH, CDF_HEIGHT);
 		plot_file_printf(f, "set logscale x\nset yrange [0:1]\nset key bottom right\n"
 				 "set xlabel 'ns per operation (log scale)'\n"
 				 "set ylabel 'fraction of samples at or below'\n"
@@ -333,10 +335,10 @@ static void gp_cdfs(struct bench_plot *p, struct plot_file *f)
 
 static void gp_ratios(struct bench_plot *p, struct plot_file *f)
 {
-	gp_settings(f, RATIO_EXTRA_PX + RATIO_ROW_PX * (unsigned int)p->nratios);
+	gp_settings(f, RATIO_WIDTH, RATIO_EXTRA_PX + RATIO_ROW_PX * (unsigned int)p->nratios);
 	plot_file_printf(f, "set output 'ratios.svg'\nset title 'times faster than each baseline, same run'\n"
-			 "set logscale x\nset format x '%%gx'\nset xlabel 'baseline latency / case latency (log scale; over 1x: case faster)'\n"
-			 "set yrange [%zu-0.3:-0.7]\nset rmargin 5\nset ytics nomirror font ',10'\nunset mytics\n"
+			 "set logscale x\nset format x '%%gx'\nset xlabel 'baseline latency / case latency (log scale; over 1x: the case is faster)'\n"
+			 "set yrange [%zu-0.3:-0.7]\nset lmargin at screen 0.42\nset rmargin at screen 0.96\nset ytics nomirror font ',10'\nunset mytics\n"
 			 "set style fill solid 0.85 noborder\nset key outside top center horizontal\n"
 			 "set arrow 1 from 1, graph 0 to 1, graph 1 nohead lw 1.5 lc rgb 'black'\n"
 			 "lo(r) = r < 1 ? r : 1\nhi(r) = r < 1 ? 1 : r\n"
@@ -349,7 +351,7 @@ static void gp_fill(struct bench_plot *p, struct plot_file *f)
 {
 	unsigned int idx = 0;
 
-	gp_settings(f, CDF_HEIGHT);
+	gp_settings(f, SVG_WIDTH, CDF_HEIGHT);
 	plot_file_printf(f, "set output 'fill.svg'\nset title 'allocator latency against fill level (solid: p50, dashed: p99)'\n"
 			 "set logscale y\nset xrange [0:100]\nset key top left\n"
 			 "set xlabel 'fill level (%%)'\nset ylabel 'ns per operation (log scale)'\nplot ");
