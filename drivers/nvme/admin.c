@@ -96,6 +96,13 @@ static int parse_ctrl(struct uvf_nvme_ctrl *ctrl, const uint8_t *id)
 	info->oacs = le16(id + NVME_IDC_OACS);
 	info->oncs = le16(id + NVME_IDC_ONCS);
 	info->volatile_write_cache = id[NVME_IDC_VWC] & NVME_VWC_PRESENT;
+	info->sgls = le32(id + NVME_IDC_SGLS);
+	/* 11b is reserved: no SGLs. */
+	if (NVME_SGLS_SUPPORT(info->sgls) == 3)
+		info->sgls &= ~3u;
+	if (ctrl->opts.sgl == UVF_NVME_SGL_ALWAYS &&
+	    !NVME_SGLS_SUPPORT(info->sgls))
+		return -ENOTSUP;
 	return 0;
 }
 
@@ -129,6 +136,7 @@ static bool parse_ns(struct uvf_nvme_ns_info *ns, uint32_t nsid,
 		return false;
 	ns->block_size = 1u << ns->lbafs[ns->lbaf].lbads;
 	ns->ms = ns->lbafs[ns->lbaf].ms;
+	ns->md_extended = ns->ms && (flbas & NVME_FLBAS_EXTENDED);
 	return true;
 }
 

@@ -36,6 +36,17 @@ static inline size_t nvme_pages_spanned(uintptr_t vaddr, size_t len)
 	       (vaddr >> NVME_PAGE_SHIFT) + 1;
 }
 
+/* Pages a chained list of @entries takes when a page holds @per entries
+ * and each page but the last gives one of them to the pointer to the next
+ * (PRP lists and SGL segments alike). One entry needs no page: the
+ * command holds it. */
+static inline unsigned int nvme_chain_pages(size_t entries, size_t per)
+{
+	if (entries <= 1)
+		return 0;
+	return (unsigned int)((entries - 1 + per - 2) / (per - 1));
+}
+
 /* One PRP list page. */
 struct nvme_prp_page {
 	uint64_t *va;
@@ -49,6 +60,29 @@ unsigned int nvme_prp_list_pages(size_t max_xfer);
 int nvme_prp_build(const void *buf, size_t len, nvme_xlate_fn xlate,
 		   const void *ctx, const struct nvme_prp_page *lists,
 		   unsigned int list_pages, uint64_t *prp1, uint64_t *prp2);
+
+/* ---- SGL construction (sgl.c) ---- */
+
+/* Transfers from this size on use SGLs where the controller has them and
+ * the options leave the choice to the driver (Linux's sgl_threshold). */
+#define NVME_SGL_THRESHOLD (32u << 10)
+
+/* Descriptor pages a command of up to @max_xfer bytes may need. */
+unsigned int nvme_sgl_list_pages(size_t max_xfer);
+/* List pages each command slot gets: enough for PRPs, and for SGLs when
+ * the controller takes them. */
+unsigned int nvme_slot_list_pages(const struct uvf_nvme_ctrl *ctrl,
+				  size_t max_xfer);
+/* Whether a @len-byte Read or Write goes out with SGLs. */
+bool nvme_use_sgl(const struct uvf_nvme_ctrl *ctrl, size_t len);
+/* Fill SGL1 and, for more than one run of device addresses, the
+ * descriptor pages @lists for a @len-byte buffer; @dword: the controller
+ * wants dword-aligned data blocks. Return: 0, -E2BIG (more runs than the
+ * pages hold), -EINVAL, or the translation's error. */
+int nvme_sgl_build(const void *buf, size_t len, bool dword,
+		   nvme_xlate_fn xlate, const void *ctx,
+		   const struct nvme_prp_page *lists, unsigned int list_pages,
+		   struct nvme_sgl_desc *sgl1);
 
 /* ---- Queue ring arithmetic ---- */
 
@@ -115,6 +149,10 @@ struct nvme_req {
 	uvf_iova_t map_iova;
 	size_t map_len;
 	enum uvf_dma_dir map_dir;
+	/* The same for a separate metadata buffer. */
+	void *md_map_vaddr;
+	uvf_iova_t md_map_iova;
+	size_t md_map_len;
 	bool busy;
 	bool timed_out;
 };
@@ -130,10 +168,12 @@ struct nvme_split {
 	void *arg;
 	struct uvf_nvme_cmd cmd;	/* children copy it */
 	uint8_t *buf;			/* next child's data */
+	uint8_t *md;			/* its separate metadata, or NULL */
 	uint64_t lba;			/* next child's first block */
 	uint32_t left;			/* blocks not sent yet */
 	uint32_t chunk;			/* blocks per child at most */
-	uint32_t shift;			/* block size */
+	uint32_t bsize;			/* bytes of @buf per block */
+	uint32_t ms;			/* bytes of @md per block */
 	enum uvf_dma_dir dir;
 	unsigned int outstanding;	/* children sent, not completed */
 	bool waiting;			/* on the queue pair's list */
@@ -177,7 +217,9 @@ struct uvf_nvme_qpair {
 	uint64_t timeout_ns;
 	uint64_t next_check_ns;		/* next CSTS and deadline check */
 	uint32_t ns_nsid;		/* last namespace looked up */
-	uint32_t ns_block_shift;
+	uint32_t ns_block_size;		/* its data bytes per block */
+	uint16_t ns_ms;			/* its metadata bytes per block */
+	bool ns_md_extended;		/* metadata follows each block */
 };
 
 struct uvf_nvme_ctrl {
@@ -250,6 +292,20 @@ int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
 		      const struct uvf_nvme_cmd *cmd, void *buf, size_t len,
 		      enum uvf_dma_dir dir, const uvf_iova_t *iova,
 		      uvf_nvme_cb cb, void *arg);
+/* A command's data: the buffer, how to point at it, and metadata. */
+struct nvme_xfer {
+	void *buf;
+	size_t len;
+	enum uvf_dma_dir dir;
+	const uvf_iova_t *iova;	/* as for nvme_qpair_submit() */
+	bool sgl;		/* SGLs for the data, else PRPs */
+	void *md;		/* separate metadata (MPTR), or NULL */
+	size_t md_len;
+};
+int nvme_qpair_submit_xfer(struct uvf_nvme_qpair *qp,
+			   const struct uvf_nvme_cmd *cmd,
+			   const struct nvme_xfer *x, uvf_nvme_cb cb,
+			   void *arg);
 /* Write the SQ tail doorbell if entries wait unrung. */
 int nvme_qpair_ring_sq(struct uvf_nvme_qpair *qp);
 /* Complete every outstanding command with @err (host aborted). */

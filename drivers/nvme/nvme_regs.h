@@ -114,6 +114,7 @@ static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes");
 #define NVME_IDC_NN 516
 #define NVME_IDC_ONCS 520
 #define NVME_IDC_VWC 525
+#define NVME_IDC_SGLS 536	/* 32 bit */
 
 #define NVME_IDNS_NSZE 0
 #define NVME_IDNS_NCAP 8
@@ -123,5 +124,37 @@ static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes");
 #define NVME_IDNS_LBAF 128	/* 4 bytes each: MS 15:0, LBADS 23:16,
 				 * RP 25:24 */
 #define NVME_MAX_LBAF 64
+#define NVME_FLBAS_EXTENDED (1u << 4)	/* metadata after each block's data */
+
+/* Identify Controller SGLS: bits 1:0 say whether NVM commands take SGLs,
+ * and whether data blocks must be dword aligned and sized. */
+#define NVME_SGLS_SUPPORT(sgls) ((sgls) & 3u)
+#define NVME_SGLS_ANY_ALIGN 1u
+#define NVME_SGLS_DWORD_ALIGN 2u
+#define NVME_SGLS_MPTR_SGL (1u << 19)	/* MPTR may hold a descriptor */
+
+/* CDW0 PSDT (bits 7:6 of the flags byte): PRPs, or SGLs with MPTR the
+ * metadata's address, or SGLs with MPTR pointing at a descriptor. */
+#define NVME_PSDT_MASK (3u << 6)
+#define NVME_PSDT_PRP (0u << 6)
+#define NVME_PSDT_SGL_MPTR_ADDR (1u << 6)
+#define NVME_PSDT_SGL_MPTR_SGL (2u << 6)
+
+/* An SGL descriptor: the type in bits 7:4 of its last byte, the sub type
+ * (0: an address) in bits 3:0. */
+struct nvme_sgl_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint8_t rsvd[3];
+	uint8_t type;
+};
+static_assert(sizeof(struct nvme_sgl_desc) == 16, "SGL descriptor: 16 bytes");
+
+#define NVME_SGL_DATA_BLOCK 0x0
+#define NVME_SGL_BIT_BUCKET 0x1
+#define NVME_SGL_SEGMENT 0x2
+#define NVME_SGL_LAST_SEGMENT 0x3
+#define NVME_SGL_TYPE(t) ((uint8_t)((t) << 4))	/* sub type 0: address */
+#define NVME_SGLS_PER_PAGE (NVME_PAGE_SIZE / 16)
 
 #endif

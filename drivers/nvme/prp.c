@@ -11,21 +11,12 @@
 
 #include "nvme_priv.h"
 
-/* List pages that hold @entries page entries, chain entries included. */
-static unsigned int list_pages_for(size_t entries)
-{
-	if (entries <= 1)
-		return 0;	/* fits in PRP2 itself */
-	return (unsigned int)((entries - 1 + NVME_PRPS_PER_PAGE - 2) /
-			      (NVME_PRPS_PER_PAGE - 1));
-}
-
 /* Worst case for a transfer: it starts just before a page boundary. */
 unsigned int nvme_prp_list_pages(size_t max_xfer)
 {
 	size_t pages = (max_xfer + NVME_PAGE_SIZE - 1) / NVME_PAGE_SIZE + 1;
 
-	return list_pages_for(pages - 1);
+	return nvme_chain_pages(pages - 1, NVME_PRPS_PER_PAGE);
 }
 
 int nvme_prp_build(const void *buf, size_t len, nvme_xlate_fn xlate,
@@ -45,7 +36,7 @@ int nvme_prp_build(const void *buf, size_t len, nvme_xlate_fn xlate,
 		return -EINVAL;
 	n = nvme_pages_spanned(va, len);
 	entries = n - 1;
-	if (list_pages_for(entries) > list_pages)
+	if (nvme_chain_pages(entries, NVME_PRPS_PER_PAGE) > list_pages)
 		return -EINVAL;
 	ret = xlate(ctx, buf, &first);
 	if (ret)

@@ -126,7 +126,7 @@ int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
 	ret = alloc_queue_mem(qp->dev, &qp->mem_size, &qp->mem, &qp->mem_iova);
 	if (ret)
 		goto err;
-	qp->prp_pages = nvme_prp_list_pages(max_xfer);
+	qp->prp_pages = nvme_slot_list_pages(ctrl, max_xfer);
 	if (qp->prp_pages) {
 		ret = alloc_prp_lists(qp);
 		if (ret) {
@@ -185,42 +185,106 @@ static int xlate_registered(const void *ctx, const void *vaddr,
 	return uvf_dma_vtoiova(ctx, vaddr, iova);
 }
 
-/* PRPs for a command's buffer: registered memory is translated page by
- * page; anything else is mapped for this command only. */
-static int map_data(struct uvf_nvme_qpair *qp, uint16_t cid,
-		    struct nvme_req *req, struct uvf_nvme_cmd *cmd, void *buf,
-		    size_t len, enum uvf_dma_dir dir, const uvf_iova_t *iova)
+/* The data pointer: SGL1 and descriptor pages, else PRPs. An automatic
+ * SGL choice falls back to PRPs when the descriptors do not fit. */
+static int build_dptr(struct uvf_nvme_qpair *qp, uint16_t cid,
+		      struct uvf_nvme_cmd *cmd, const struct nvme_xfer *x,
+		      nvme_xlate_fn xlate, const void *ctx)
 {
 	const struct nvme_prp_page *lists =
 		qp->prp_pages ? &qp->prp[(size_t)cid * qp->prp_pages] : NULL;
-	struct contig c = { (uintptr_t)buf, iova ? *iova : 0 };
+	bool dword = NVME_SGLS_SUPPORT(qp->ctrl->info.sgls) ==
+		     NVME_SGLS_DWORD_ALIGN;
+	struct nvme_sgl_desc sgl1;
 	int ret;
 
-	if (iova)
-		return nvme_prp_build(buf, len, xlate_contig, &c, lists,
-				      qp->prp_pages, &cmd->prp1, &cmd->prp2);
-	ret = nvme_prp_build(buf, len, xlate_registered, qp->dev, lists,
-			     qp->prp_pages, &cmd->prp1, &cmd->prp2);
+	if (x->sgl) {
+		ret = nvme_sgl_build(x->buf, x->len, dword, xlate, ctx, lists,
+				     qp->prp_pages, &sgl1);
+		if (!ret) {
+			memcpy(&cmd->prp1, &sgl1, sizeof(sgl1));
+			cmd->flags = (uint8_t)((cmd->flags & ~NVME_PSDT_MASK) |
+					       NVME_PSDT_SGL_MPTR_ADDR);
+			return 0;
+		}
+		if (ret != -E2BIG)
+			return ret;
+		if (qp->ctrl->opts.sgl == UVF_NVME_SGL_ALWAYS)
+			return -EINVAL;
+	}
+	return nvme_prp_build(x->buf, x->len, xlate, ctx, lists, qp->prp_pages,
+			      &cmd->prp1, &cmd->prp2);
+}
+
+/* A command's buffer: registered memory is translated page by page;
+ * anything else is mapped for this command only. */
+static int map_data(struct uvf_nvme_qpair *qp, uint16_t cid,
+		    struct nvme_req *req, struct uvf_nvme_cmd *cmd,
+		    const struct nvme_xfer *x)
+{
+	struct contig c = { (uintptr_t)x->buf, x->iova ? *x->iova : 0 };
+	int ret;
+
+	if (x->iova)
+		return build_dptr(qp, cid, cmd, x, xlate_contig, &c);
+	ret = build_dptr(qp, cid, cmd, x, xlate_registered, qp->dev);
 	if (ret != -ENOENT)
 		return ret;
-	ret = uvf_dma_map_page(qp->dev, buf, len, dir, &c.iova);
+	ret = uvf_dma_map_page(qp->dev, x->buf, x->len, x->dir, &c.iova);
 	if (ret)
 		return ret;
-	ret = nvme_prp_build(buf, len, xlate_contig, &c, lists, qp->prp_pages,
-			     &cmd->prp1, &cmd->prp2);
+	ret = build_dptr(qp, cid, cmd, x, xlate_contig, &c);
 	if (ret) {
-		uvf_dma_unmap_page(qp->dev, c.iova, len, dir);
+		uvf_dma_unmap_page(qp->dev, c.iova, x->len, x->dir);
 		return ret;
 	}
-	req->map_vaddr = buf;
+	req->map_vaddr = x->buf;
 	req->map_iova = c.iova;
-	req->map_len = len;
-	req->map_dir = dir;
+	req->map_len = x->len;
 	return 0;
 }
 
+/* Separate metadata: MPTR holds one address, so the buffer must be
+ * contiguous in device memory; unregistered ones are mapped whole. */
+static int map_md(struct uvf_nvme_qpair *qp, struct nvme_req *req,
+		  struct uvf_nvme_cmd *cmd, const struct nvme_xfer *x)
+{
+	uintptr_t va = (uintptr_t)x->md, end = va + x->md_len, page;
+	uvf_iova_t first, iova;
+	int ret;
+
+	if ((va & 3) || end - 1 < va)
+		return -EINVAL;
+	ret = uvf_dma_vtoiova(qp->dev, x->md, &first);
+	page = (va & ~(uintptr_t)(NVME_PAGE_SIZE - 1)) + NVME_PAGE_SIZE;
+	for (; !ret && page < end; page += NVME_PAGE_SIZE) {
+		ret = uvf_dma_vtoiova(qp->dev, (const void *)page, &iova);
+		if (!ret && iova != first + (page - va))
+			return -EINVAL;
+	}
+	if (ret == -ENOENT) {
+		ret = uvf_dma_map_page(qp->dev, x->md, x->md_len, x->dir,
+				       &first);
+		if (ret)
+			return ret;
+		req->md_map_vaddr = x->md;
+		req->md_map_iova = first;
+		req->md_map_len = x->md_len;
+	}
+	if (!ret)
+		cmd->mptr = first;
+	return ret;
+}
+
+/* Per-command mappings go when the command does (both share its
+ * direction). */
 static void unmap_data(struct uvf_nvme_qpair *qp, struct nvme_req *req)
 {
+	if (req->md_map_vaddr) {
+		uvf_dma_unmap_page(qp->dev, req->md_map_iova, req->md_map_len,
+				   req->map_dir);
+		req->md_map_vaddr = NULL;
+	}
 	if (!req->map_vaddr)
 		return;
 	uvf_dma_unmap_page(qp->dev, req->map_iova, req->map_len, req->map_dir);
@@ -302,6 +366,18 @@ int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
 		      enum uvf_dma_dir dir, const uvf_iova_t *iova,
 		      uvf_nvme_cb cb, void *arg)
 {
+	const struct nvme_xfer x = {
+		.buf = buf, .len = len, .dir = dir, .iova = iova,
+	};
+
+	return nvme_qpair_submit_xfer(qp, in, &x, cb, arg);
+}
+
+int nvme_qpair_submit_xfer(struct uvf_nvme_qpair *qp,
+			   const struct uvf_nvme_cmd *in,
+			   const struct nvme_xfer *x, uvf_nvme_cb cb,
+			   void *arg)
+{
 	int ret = atomic_load_explicit(&qp->ctrl->error, memory_order_relaxed);
 	struct uvf_nvme_cmd cmd = *in;
 	struct nvme_req *req;
@@ -310,17 +386,26 @@ int nvme_qpair_submit(struct uvf_nvme_qpair *qp,
 
 	if (ret)
 		return ret;
-	if (!cb || !buf != !len || len > qp->max_xfer)
+	if (!cb || !x->buf != !x->len || x->len > qp->max_xfer ||
+	    !x->md != !x->md_len || (x->md && !x->len))
 		return -EINVAL;
 	if (!qp->nfree)
 		return -EAGAIN;
 	cid = qp->free_cids[qp->nfree - 1];
 	req = &qp->reqs[cid];
 	cmd.cid = cid;
-	if (len) {
-		ret = map_data(qp, cid, req, &cmd, buf, len, dir, iova);
+	req->map_dir = x->dir;
+	if (x->len) {
+		ret = map_data(qp, cid, req, &cmd, x);
 		if (ret)
 			return ret;
+	}
+	if (x->md) {
+		ret = map_md(qp, req, &cmd, x);
+		if (ret) {
+			unmap_data(qp, req);
+			return ret;
+		}
 	}
 	qp->sq[qp->sq_tail] = cmd;
 	tail = nvme_ring_next(qp->sq_tail, qp->size);

@@ -38,6 +38,8 @@ static const struct status_desc statuses[] = {
 	G(0x11, -EINVAL, "SGL Descriptor Type Invalid"),
 	G(0x13, -EINVAL, "PRP Offset Invalid"),
 	G(0x15, -EACCES, "Operation Denied"),
+	G(0x16, -EINVAL, "SGL Offset Invalid"),
+	G(0x1e, -EINVAL, "SGL Data Block Granularity Invalid"),
 	G(0x80, -ERANGE, "LBA Out of Range"),
 	G(0x81, -ENOSPC, "Capacity Exceeded"),
 	G(0x82, -EAGAIN, "Namespace Not Ready"),

@@ -10,7 +10,8 @@
  *     [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]
  *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
  *     [--verify] [--doorbell batch|per-cmd|both]
- *     [--shadow-doorbells on|off|both] [--plot DIR]
+ *     [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]
+ *     [--plot DIR]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
@@ -33,6 +34,10 @@
  * the controller's shadow doorbells (Doorbell Buffer Config), which it
  * uses where offered; "both" runs without them, then with them (each
  * doorbell mode, for --doorbell both).
+ *
+ * --sgl: how Reads and Writes point at their data: "auto" (the driver's
+ * choice: SGLs from 32 KiB where the controller has them), "on" (SGLs
+ * only), "off" (PRPs only), "both" (PRPs, then SGLs, each run reported).
  *
  * --verify: each block written carries a pattern derived from its byte
  * offset, and each block read is checked against it (a mismatch counts as
@@ -94,6 +99,8 @@ struct opts {
 	bool rand, write, irq, json, dpdk, verify;
 	enum uvf_nvme_doorbell doorbell;
 	bool doorbell_both, no_shadow, shadow_both;
+	enum uvf_nvme_sgl sgl;
+	bool sgl_both;
 	unsigned int hugepages;
 	uint32_t bs, qd, threads, nsid;
 	double seconds;
@@ -451,6 +458,14 @@ static const char *doorbell_name(const struct opts *o)
 	return o->doorbell == UVF_NVME_DOORBELL_PER_CMD ? "per-cmd" : "batch";
 }
 
+static const char *sgl_name(const struct opts *o)
+{
+	if (o->kernel)
+		return "kernel";
+	return o->sgl == UVF_NVME_SGL_ALWAYS ? "sgl" :
+	       o->sgl == UVF_NVME_SGL_OFF    ? "prp" : "auto";
+}
+
 /* Whether the last uvf run's controller used shadow doorbells. */
 static bool shadow_used;
 
@@ -544,7 +559,7 @@ static double report(const struct opts *o, const char *engine,
 	if (o->json) {
 		printf("{\"engine\":\"%s\",\"backend\":\"%s\",\"target\":\"%s\","
 		       "\"memory\":\"%s\",\"verify\":%s,\"doorbell\":\"%s\","
-		       "\"shadow_doorbells\":%s,\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
+		       "\"shadow_doorbells\":%s,\"data_ptr\":\"%s\",\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
 		       "\"seconds\":%.3f,\"ios\":%" PRIu64 ",\"errors\":%" PRIu64
 		       ",\"iops\":%.1f,\"mb_s\":%.2f,\"lat_ns\":{\"mean\":%.0f,"
 		       "\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99_9\":%" PRIu64
@@ -552,7 +567,7 @@ static double report(const struct opts *o, const char *engine,
 		       engine, backend, o->kernel ? o->kernel : o->bdf,
 		       o->dpdk ? "dpdk" : "own", o->verify ? "true" : "false",
 		       doorbell_name(o),
-		       !o->kernel && shadow_used ? "true" : "false", rw_name(o), o->bs, o->qd, o->threads, secs, ios,
+		       !o->kernel && shadow_used ? "true" : "false", sgl_name(o), rw_name(o), o->bs, o->qd, o->threads, secs, ios,
 		       t->errors, iops, mbs, mean, p50, p99, p999, t->lat_max);
 		return iops;
 	}
@@ -561,8 +576,9 @@ static double report(const struct opts *o, const char *engine,
 	       o->kernel ? o->kernel : o->bdf, rw_name(o),
 	       o->verify ? " verified" : "", o->bs, o->qd, o->threads, secs);
 	if (!o->kernel)
-		printf("  doorbells: %s, shadow %s\n", doorbell_name(o),
-		       shadow_used ? "on" : "off");
+		printf("  doorbells: %s, shadow %s, data by %s\n",
+		       doorbell_name(o), shadow_used ? "on" : "off",
+		       sgl_name(o));
 	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
 	       iops, mbs, ios, t->errors);
 	printf("  latency us: mean %.1f  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
@@ -620,6 +636,7 @@ static int run_uvf(const struct opts *o, double *iops)
 	co.interrupts = o->irq;
 	co.doorbell = o->doorbell;
 	co.no_shadow_doorbells = o->no_shadow;
+	co.sgl = o->sgl;
 	ret = nvme_app_open(&app, o->bdf, o->backend, &co);
 	if (ret) {
 		fprintf(stderr, "nvme-perf: %s: %s failed: %s\n", o->bdf,
@@ -784,7 +801,8 @@ static void usage(FILE *out)
 		"         [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]\n"
 		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n"
 		"         [--verify] [--doorbell batch|per-cmd|both]\n"
-		"         [--shadow-doorbells on|off|both] [--plot DIR]\n");
+		"         [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]\n"
+		"         [--plot DIR]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -833,6 +851,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "doorbell", required_argument, NULL, 'B' },
 		{ "shadow-doorbells", required_argument, NULL, 'W' },
 		{ "plot", required_argument, NULL, 'P' },
+		{ "sgl", required_argument, NULL, 'G' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
 		{ "type1", no_argument, NULL, 'F' },
 		{ "iommufd", no_argument, NULL, 'F' },
@@ -898,6 +917,15 @@ static int parse(int argc, char **argv, struct opts *o)
 			    strcmp(optarg, "on"))
 				return -EINVAL;
 			continue;
+		case 'G':
+			o->sgl_both = !strcmp(optarg, "both");
+			if (!strcmp(optarg, "on"))
+				o->sgl = UVF_NVME_SGL_ALWAYS;
+			else if (!strcmp(optarg, "off"))
+				o->sgl = UVF_NVME_SGL_OFF;
+			else if (strcmp(optarg, "auto") && !o->sgl_both)
+				return -EINVAL;
+			continue;
 		case 'F':	/* the flag is the backend's name */
 			if (uvf_vfio_backend_parse(longopts[idx].name,
 						   &o->backend))
@@ -931,7 +959,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	    o->qd > 4096 || o->threads > 1024 || (o->dpdk && o->kernel) ||
 	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8) ||
 	    (o->kernel && (o->doorbell || o->doorbell_both || o->no_shadow ||
-			   o->shadow_both)))
+			   o->shadow_both || o->sgl || o->sgl_both)))
 		return -EINVAL;
 	return 0;
 }
@@ -1002,6 +1030,21 @@ static int run_doorbells(const struct opts *o)
 	return ret;
 }
 
+/* --shadow-doorbells both: without them, then with them. */
+static int run_shadow(const struct opts *o)
+{
+	struct opts mode = *o;
+	int ret;
+
+	if (!o->shadow_both)
+		return run_doorbells(o);
+	mode.no_shadow = true;
+	ret = run_doorbells(&mode);
+	mode.no_shadow = false;
+	return ret ? ret : run_doorbells(&mode);
+}
+
+/* --sgl both: PRPs, then SGLs, for every other mode asked for. */
 static int run_modes(const struct opts *o)
 {
 	struct opts mode = *o;
@@ -1009,12 +1052,12 @@ static int run_modes(const struct opts *o)
 
 	if (o->kernel)
 		return run_kernel(o);
-	if (!o->shadow_both)
-		return run_doorbells(o);
-	mode.no_shadow = true;
-	ret = run_doorbells(&mode);
-	mode.no_shadow = false;
-	return ret ? ret : run_doorbells(&mode);
+	if (!o->sgl_both)
+		return run_shadow(o);
+	mode.sgl = UVF_NVME_SGL_OFF;
+	ret = run_shadow(&mode);
+	mode.sgl = UVF_NVME_SGL_ALWAYS;
+	return ret ? ret : run_shadow(&mode);
 }
 
 static int run(const struct opts *o)

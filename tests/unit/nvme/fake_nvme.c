@@ -10,6 +10,7 @@
 #include <uvf/sim.h>
 
 #include "fake_nvme.h"
+#include "fake_nvme_sgl.h"
 #include "fake_regwin.h"
 #include "nvme_regs.h"
 
@@ -70,6 +71,7 @@ struct fake {
 	uint16_t aer_cids[AERL + 1];	/* held AERs, oldest first */
 	unsigned int naer;
 	uint8_t **media;
+	uint8_t *meta;			/* md_nsid's metadata */
 	bool dbbuf_on;			/* Doorbell Buffer Config done */
 	uint64_t dbbuf_shadow, dbbuf_eventidx;
 };
@@ -254,6 +256,7 @@ static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
 		      f->p.dbbuf ? NVME_OACS_DBBUF_CONFIG : 0);
 		id[NVME_IDC_VWC] = f->p.vwc ? NVME_VWC_PRESENT : 0;
 		id[NVME_IDC_AERL] = AERL;
+		put32(id + NVME_IDC_SGLS, f->p.sgls);
 		break;
 	case NVME_CNS_NS:
 		if (!c->nsid || c->nsid > f->p.nr_ns)
@@ -262,6 +265,11 @@ static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
 		put64(id + NVME_IDNS_NCAP, f->p.nsze);
 		put64(id + NVME_IDNS_NUSE, f->p.nsze);
 		id[NVME_IDNS_LBAF + 2] = f->p.lbads;
+		if (c->nsid == f->p.md_nsid) {
+			put16(id + NVME_IDNS_LBAF, f->p.ms);
+			id[NVME_IDNS_FLBAS] =
+				f->p.md_extended ? NVME_FLBAS_EXTENDED : 0;
+		}
 		break;
 	case NVME_CNS_ACTIVE_NS_LIST:
 		for (i = c->nsid + 1; i <= f->p.nr_ns && n < 1024; i++)
@@ -456,13 +464,80 @@ static uint16_t exec_admin(struct fake *f, const struct uvf_nvme_cmd *c,
 	}
 }
 
+/* A Read or Write's data: PRPs, or SGLs with MPTR an address. */
+static uint16_t data_xfer(struct fake *f, const struct uvf_nvme_cmd *c,
+			  uint8_t *buf, size_t len, bool to_host)
+{
+	struct fake_sgl_walk wk = {
+		.w = &f->w,
+		.dword = NVME_SGLS_SUPPORT(f->p.sgls) == NVME_SGLS_DWORD_ALIGN,
+	};
+	struct nvme_sgl_desc sgl1;
+	uint16_t st;
+
+	switch (c->flags & NVME_PSDT_MASK) {
+	case NVME_PSDT_PRP:
+		return xfer(f, c->prp1, c->prp2, buf, len, to_host);
+	case NVME_PSDT_SGL_MPTR_ADDR:
+		if (!NVME_SGLS_SUPPORT(f->p.sgls))
+			return ST_INVALID_FIELD;
+		memcpy(&sgl1, &c->prp1, sizeof(sgl1));
+		st = fake_sgl_xfer(&wk, &sgl1, buf, len, to_host);
+		f->st.sgl_cmds++;
+		f->st.sgl_data_blocks += wk.data_blocks;
+		f->st.sgl_segments += wk.segments;
+		return st;
+	default:	/* MPTR as an SGL: not offered (SGLS bit 19) */
+		return ST_INVALID_FIELD;
+	}
+}
+
+/* Blocks between the media (and metadata) and a transfer buffer: @xbuf
+ * holds data then metadata per block when extended, else data only and
+ * @mbuf the metadata. */
+static void blocks_copy(struct fake *f, uint32_t nsid, uint64_t slba,
+			uint32_t nlb, uint8_t *xbuf, uint8_t *mbuf,
+			bool to_media)
+{
+	size_t bs = (size_t)1 << f->p.lbads, ms = 0, i;
+	uint8_t *media = f->media[nsid - 1] + slba * bs, *meta = NULL;
+
+	if (nsid == f->p.md_nsid && f->p.ms) {
+		ms = f->p.ms;
+		meta = f->meta + slba * ms;
+	}
+	if (!ms || !f->p.md_extended) {
+		if (to_media)
+			memcpy(media, xbuf, nlb * bs);
+		else
+			memcpy(xbuf, media, nlb * bs);
+		if (ms && to_media)
+			memcpy(meta, mbuf, nlb * ms);
+		else if (ms)
+			memcpy(mbuf, meta, nlb * ms);
+		return;
+	}
+	for (i = 0; i < nlb; i++, xbuf += bs + ms) {
+		if (to_media) {
+			memcpy(media + i * bs, xbuf, bs);
+			memcpy(meta + i * ms, xbuf + bs, ms);
+		} else {
+			memcpy(xbuf, media + i * bs, bs);
+			memcpy(xbuf + bs, meta + i * ms, ms);
+		}
+	}
+}
+
 static uint16_t rw(struct fake *f, const struct uvf_nvme_cmd *c)
 {
 	uint64_t slba = c->cdw10 | (uint64_t)c->cdw11 << 32;
 	uint32_t nlb = (c->cdw12 & 0xffff) + 1;
-	size_t len = (size_t)nlb << f->p.lbads;
-	uint8_t *media = f->media[c->nsid - 1] + (slba << f->p.lbads);
-	uint8_t *bounce;
+	size_t ms = c->nsid == f->p.md_nsid ? f->p.ms : 0;
+	bool ext = ms && f->p.md_extended;
+	size_t bs = (size_t)1 << f->p.lbads, md_len = ext ? 0 : nlb * ms;
+	size_t len = (size_t)nlb * (bs + (ext ? ms : 0));
+	bool rd = c->opc == NVME_CMD_READ;
+	uint8_t *xbuf, *mbuf = NULL;
 	uint16_t st;
 
 	if (slba >= f->p.nsze || nlb > f->p.nsze - slba)
@@ -473,26 +548,43 @@ static uint16_t rw(struct fake *f, const struct uvf_nvme_cmd *c)
 	if (c->opc == NVME_CMD_WRITE_ZEROES) {
 		if (!f->p.write_zeroes)
 			return ST_INVALID_OPCODE;
-		memset(media, 0, len);
+		memset(f->media[c->nsid - 1] + slba * bs, 0, nlb * bs);
+		if (ms)
+			memset(f->meta + slba * ms, 0, nlb * ms);
 		f->st.write_zeroes++;
 		return ST_OK;
 	}
-	if (c->opc == NVME_CMD_READ) {
-		st = xfer(f, c->prp1, c->prp2, media, len, true);
-		f->st.reads++;
-		f->st.bytes_read += st ? 0 : len;
-		return st;
+	xbuf = malloc(len);
+	ck_assert_ptr_nonnull(xbuf);
+	if (md_len) {
+		mbuf = malloc(md_len);
+		ck_assert_ptr_nonnull(mbuf);
+	}
+	if (rd)
+		blocks_copy(f, c->nsid, slba, nlb, xbuf, mbuf, false);
+	st = data_xfer(f, c, xbuf, len, rd);
+	/* Separate metadata: one contiguous buffer at MPTR. */
+	if (!st && mbuf && (c->mptr & 3))
+		st = ST_INVALID_FIELD;
+	if (!st && mbuf) {
+		if (rd ? fake_regwin_dma_write(&f->w, c->mptr, mbuf, md_len)
+		       : fake_regwin_dma_read(&f->w, c->mptr, mbuf, md_len))
+			st = ST_DATA_XFER;
+		else
+			f->st.md_bytes += md_len;
 	}
 	/* Writes land only when every byte arrived. */
-	bounce = malloc(len);
-	ck_assert_ptr_nonnull(bounce);
-	st = xfer(f, c->prp1, c->prp2, bounce, len, false);
-	if (!st) {
-		memcpy(media, bounce, len);
-		f->st.bytes_written += len;
+	if (!st && !rd)
+		blocks_copy(f, c->nsid, slba, nlb, xbuf, mbuf, true);
+	if (rd) {
+		f->st.reads++;
+		f->st.bytes_read += st ? 0 : len;
+	} else {
+		f->st.writes++;
+		f->st.bytes_written += st ? 0 : len;
 	}
-	free(bounce);
-	f->st.writes++;
+	free(mbuf);
+	free(xbuf);
 	return st;
 }
 
@@ -740,6 +832,7 @@ static void fake_destroy(struct fake_regwin *w)
 	for (i = 0; i < f->p.nr_ns; i++)
 		free(f->media[i]);
 	free(f->media);
+	free(f->meta);
 }
 
 static const struct fake_regwin_ops fake_ops = {
@@ -780,6 +873,11 @@ struct uvf_device *fake_nvme_create(struct uvf_iommu *iommu,
 	for (i = 0; i < p->nr_ns; i++) {
 		f->media[i] = calloc(p->nsze, 1ull << p->lbads);
 		ck_assert_ptr_nonnull(f->media[i]);
+	}
+	if (p->md_nsid && p->ms) {
+		ck_assert(p->md_nsid <= p->nr_ns);
+		f->meta = calloc(p->nsze, p->ms);
+		ck_assert_ptr_nonnull(f->meta);
 	}
 	return &f->w.dev;
 }
@@ -843,4 +941,12 @@ uint8_t *fake_nvme_media(struct uvf_device *dev, uint32_t nsid)
 
 	ck_assert(nsid >= 1 && nsid <= f->p.nr_ns);
 	return f->media[nsid - 1];
+}
+
+uint8_t *fake_nvme_meta(struct uvf_device *dev)
+{
+	struct fake *f = fake_of(dev);
+
+	ck_assert_ptr_nonnull(f->meta);
+	return f->meta;
 }

@@ -43,6 +43,14 @@ struct fake_nvme_params {
 	 * EventIdx as the tail it has fetched to and the head it has seen,
 	 * as QEMU does. */
 	bool dbbuf;
+	/* Identify SGLS, raw: 0 no SGLs (the default here), 1 any
+	 * alignment (QEMU), 2 dword-aligned data blocks. */
+	uint32_t sgls;
+	/* The namespace formatted with @ms bytes of metadata per block (0:
+	 * none), extended (after each block's data) or separate (MPTR). */
+	uint32_t md_nsid;
+	uint16_t ms;
+	bool md_extended;
 };
 
 /* Device-side misbehaviour; the I/O ones affect I/O queues only. */
@@ -73,6 +81,10 @@ struct fake_nvme_stats {
 	uint64_t dbbuf_configs;		/* Doorbell Buffer Config commands */
 	unsigned int aers_pending;	/* Asynchronous Event Requests held */
 	uint64_t enables;		/* CC.EN 0 -> 1 */
+	uint64_t sgl_cmds;		/* commands whose data came by SGL */
+	uint64_t sgl_data_blocks;	/* data block descriptors walked */
+	uint64_t sgl_segments;		/* SGL segments read */
+	uint64_t md_bytes;		/* separate metadata moved (MPTR) */
 };
 
 void fake_nvme_params_default(struct fake_nvme_params *p);
@@ -93,5 +105,7 @@ bool fake_nvme_async_event(struct uvf_device *dev, uint8_t type,
 void fake_nvme_remove(struct uvf_device *dev);
 /* The namespace's media, for checking what was written. */
 uint8_t *fake_nvme_media(struct uvf_device *dev, uint32_t nsid);
+/* The metadata namespace's metadata, ms bytes per block. */
+uint8_t *fake_nvme_meta(struct uvf_device *dev);
 
 #endif

@@ -152,6 +152,17 @@ enum uvf_nvme_doorbell {
 	UVF_NVME_DOORBELL_PER_CMD,	/* after every command */
 };
 
+/* How Reads and Writes point at their data (the raw uvf_nvme_submit()
+ * and admin commands always use PRPs). */
+enum uvf_nvme_sgl {
+	/* SGLs where the controller has them (Identify SGLS) for transfers
+	 * of 32 KiB or more, PRPs otherwise and whenever the SGL would need
+	 * more descriptor pages than a command slot has. */
+	UVF_NVME_SGL_AUTO = 0,
+	UVF_NVME_SGL_OFF,	/* PRPs only */
+	UVF_NVME_SGL_ALWAYS,	/* SGLs only: open fails without them */
+};
+
 struct uvf_nvme_ctrl_opts {
 	unsigned int io_queues;		/* I/O queue pairs to ask for */
 	unsigned int admin_queue_size;	/* entries, 2..4096 */
@@ -172,6 +183,8 @@ struct uvf_nvme_ctrl_opts {
 	 * sees it. Only for controllers whose queue pairs are all used by
 	 * one thread: the reset re-creates every queue pair. */
 	bool reset_on_failure;
+	/* PRPs or SGLs for Read and Write data. */
+	enum uvf_nvme_sgl sgl;
 };
 
 struct uvf_nvme_ctrl_info {
@@ -201,6 +214,8 @@ struct uvf_nvme_ctrl_info {
 	uint8_t aerl;			/* AERs at once, 0's based (raw) */
 	unsigned int resets;		/* successful uvf_nvme_ctrl_reset()s,
 					 * automatic ones included */
+	uint32_t sgls;			/* Identify SGLS, raw; bits 1:0 zero:
+					 * no SGLs */
 };
 
 struct uvf_nvme_lbaf {
@@ -217,6 +232,9 @@ struct uvf_nvme_ns_info {
 	uint8_t lbaf;			/* index of the format in use */
 	uint8_t nlbaf;			/* formats */
 	struct uvf_nvme_lbaf lbafs[64];
+	/* With @ms: metadata follows each block's data in the data buffer
+	 * (extended LBAs, FLBAS bit 4), else it goes in a buffer of its own. */
+	bool md_extended;
 };
 
 /**
@@ -259,7 +277,7 @@ int uvf_nvme_match(struct uvf_device *dev);
  *
  * Return: 0; -ENODEV (not an NVMe controller, or CSTS reads all ones: the
  * device is gone); -ENOTSUP (no NVM command set, 4 KiB pages or 64/16-byte
- * queue entries unsupported);
+ * queue entries unsupported, or UVF_NVME_SGL_ALWAYS without SGLs);
  * -ETIMEDOUT (CSTS.RDY did not follow CC.EN within CAP.TO); -EIO (fatal
  * status, or an admin command failed); -EINVAL; -ENOMEM; or a DMA or device
  * error. The controller is left disabled on failure and nothing leaks.
@@ -522,6 +540,55 @@ int uvf_nvme_read(struct uvf_nvme_qpair *qp, uint32_t nsid, void *buf,
  */
 int uvf_nvme_write(struct uvf_nvme_qpair *qp, uint32_t nsid, const void *buf,
 		   uint64_t lba, uint32_t nlb, uvf_nvme_cb cb, void *arg);
+
+/* A Read or Write on a namespace formatted with metadata. */
+struct uvf_nvme_md_io {
+	void *buf;		/* data, 4-byte aligned */
+	size_t len;		/* @nlb * block_size, plus @nlb * ms when
+				 * the namespace's metadata is extended */
+	void *md;		/* separate metadata, 4-byte aligned; NULL
+				 * when extended */
+	size_t md_len;		/* @nlb * ms when separate, else 0 */
+	uint64_t lba;		/* first block */
+	uint32_t nlb;		/* blocks, 1..65536 */
+};
+
+/**
+ * uvf_nvme_read_md() - submit a Read that returns data and metadata
+ * @qp: queue pair
+ * @nsid: active namespace formatted with metadata (ms > 0)
+ * @io: buffers, their sizes and the blocks; split above max_xfer bytes of
+ *      data as for uvf_nvme_read(), with the metadata split in step
+ * @cb: completion callback, called once
+ * @arg: its argument
+ *
+ * Extended namespaces (info.md_extended) take each block's metadata right
+ * after its data in @io->buf; the others take it in @io->md, whose device
+ * addresses must be contiguous (one registered or unregistered buffer:
+ * unregistered ones are mapped for the command).
+ *
+ * Return: as for uvf_nvme_read(), and -ENOTSUP when the namespace has no
+ * metadata, -EINVAL when a size does not match @io->nlb or @io->md is
+ * given for an extended namespace or missing for a separate one, or
+ * -EINVAL when the metadata is not contiguous in device memory.
+ */
+int uvf_nvme_read_md(struct uvf_nvme_qpair *qp, uint32_t nsid,
+		     const struct uvf_nvme_md_io *io, uvf_nvme_cb cb,
+		     void *arg);
+
+/**
+ * uvf_nvme_write_md() - submit a Write of data and metadata
+ * @qp: queue pair
+ * @nsid: active namespace formatted with metadata
+ * @io: buffers, sizes and blocks as for uvf_nvme_read_md()
+ * @cb: completion callback, called once
+ * @arg: its argument
+ *
+ * Return: as for uvf_nvme_read_md().
+ */
+int uvf_nvme_write_md(struct uvf_nvme_qpair *qp, uint32_t nsid,
+		      const struct uvf_nvme_md_io *io, uvf_nvme_cb cb,
+		      void *arg);
 
 /**
  * uvf_nvme_write_zeroes() - submit a Write Zeroes
