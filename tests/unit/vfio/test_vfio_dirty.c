@@ -181,16 +181,6 @@ END_TEST
 
 static struct fake_vfio fk;
 
-struct fk_rig {
-	uint32_t hwpt;
-};
-
-static int fk_write(void *arg, uvf_iova_t iova)
-{
-	return fk_hwpt_write(&fk, ((struct fk_rig *)arg)->hwpt, iova) ? 0
-								     : -EFAULT;
-}
-
 static void fk_open(enum uvf_vfio_backend be, struct uvf_iommu **iommu,
 		    struct uvf_device **dev, struct uvf_domain **dom)
 {
@@ -235,6 +225,16 @@ START_TEST(test_type1_has_no_dirty_tracking)
 END_TEST
 
 #if UVF_HAVE_HWPT_UAPI
+struct fk_rig {
+	uint32_t hwpt;
+};
+
+static int fk_write(void *arg, uvf_iova_t iova)
+{
+	return fk_hwpt_write(&fk, ((struct fk_rig *)arg)->hwpt, iova) ? 0
+								     : -EFAULT;
+}
+
 START_TEST(test_iommufd_reports_exactly_the_pages_a_device_wrote)
 {
 	struct uvf_iommu *iommu;
