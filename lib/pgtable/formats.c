@@ -23,6 +23,7 @@
 #define VTD_R (1ull << 0)	/* DMA_PTE_READ */
 #define VTD_W (1ull << 1)	/* DMA_PTE_WRITE */
 #define VTD_PS (1ull << 7)	/* DMA_PTE_LARGE_PAGE */
+#define VTD_D (1ull << 9)	/* DMA_SL_PTE_DIRTY (ECAP.SLADS) */
 
 #define VTD_PTE { .leaf = { 0, 0 }, .table = PGT_NEVER }
 #define VTD_PDE { .leaf = { VTD_PS, VTD_PS }, .table = { VTD_PS, 0 }, \
@@ -35,6 +36,7 @@
 	.present = VTD_R | VTD_W,			\
 	.leaf_read = VTD_R,				\
 	.leaf_write = VTD_W,				\
+	.leaf_dirty = VTD_D,				\
 	.leaf_r = { VTD_R, VTD_R },			\
 	.leaf_w = { VTD_W, VTD_W },			\
 	.table_r = { VTD_R, VTD_R },			\
@@ -49,6 +51,7 @@
  * written, and the walker here faults on them.
  */
 #define AMD_PR (1ull << 0)	/* IOMMU_PTE_PR */
+#define AMD_HD (1ull << 6)	/* IOMMU_PTE_HD: host dirty */
 #define AMD_NL(x) ((uint64_t)(x) << 9) /* PM_LEVEL_ENC */
 #define AMD_NL_MASK AMD_NL(7)
 #define AMD_FC (1ull << 60)	/* IOMMU_PTE_FC: force coherent */
@@ -78,7 +81,9 @@
  * (AP_UNPRIV) is set and write when AP[2] (AP_RDONLY) is clear as well,
  * and a table entry's APTable bits (62: no write, 61: no EL0 access) take
  * rights away from everything below it. A leaf without AF would raise an
- * access-flag fault, so it does not count as a leaf.
+ * access-flag fault, so it does not count as a leaf. Dirty state (DBM with
+ * AP[2] as the clean flag) would change the permission encoding and is
+ * not modelled: the format has no dirty bit here.
  */
 #define ARM_TYPE_MASK 3ull
 #define ARM_TYPE_BLOCK 1ull	/* ARM_LPAE_PTE_TYPE_BLOCK */
@@ -130,6 +135,7 @@ static const struct pgt_format formats[UVF_PGTABLE_NR_FORMATS] = {
 		.present = AMD_PR,
 		.leaf_read = AMD_IR,
 		.leaf_write = AMD_IW,
+		.leaf_dirty = AMD_HD,
 		.leaf_r = { AMD_IR, AMD_IR },
 		.leaf_w = { AMD_IW, AMD_IW },
 		.table_r = { AMD_IR, AMD_IR },

@@ -65,6 +65,9 @@ struct pgt_format {
 	uint64_t leaf_read;
 	uint64_t leaf_write;
 	uint64_t leaf_rdonly;
+	/* Set in a leaf when a device writes through it (hardware dirty
+	 * tracking); 0 when the format has no such bit. */
+	uint64_t leaf_dirty;
 	struct pgt_match leaf_r, leaf_w;
 	struct pgt_match table_r, table_w;
 	struct pgt_level_desc lvl[PGT_MAX_LEVELS + 1]; /* [1..levels] */

@@ -38,6 +38,8 @@ struct sim_iommu {
 
 struct sim_domain {
 	struct uvf_pgtable *pt;
+	/* Device writes set their leaf's dirty bit (simdev.c). */
+	atomic_bool dirty_tracking;
 };
 
 struct sim_device;

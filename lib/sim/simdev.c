@@ -55,6 +55,22 @@ static bool allowed(int prot, enum uvf_access access)
 						  : UVF_PROT_READ);
 }
 
+/* A write through a translation while tracking sets its leaf's dirty bit,
+ * as the hardware's walker does even when the IOTLB held the entry. An
+ * entry unmapped since it was cached (-ENOENT) has no leaf to mark. */
+static void mark_dirty(struct uvf_domain *dom, uvf_iova_t iova, bool locked)
+{
+	struct sim_domain *sd = dom->priv;
+
+	if (!atomic_load_explicit(&sd->dirty_tracking, memory_order_relaxed))
+		return;
+	if (!locked)
+		pthread_mutex_lock(&dom->lock);
+	(void)uvf_pgtable_set_dirty(sd->pt, iova);
+	if (!locked)
+		pthread_mutex_unlock(&dom->lock);
+}
+
 int uvf_sim_translate(struct uvf_device *dev, uvf_iova_t iova,
 		      enum uvf_access access, uint64_t *paddr)
 {
@@ -87,6 +103,8 @@ int uvf_sim_translate(struct uvf_device *dev, uvf_iova_t iova,
 			goto fault;
 		}
 		*paddr = page | (iova & (UVF_PAGE_SIZE - 1));
+		if (access == UVF_ACCESS_WRITE)
+			mark_dirty(dom, iova, false);
 		return 0;
 	}
 
@@ -102,6 +120,8 @@ int uvf_sim_translate(struct uvf_device *dev, uvf_iova_t iova,
 		goto fault;
 	}
 	uvf_iotlb_fill(si->iotlb, domid, iova, pa & ~(UVF_PAGE_SIZE - 1), prot);
+	if (allowed(prot, access) && access == UVF_ACCESS_WRITE)
+		mark_dirty(dom, iova, true);
 	pthread_mutex_unlock(&dom->lock);
 	if (!allowed(prot, access)) {
 		reason = UVF_FAULT_PERMISSION;

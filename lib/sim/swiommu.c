@@ -221,6 +221,47 @@ static void sim_destroy(struct uvf_iommu *iommu)
 	free(si);
 }
 
+static int sim_set_dirty_tracking(struct uvf_domain *dom, bool enable)
+{
+	struct sim_domain *sd = sd_of(dom);
+	uint64_t span = enable ? sim_iommu_of(dom->iommu)->aperture_last + 1
+			       : UVF_PAGE_SIZE;
+	int ret;
+
+	/* Starting clears the bits of an earlier period, as iommufd does;
+	 * stopping only checks that the format has them (-ENOTSUP). */
+	pthread_mutex_lock(&dom->lock);
+	ret = uvf_pgtable_read_dirty(sd->pt, 0, span, UVF_PAGE_SHIFT, NULL,
+				     enable);
+	if (!ret)
+		atomic_store(&sd->dirty_tracking, enable);
+	pthread_mutex_unlock(&dom->lock);
+	return ret;
+}
+
+static int sim_read_dirty(struct uvf_domain *dom, uvf_iova_t iova,
+			  uint64_t len, uint64_t page_size, uint64_t *bitmap,
+			  unsigned int flags)
+{
+	struct sim_domain *sd = sd_of(dom);
+	int ret;
+
+	/* Refused before the bitmap is touched. */
+	if (iova + len - 1 > sim_iommu_of(dom->iommu)->aperture_last)
+		return -ERANGE;
+	pthread_mutex_lock(&dom->lock);
+	if (!atomic_load(&sd->dirty_tracking)) {
+		pthread_mutex_unlock(&dom->lock);
+		return -EINVAL;
+	}
+	uvf_dirty_bitmap_zero(bitmap, len, page_size);
+	ret = uvf_pgtable_read_dirty(sd->pt, iova, len,
+				     (unsigned int)__builtin_ctzll(page_size),
+				     bitmap, !(flags & UVF_DIRTY_NO_CLEAR));
+	pthread_mutex_unlock(&dom->lock);
+	return ret;
+}
+
 /* Page-table writes and walks run under the domain lock (no
  * unlocked_map): the model's tables are plain memory. */
 static const struct uvf_domain_ops sim_domain_ops = {
@@ -237,6 +278,8 @@ static const struct uvf_domain_ops sim_domain_ops = {
 	.invalidate = sim_invalidate,
 	.budget = sim_budget,
 	.dump = sim_dump,
+	.set_dirty_tracking = sim_set_dirty_tracking,
+	.read_dirty = sim_read_dirty,
 };
 
 static int sim_domain_ops_of(struct uvf_iommu *iommu,

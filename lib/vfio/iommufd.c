@@ -48,13 +48,7 @@ static int check_kernel_iova_args(struct uvf_domain *dom, void *vaddr,
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
-struct ioas_domain {
-	uint32_t ioas;
-	/* IOMMU_IOAS_ALLOW_IOVAS was set, from this many reserved regions
-	 * of the domain. */
-	bool allowed;
-	size_t allowed_nr_resv;
-};
+#include "iommufd_priv.h"
 
 static const struct vfio_backend_ops iommufd_backend;
 
@@ -230,6 +224,7 @@ static void ioas_domain_fini(struct uvf_domain *dom)
 		.size = sizeof(u), .ioas_id = d->ioas, .length = UINT64_MAX,
 	};
 
+	vfio_hwpt_destroy_all(ctx, d);
 	/* 0..U64_MAX unmaps everything; -ENOENT when nothing was. */
 	vfio_ioctl(ctx, ctx->fd, IOMMU_IOAS_UNMAP, &u);
 	ioas_destroy(ctx, d->ioas);
@@ -384,6 +379,8 @@ static const struct uvf_domain_ops ioas_dom_ops = {
 	.unmap = ioas_unmap,
 	.iova_ranges = ioas_iova_ranges,
 	.reserved_regions = vfio_reserved_regions,
+	.set_dirty_tracking = vfio_hwpt_set_dirty_tracking,
+	.read_dirty = vfio_hwpt_read_dirty,
 	.unlocked_map = true,
 };
 

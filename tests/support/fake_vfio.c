@@ -462,8 +462,9 @@ static int device_ioctl(struct fake_vfio *fk, struct fk_dev *d,
 		for (i = 0; i < FK_MAX_IOAS; i++)
 			if (fk->ioas[i] && fk->ioas[i] == a->pt_id)
 				break;
-		if (!d->bound || i == FK_MAX_IOAS)
+		if (!d->bound || (i == FK_MAX_IOAS && !fk_hwpt(fk, a->pt_id)))
 			return -ENOENT;
+		/* On an attached device this is a replace. */
 		d->ioas = a->pt_id;
 		return 0;
 	}
@@ -562,6 +563,210 @@ static int ioas_idx(struct fake_vfio *fk, uint32_t id)
 	return -1;
 }
 
+struct fk_hwpt *fk_hwpt(struct fake_vfio *fk, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; id && i < FK_MAX_HWPT; i++)
+		if (fk->hwpt[i].id == id)
+			return &fk->hwpt[i];
+	return NULL;
+}
+
+/* The device bound with iommufd id @id, or NULL. */
+static struct fk_dev *dev_by_id(struct fake_vfio *fk, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; id && i < fk->nr_devs; i++)
+		if (fk->dev[i].bound && fk->dev[i].devid == id)
+			return &fk->dev[i];
+	return NULL;
+}
+
+static bool pt_in_use(struct fake_vfio *fk, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < fk->nr_devs; i++)
+		if (fk->dev[i].ioas == id)
+			return true;
+	for (i = 0; i < FK_MAX_HWPT; i++)
+		if (fk->hwpt[i].id && fk->hwpt[i].ioas == id)
+			return true;
+	return false;
+}
+
+/* IOMMU_DESTROY: like the kernel, an object still referenced (a device
+ * attached, an HWPT on the IOAS) is -EBUSY. */
+static int destroy_object(struct fake_vfio *fk, uint32_t id)
+{
+	struct fk_hwpt *h = fk_hwpt(fk, id);
+	int i = ioas_idx(fk, id);
+
+	if (i < 0 && !h)
+		return -ENOENT;
+	if (pt_in_use(fk, id))
+		return -EBUSY;
+	if (h)
+		memset(h, 0, sizeof(*h));
+	else
+		fk->ioas[i] = 0;
+	return 0;
+}
+
+#ifdef IOMMU_HWPT_GET_DIRTY_BITMAP
+static int hwpt_alloc(struct fake_vfio *fk, struct iommu_hwpt_alloc *a)
+{
+	struct fk_dev *d = dev_by_id(fk, a->dev_id);
+	unsigned int i;
+
+	if (a->flags & ~(uint32_t)(IOMMU_HWPT_ALLOC_NEST_PARENT |
+				   IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return -EOPNOTSUPP;
+	if (a->data_type || a->data_len || a->__reserved)
+		return -EINVAL;
+	if (!d || ioas_idx(fk, a->pt_id) < 0)
+		return -ENOENT;
+	if ((a->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) && !d->dirty_cap)
+		return -EOPNOTSUPP;
+	for (i = 0; i < FK_MAX_HWPT && fk->hwpt[i].id; i++)
+		;
+	if (i == FK_MAX_HWPT)
+		return -ENOMEM;
+	fk->hwpt[i] = (struct fk_hwpt){ .id = ++fk->next_id,
+		.ioas = a->pt_id, .dev_id = a->dev_id, .flags = a->flags };
+	a->out_hwpt_id = fk->hwpt[i].id;
+	return 0;
+}
+
+static int hw_info(struct fake_vfio *fk, struct iommu_hw_info *q)
+{
+	struct fk_dev *d = dev_by_id(fk, q->dev_id);
+	uint8_t vtd[16] = { 0x5a };	/* struct iommu_hw_info_vtd's size */
+
+	if (q->flags || q->__reserved[0] || q->__reserved[1] ||
+	    q->__reserved[2])
+		return -EOPNOTSUPP;
+	if (!d)
+		return -ENOENT;
+	/* Copies what fits; data_len then says the kernel's size. */
+	memcpy((void *)(uintptr_t)q->data_uptr, vtd,
+	       q->data_len < sizeof(vtd) ? q->data_len : sizeof(vtd));
+	q->data_len = sizeof(vtd);
+	q->out_data_type = d->hw_type;
+	q->out_capabilities = d->dirty_cap ? IOMMU_HW_CAP_DIRTY_TRACKING : 0;
+	return 0;
+}
+
+static int set_dirty_tracking(struct fake_vfio *fk,
+			      struct iommu_hwpt_set_dirty_tracking *t)
+{
+	struct fk_hwpt *h = fk_hwpt(fk, t->hwpt_id);
+
+	if (t->flags & ~(uint32_t)IOMMU_HWPT_DIRTY_TRACKING_ENABLE ||
+	    t->__reserved)
+		return -EOPNOTSUPP;
+	if (!h)
+		return -ENOENT;
+	if (!(h->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return -EOPNOTSUPP;
+	h->tracking = t->flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+	/* Enabling starts from clean, as iopt_set_dirty_tracking does. */
+	if (h->tracking)
+		h->nr_dirty = 0;
+	return 0;
+}
+
+static int get_dirty_bitmap(struct fake_vfio *fk,
+			    struct iommu_hwpt_get_dirty_bitmap *g)
+{
+	struct fk_hwpt *h = fk_hwpt(fk, g->hwpt_id);
+	uint64_t *bitmap = (uint64_t *)(uintptr_t)g->data;
+	unsigned int k = 0;
+
+	if (g->flags & ~(uint32_t)IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR ||
+	    g->__reserved)
+		return -EOPNOTSUPP;
+	if (!h)
+		return -ENOENT;
+	if (!(h->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return -EOPNOTSUPP;
+	if (!g->length || !g->page_size || (g->page_size & (g->page_size - 1)) ||
+	    (g->iova | g->length) & (g->page_size - 1) || (g->data & 7))
+		return -EINVAL;
+	if (g->iova + g->length < g->iova)
+		return -EOVERFLOW;
+	if (!h->tracking)
+		return -EINVAL;
+	while (k < h->nr_dirty) {
+		uint64_t a = h->dirty[k], bit;
+
+		if (a < g->iova || a - g->iova >= g->length) {
+			k++;
+			continue;
+		}
+		bit = (a - g->iova) / g->page_size;
+		bitmap[bit / 64] |= 1ull << (bit % 64);
+		if (g->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR)
+			k++;
+		else
+			h->dirty[k] = h->dirty[--h->nr_dirty];
+	}
+	return 0;
+}
+#endif
+
+bool fk_hwpt_write(struct fake_vfio *fk, uint32_t id, uint64_t iova)
+{
+	struct fk_hwpt *h;
+	unsigned int k;
+	bool marked = false;
+	int i;
+
+	pthread_mutex_lock(&fk->lock);
+	h = fk_hwpt(fk, id);
+	i = h ? ioas_idx(fk, h->ioas) : -1;
+	iova &= ~4095ull;
+	for (k = 0; h && h->tracking && i >= 0 && k < fk->ioas_nr[i]; k++) {
+		struct fk_entry *e = &fk->ioas_entry[i][k];
+
+		if (iova >= e->iova && iova - e->iova < e->size &&
+		    (e->flags & IOMMU_IOAS_MAP_WRITEABLE))
+			marked = true;
+	}
+	for (k = 0; marked && k < h->nr_dirty; k++)
+		if (h->dirty[k] == iova)
+			break;
+	if (marked && k == h->nr_dirty) {
+		ck_assert_uint_lt(h->nr_dirty, FK_MAX_DIRTY);
+		h->dirty[h->nr_dirty++] = iova;
+	}
+	pthread_mutex_unlock(&fk->lock);
+	return marked;
+}
+
+/* The HWPT calls (6.7+ uAPI). */
+static int hwpt_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
+{
+	switch (req) {
+#ifdef IOMMU_HWPT_GET_DIRTY_BITMAP
+	case IOMMU_HWPT_ALLOC:
+		return hwpt_alloc(fk, data);
+	case IOMMU_GET_HW_INFO:
+		return hw_info(fk, data);
+	case IOMMU_HWPT_SET_DIRTY_TRACKING:
+		return set_dirty_tracking(fk, data);
+	case IOMMU_HWPT_GET_DIRTY_BITMAP:
+		return get_dirty_bitmap(fk, data);
+#endif
+	default:
+		(void)fk;
+		(void)data;
+		return -ENOTTY;
+	}
+}
+
 static int iommufd_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
 {
 	int i;
@@ -579,11 +784,7 @@ static int iommufd_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
 		return 0;
 	}
 	case IOMMU_DESTROY:
-		i = ioas_idx(fk, ((struct iommu_destroy *)data)->id);
-		if (i < 0)
-			return -ENOENT;
-		fk->ioas[i] = 0;
-		return 0;
+		return destroy_object(fk, ((struct iommu_destroy *)data)->id);
 	case IOMMU_IOAS_IOVA_RANGES: {
 		struct iommu_ioas_iova_ranges *q = data;
 		struct iommu_iova_range *r = (void *)(uintptr_t)q->allowed_iovas;
@@ -649,7 +850,7 @@ static int iommufd_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
 		return ret ? ret : u->length ? 0 : -ENOENT;
 	}
 	default:
-		return -ENOTTY;
+		return hwpt_ioctl(fk, req, data);
 	}
 }
 #endif
@@ -714,8 +915,9 @@ static int fk_ioctl_locked(struct fake_vfio *fk, int fd, unsigned long req,
 	fk->ioctls++;
 	if (!fd_ok(fk, fd))
 		return -EBADF;
-	if (fk->fail_req && fk->fail_req == req) {
+	if (fk->fail_req && fk->fail_req == req && !fk->fail_skip--) {
 		fk->fail_req = 0;
+		fk->fail_skip = 0;
 		return fk->fail_err;
 	}
 	idx = fk->fd[fd - FD_BASE].idx;
@@ -844,6 +1046,7 @@ struct fk_dev *fk_add_dev(struct fake_vfio *fk, const char *bdf, int group)
 	d->irq_count[VFIO_PCI_ERR_IRQ_INDEX] = 1;
 	d->irq_count[VFIO_PCI_REQ_IRQ_INDEX] = 1;
 	d->err_trigger = d->req_trigger = -1;
+	d->hw_type = 1;		/* IOMMU_HW_INFO_TYPE_INTEL_VTD */
 	d->region[VFIO_PCI_CONFIG_REGION_INDEX] = (struct fk_region){
 		256, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE };
 	d->region[VFIO_PCI_BAR0_REGION_INDEX] = (struct fk_region){

@@ -16,11 +16,24 @@
 #include <linux/vfio.h>
 
 #include "fake_sysfs.h"
+#include "vfio/config.h"
 #include "vfio/vfio_priv.h"
+
+#if UVF_HAVE_IOMMUFD
+#include <linux/iommufd.h>
+#endif
+/* The HWPT, hardware-info and dirty-tracking calls (6.7+ uAPI). */
+#if UVF_HAVE_IOMMUFD && defined(IOMMU_HWPT_GET_DIRTY_BITMAP)
+#define UVF_HAVE_HWPT_UAPI 1
+#else
+#define UVF_HAVE_HWPT_UAPI 0
+#endif
 
 #define FK_MAX_DEVS 4
 #define FK_MAX_ENTRIES 256
 #define FK_MAX_IOAS 4
+#define FK_MAX_HWPT 8
+#define FK_MAX_DIRTY 64
 
 struct fk_region {
 	uint64_t size;
@@ -50,9 +63,22 @@ struct fk_dev {
 	int32_t last_fds[8];
 	/* Error and request triggers, as the kernel keeps them: -1 none. */
 	int32_t err_trigger, req_trigger;
-	uint32_t ioas;		/* iommufd: attached IOAS, 0 none */
+	uint32_t ioas;		/* iommufd: attached IOAS or HWPT, 0 none */
 	uint32_t devid;		/* iommufd: from the bind */
 	bool bound;
+	/* iommufd: what IOMMU_GET_HW_INFO reports of the device's IOMMU. */
+	uint32_t hw_type;	/* IOMMU_HW_INFO_TYPE_* (default VT-d) */
+	bool dirty_cap;		/* IOMMU_HW_CAP_DIRTY_TRACKING */
+};
+
+/* An iommufd HWPT on an IOAS (IOMMU_HWPT_ALLOC). */
+struct fk_hwpt {
+	uint32_t id;		/* 0: free slot */
+	uint32_t ioas, dev_id;
+	uint32_t flags;		/* IOMMU_HWPT_ALLOC_* */
+	bool tracking;
+	uint64_t dirty[FK_MAX_DIRTY];	/* pages written while tracking */
+	unsigned int nr_dirty;
 };
 
 struct fk_entry {
@@ -89,15 +115,18 @@ struct fake_vfio {
 	uint32_t ioas[FK_MAX_IOAS];
 	struct fk_entry ioas_entry[FK_MAX_IOAS][FK_MAX_ENTRIES];
 	unsigned int ioas_nr[FK_MAX_IOAS];
+	struct fk_hwpt hwpt[FK_MAX_HWPT];
 	/* noiommu pagemap: PFN of page i of any query = base + i * stride. */
 	uint64_t pfn_base, pfn_stride;
 	bool pfn_present;
 	/* Every open is refused with -EACCES, as for a process without
 	 * rights on the nodes (fds passed by a broker still work). */
 	bool deny_open;
-	/* Fail the next ioctl with this request code. */
+	/* Fail the next ioctl with this request code, after letting
+	 * @fail_skip of them through. */
 	unsigned long fail_req;
 	int fail_err;
+	unsigned int fail_skip;
 	/* Open fds: kind and object. */
 	struct {
 		int kind;
@@ -141,6 +170,12 @@ void fk_add_dev_iommu(struct fake_vfio *fk);
  * VFIO_PCI_REQ_IRQ_INDEX) of @d as the kernel does on an AER error or an
  * unplug request: true when a trigger was set. */
 bool fk_signal_event(struct fk_dev *d, uint32_t index);
+/* The HWPT @id, or NULL. */
+struct fk_hwpt *fk_hwpt(struct fake_vfio *fk, uint32_t id);
+/* A device writes the page of @iova through HWPT @id, as the IOMMU sees
+ * it: the page is marked dirty when the HWPT tracks and the IOAS maps it
+ * writable. Returns whether it was marked. */
+bool fk_hwpt_write(struct fake_vfio *fk, uint32_t id, uint64_t iova);
 /* Open descriptors of this process, eventfds included. */
 unsigned int fk_process_fds(void);
 /* Open fds the fake handed out that are still open. */

@@ -243,6 +243,50 @@ int uvf_domain_flush(struct uvf_domain *dom);
  */
 int uvf_domain_budget(struct uvf_domain *dom, uint64_t *avail);
 
+/* uvf_domain_read_dirty(): leave the dirty bits set (read only). */
+#define UVF_DIRTY_NO_CLEAR 0x1u
+
+/**
+ * uvf_domain_set_dirty_tracking() - start or stop recording device writes
+ * @dom: translated domain
+ * @enable: true to start, false to stop
+ *
+ * While on, every page a device writes through the domain is marked dirty
+ * in its I/O page table (the model's leaf dirty bit; the IOMMU's on
+ * iommufd, for each HWPT of the domain allocated with
+ * UVF_HWPT_DIRTY_TRACKING, see uvf_vfio_hwpt_alloc()). Starting clears
+ * the bits left from before.
+ *
+ * Return: 0; -EINVAL (NULL or direct domain); -ENOTSUP (the backend or its
+ * page-table format cannot track: VFIO type1 and noiommu, the model's ARM
+ * LPAE format, an iommufd domain without a dirty-tracking HWPT); or a
+ * kernel error.
+ */
+int uvf_domain_set_dirty_tracking(struct uvf_domain *dom, bool enable);
+
+/**
+ * uvf_domain_read_dirty() - the pages devices wrote since the last read
+ * @dom: translated domain with dirty tracking on
+ * @iova: first IOVA, a multiple of @page_size
+ * @len: bytes, a non-zero multiple of @page_size
+ * @page_size: granule of the bitmap, a power of two of at least 4 KiB
+ * @bitmap: DIV_ROUND_UP(@len / @page_size, 64) words, zeroed here; bit i
+ *	(bit i % 64 of word i / 64) is set when a device wrote into
+ *	[@iova + i * @page_size, @iova + (i + 1) * @page_size)
+ * @flags: 0 to clear what was read, or UVF_DIRTY_NO_CLEAR
+ *
+ * A page mapped by a large leaf (or a large IOMMU page) is reported with
+ * every other page of that leaf.
+ *
+ * Return: 0; -EINVAL (bad argument, or dirty tracking is off); -EOVERFLOW
+ * (@iova + @len wraps); -ERANGE (beyond the software model's aperture);
+ * -ENOTSUP (as for uvf_domain_set_dirty_tracking()); or a kernel error.
+ * @bitmap is left untouched on every error but a kernel's.
+ */
+int uvf_domain_read_dirty(struct uvf_domain *dom, uvf_iova_t iova,
+			  uint64_t len, uint64_t page_size, uint64_t *bitmap,
+			  unsigned int flags);
+
 /**
  * uvf_domain_get_stats() - counters of a domain
  * @dom: domain

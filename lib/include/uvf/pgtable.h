@@ -167,6 +167,38 @@ int uvf_pgtable_translate(const struct uvf_pgtable *pt, uvf_iova_t iova,
 			  uint64_t *paddr, int *prot, uint64_t *leaf_size);
 
 /**
+ * uvf_pgtable_set_dirty() - mark the leaf that maps @iova dirty, as the
+ *                           hardware does on a device write
+ * @pt: table
+ * @iova: any IOVA (no alignment needed)
+ *
+ * Return: 0, -ENOTSUP (the format has no dirty bit: ARM LPAE here),
+ * -ERANGE (beyond the input address bits), -ENOENT (not mapped).
+ */
+int uvf_pgtable_set_dirty(struct uvf_pgtable *pt, uvf_iova_t iova);
+
+/**
+ * uvf_pgtable_read_dirty() - which granules of a range have a dirty leaf
+ * @pt: table
+ * @iova: first IOVA, aligned to the granule
+ * @len: bytes, a non-zero multiple of the granule
+ * @granule_shift: log2 of the granule, 12 to 40
+ * @bitmap: bit i (of 64-bit words) is set for granule @iova + i granules
+ *	when a dirty leaf maps any of it; bits are only set, never cleared.
+ *	NULL only clears.
+ * @clear: clear the dirty bits read
+ *
+ * A dirty large leaf reports every granule of it inside the range, and
+ * @clear clears it as a whole, like the kernel's read_and_clear_dirty.
+ *
+ * Return: 0, -ENOTSUP (no dirty bit in the format), -EINVAL (bad
+ * granule, alignment or length), -EOVERFLOW, -ERANGE.
+ */
+int uvf_pgtable_read_dirty(struct uvf_pgtable *pt, uvf_iova_t iova,
+			   uint64_t len, unsigned int granule_shift,
+			   uint64_t *bitmap, bool clear);
+
+/**
  * uvf_pgtable_table_pages() - number of table pages currently allocated,
  *                             the root included
  * @pt: table

@@ -333,6 +333,96 @@ int uvf_vfio_device_group(const struct uvf_device *dev);
  */
 int uvf_vfio_domain_ioas(const struct uvf_domain *dom, uint32_t *id);
 
+/* uvf_vfio_hwpt_alloc() flags. */
+#define UVF_HWPT_DIRTY_TRACKING (1u << 0)	/* can track device writes */
+#define UVF_HWPT_NEST_PARENT (1u << 1)		/* stage 2 for nesting */
+
+/**
+ * uvf_vfio_hwpt_alloc() - allocate a hardware page table on a domain's IOAS
+ * @dom: translated domain of an iommufd context
+ * @dev_id: iommufd id of a device bound to the context's iommufd (from
+ *	uvf_vfio_device_iommufd_id(), or any other object id the kernel
+ *	knows, e.g. a selftest mock device): the HWPT is made for its IOMMU
+ * @flags: UVF_HWPT_DIRTY_TRACKING and/or UVF_HWPT_NEST_PARENT
+ * @hwpt_id: the HWPT's id
+ *
+ * IOMMU_HWPT_ALLOC. The HWPT mirrors the domain's mappings and belongs to
+ * the domain: it is destroyed with it, and devices of the domain can be
+ * moved onto it with uvf_vfio_device_attach_hwpt(). A dirty-tracking HWPT
+ * allocated while the domain tracks starts tracking at once. At most 8
+ * per domain.
+ *
+ * Return: 0; -EINVAL (bad argument or flag, direct domain); -ENOTSUP (not
+ * an iommufd domain, or built without the 6.7+ uAPI; from the kernel: the
+ * IOMMU cannot do what @flags ask); -ENOENT (no such device); -ENOSPC (8
+ * HWPTs already); or a kernel error. Nothing is allocated on failure.
+ */
+int uvf_vfio_hwpt_alloc(struct uvf_domain *dom, uint32_t dev_id,
+			uint32_t flags, uint32_t *hwpt_id);
+
+/**
+ * uvf_vfio_device_iommufd_id() - a VFIO device's id in its iommufd
+ * @dev: device of an iommufd context
+ * @id: the id from VFIO_DEVICE_BIND_IOMMUFD
+ *
+ * Return: 0; -EINVAL (not a VFIO device, or @id NULL); -ENOTSUP (not an
+ * iommufd context, or built without the 6.7+ uAPI).
+ */
+int uvf_vfio_device_iommufd_id(const struct uvf_device *dev, uint32_t *id);
+
+/**
+ * uvf_vfio_device_attach_hwpt() - move an attached device onto another
+ *                                 page table of its domain
+ * @dev: VFIO device attached to an iommufd domain (uvf_domain_attach())
+ * @pt_id: the domain's IOAS (uvf_vfio_domain_ioas()) or one of its HWPTs
+ *
+ * VFIO_DEVICE_ATTACH_IOMMUFD_PT on an attached device, which the kernel
+ * turns into a replace: DMA keeps flowing, now through @pt_id. Every page
+ * table of a domain holds the domain's mappings, so nothing else changes.
+ * uvf_domain_detach() detaches from whichever the device is on.
+ *
+ * Return: 0; -EINVAL (not a VFIO device); -ENODEV (not attached to a
+ * domain); -ENOTSUP (not an iommufd context, or built without the 6.7+
+ * uAPI); -ENOENT (@pt_id is not a page table of the device's domain); or
+ * a kernel error, the device staying where it was.
+ */
+int uvf_vfio_device_attach_hwpt(struct uvf_device *dev, uint32_t pt_id);
+
+/* What IOMMU_GET_HW_INFO says of a device's IOMMU. */
+enum uvf_vfio_hw_type {
+	UVF_VFIO_HW_NONE,	/* the driver reports no data */
+	UVF_VFIO_HW_INTEL_VTD,
+	UVF_VFIO_HW_ARM_SMMUV3,
+	UVF_VFIO_HW_SELFTEST,	/* the kernel's IOMMUFD_TEST mock */
+	UVF_VFIO_HW_OTHER,	/* a type this uvf does not know */
+};
+
+/* uvf_vfio_hw_info.caps */
+#define UVF_VFIO_CAP_DIRTY_TRACKING (1ull << 0)
+
+struct uvf_vfio_hw_info {
+	enum uvf_vfio_hw_type type;
+	uint32_t kernel_type;	/* IOMMU_HW_INFO_TYPE_* as reported */
+	uint64_t caps;		/* UVF_VFIO_CAP_* */
+	uint32_t data_len;	/* bytes of @data filled */
+	uint8_t data[64];	/* the type's struct (iommu_hw_info_vtd, ...) */
+};
+
+/**
+ * uvf_vfio_hw_info() - the type and capabilities of a device's IOMMU
+ * @iommu: iommufd context
+ * @dev_id: iommufd id of a bound device (uvf_vfio_device_iommufd_id())
+ * @info: filled in
+ *
+ * IOMMU_GET_HW_INFO.
+ *
+ * Return: 0; -EINVAL (not a VFIO context, @info NULL); -ENOTSUP (not
+ * iommufd, or built without the 6.7+ uAPI); -ENOENT (no such device); or
+ * a kernel error, @info unchanged.
+ */
+int uvf_vfio_hw_info(struct uvf_iommu *iommu, uint32_t dev_id,
+		     struct uvf_vfio_hw_info *info);
+
 /**
  * uvf_vfio_device_intx_unmask() - unmask INTx after handling an interrupt
  * @dev: device with INTx enabled through uvf_device_irq_enable()

@@ -72,6 +72,14 @@ struct uvf_domain_ops {
 	/* Mapping entries left (NULL: no limit). */
 	int (*budget)(struct uvf_domain *dom, uint64_t *avail);
 
+	/* Dirty tracking of translated domains (NULL: -ENOTSUP). Called
+	 * without the domain lock, arguments validated; read_dirty zeroes
+	 * @bitmap (uvf_dirty_bitmap_zero) only once tracking is known on. */
+	int (*set_dirty_tracking)(struct uvf_domain *dom, bool enable);
+	int (*read_dirty)(struct uvf_domain *dom, uvf_iova_t iova,
+			  uint64_t len, uint64_t page_size, uint64_t *bitmap,
+			  unsigned int flags);
+
 	/* Draw the domain's page table with uvf_pgtable_dump(), adding
 	 * marks of the backend's own (its IOTLB) to @marks. NULL when the
 	 * tables are not readable (VFIO): uvf_domain_dump() then lists the

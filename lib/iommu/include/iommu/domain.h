@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "iommu/backend.h"
 #include "util/maptable.h"
@@ -189,6 +190,16 @@ static inline uint64_t uvf_domain_cookie_total(const struct uvf_domain *dom)
 static inline size_t uvf_domain_nr_mappings(const struct uvf_domain *dom)
 {
 	return dom->maps.count;
+}
+
+/* Zero the bitmap of uvf_domain_read_dirty() for @len / @page_size
+ * pages. */
+static inline void uvf_dirty_bitmap_zero(uint64_t *bitmap, uint64_t len,
+					 uint64_t page_size)
+{
+	uint64_t bits = len / page_size;
+
+	memset(bitmap, 0, (size_t)((bits + 63) / 64) * sizeof(*bitmap));
 }
 
 #endif
