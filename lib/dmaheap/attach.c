@@ -17,6 +17,7 @@
 #include "dma/regmap.h"
 #include "heap_priv.h"
 #include "iommu/domain.h"
+#include "util/memlock.h"
 #include "util/trace.h"
 
 /* A chunk not mapped in an attachment. */
@@ -59,10 +60,11 @@ static void diagnose_map_enomem(struct uvf_dmaheap *heap)
 
 	/* Each VFIO container pins (and counts) the heap once, and mlock
 	 * counts it once more. */
-	dh_memlock_diagnose(heap->diag, sizeof(heap->diag),
-			    "mapping heap memory into a domain", -ENOMEM,
-			    bytes * ((n ? n : 1) +
-				     !(heap->o.flags & UVF_DMAHEAP_NO_MLOCK)));
+	uvf_memlock_diagnose(heap->diag, sizeof(heap->diag), "dmaheap",
+			     "mapping heap memory into a domain", -ENOMEM,
+			     "the heap", UVF_MEMLOCK_NONE,
+			     bytes * ((n ? n : 1) +
+				      !(heap->o.flags & UVF_DMAHEAP_NO_MLOCK)));
 	uvf_log_emit("%s", heap->diag);
 }
 

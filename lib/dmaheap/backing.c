@@ -8,11 +8,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #endif
 
 #include "heap_priv.h"
+#include "util/memlock.h"
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
@@ -141,40 +140,6 @@ static void bind_node(char *va, uint64_t len, int node)
 #endif
 }
 
-static void limit_str(rlim_t v, char *buf, size_t len)
-{
-	if (v == RLIM_INFINITY)
-		snprintf(buf, len, "unlimited");
-	else
-		snprintf(buf, len, "%" PRIu64 " bytes (%" PRIu64 " KiB)",
-			 (uint64_t)v, (uint64_t)v / 1024);
-}
-
-void dh_memlock_diagnose(char *buf, size_t len, const char *what, int err,
-			 uint64_t need)
-{
-	struct rlimit rl = { 0, 0 };
-	char cur[64], max[64], pwbuf[1024];
-	struct passwd pwd, *pw = NULL;
-	uint64_t kib = (need + 1023) / 1024;
-
-	/* The limits.conf line names the user; "*" when unknown. */
-	if (getpwuid_r(getuid(), &pwd, pwbuf, sizeof(pwbuf), &pw))
-		pw = NULL;
-	getrlimit(RLIMIT_MEMLOCK, &rl);
-	limit_str(rl.rlim_cur, cur, sizeof(cur));
-	limit_str(rl.rlim_max, max, sizeof(max));
-	snprintf(buf, len,
-		 "dmaheap: %s failed (%s): RLIMIT_MEMLOCK is %s, hard limit %s; "
-		 "the heap needs at least %" PRIu64 " bytes (%" PRIu64 " KiB) "
-		 "locked. Fix: run `ulimit -l %" PRIu64 "` (or `ulimit -l "
-		 "unlimited`) in the shell that starts the program, or add "
-		 "`%s - memlock %" PRIu64 "` to /etc/security/limits.conf and "
-		 "log in again (systemd services: LimitMEMLOCK=%" PRIu64 "K)",
-		 what, strerror(-err), cur, max, need, kib, kib,
-		 pw && pw->pw_name ? pw->pw_name : "*", kib, kib);
-}
-
 int dh_chunk_back(const struct uvf_dmaheap *heap, char *va,
 		  enum uvf_dmaheap_backing *backing, char *diag, size_t dlen)
 {
@@ -200,8 +165,9 @@ int dh_chunk_back(const struct uvf_dmaheap *heap, char *va,
 		/* EPERM: no CAP_IPC_LOCK and a zero limit; EAGAIN: some
 		 * pages could not be locked. Both are a memory limit. */
 		ret = err == -EPERM || err == -EAGAIN ? -ENOMEM : err;
-		dh_memlock_diagnose(diag, dlen, "mlock of a new chunk", err,
-				    heap->st.bytes + len);
+		uvf_memlock_diagnose(diag, dlen, "dmaheap",
+				     "mlock of a new chunk", err, "the heap",
+				     UVF_MEMLOCK_NONE, heap->st.bytes + len);
 		dh_chunk_unback(heap, va);
 		return ret;
 	}

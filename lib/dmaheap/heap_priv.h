@@ -62,7 +62,7 @@ struct uvf_dmaheap {
 	struct dh_slab *all_slabs;	/* every descriptor, for destroy */
 	uint64_t live_slabs, pools;
 	struct uvf_dmaheap_info st;
-	char diag[640];
+	char diag[768];
 };
 
 struct uvf_dmaheap_pool {
@@ -86,9 +86,6 @@ int dh_chunk_back(const struct uvf_dmaheap *heap, char *va,
 		  enum uvf_dmaheap_backing *backing, char *diag, size_t dlen);
 void dh_chunk_unback(const struct uvf_dmaheap *heap, char *va);
 bool dh_numa_usable(int node);
-/* The RLIMIT_MEMLOCK diagnosis of a failure to lock @need bytes. */
-void dh_memlock_diagnose(char *buf, size_t len, const char *what, int err,
-			 uint64_t need);
 
 /* heap.c */
 int dh_grow(struct uvf_dmaheap *heap);	/* lock held */

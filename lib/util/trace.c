@@ -141,7 +141,7 @@ void uvf_trace_event(char ph, const char *name, uint64_t t0,
  * the trace file when one is open. */
 static void emit_line(bool always, const char *fmt, va_list ap)
 {
-	char line[512];
+	char line[1024];	/* a memlock diagnosis is ~600 */
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	pthread_mutex_lock(&sink_lock);

@@ -395,7 +395,8 @@ static int type1_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 		m.flags |= VFIO_DMA_MAP_FLAG_READ;
 	if (prot & UVF_PROT_WRITE)
 		m.flags |= VFIO_DMA_MAP_FLAG_WRITE;
-	ret = vfio_ioctl(ctx, ctx->fd, VFIO_IOMMU_MAP_DMA, &m);
+	ret = vfio_map_ioctl(ctx, VFIO_IOMMU_MAP_DMA, &m,
+			     "VFIO_IOMMU_MAP_DMA", len);
 	if (!ret)
 		++*cookie;
 	return ret;

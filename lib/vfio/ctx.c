@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/memlock.h"
+#include "util/trace.h"
 #include "vfio_priv.h"
 
 static const struct uvf_iommu_ops vfio_iommu_ops;
@@ -28,6 +30,27 @@ struct vfio_device *vfio_device_of(const struct uvf_device *dev)
 int vfio_ioctl(struct vfio_ctx *ctx, int fd, unsigned long req, void *data)
 {
 	return ctx->sys->ioctl(ctx->sys->arg, fd, req, data);
+}
+
+int vfio_map_ioctl(struct vfio_ctx *ctx, unsigned long req, void *data,
+		   const char *what, uint64_t len)
+{
+	int ret = vfio_ioctl(ctx, ctx->fd, req, data);
+	char diag[768];
+
+	/* Both kernels pin the pages and charge them to the memlock limit
+	 * (type1 to VmLck, iommufd to VmPin); ENOMEM is that limit far
+	 * more often than a real shortage, and errno alone never says so. */
+	if (ret == -ENOMEM) {
+		uvf_memlock_diagnose(diag, sizeof(diag), "vfio", what, ret,
+				     "the mapping",
+				     req == VFIO_IOMMU_MAP_DMA ?
+					     UVF_MEMLOCK_VMLCK :
+					     UVF_MEMLOCK_VMPIN,
+				     len);
+		uvf_log_emit("%s", diag);
+	}
+	return ret;
 }
 
 /* A domain takes the table of the backend the context settled on; the

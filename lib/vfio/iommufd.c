@@ -346,8 +346,8 @@ static int ioas_map(struct uvf_domain *dom, uvf_iova_t iova, void *vaddr,
 		m.flags |= IOMMU_IOAS_MAP_READABLE;
 	if (prot & UVF_PROT_WRITE)
 		m.flags |= IOMMU_IOAS_MAP_WRITEABLE;
-	return vfio_ioctl(vfio_ctx_of_dom(dom), vfio_ctx_of_dom(dom)->fd,
-			  IOMMU_IOAS_MAP, &m);
+	return vfio_map_ioctl(vfio_ctx_of_dom(dom), IOMMU_IOAS_MAP, &m,
+			      "IOMMU_IOAS_MAP", len);
 }
 
 static int ioas_unmap(struct uvf_domain *dom, uvf_iova_t iova, uint64_t len,
@@ -455,7 +455,7 @@ int uvf_vfio_map_kernel_iova(struct uvf_domain *dom, void *vaddr,
 	pthread_mutex_unlock(&dom->lock);
 	if (ret)
 		return ret;
-	ret = vfio_ioctl(ctx, ctx->fd, IOMMU_IOAS_MAP, &m);
+	ret = vfio_map_ioctl(ctx, IOMMU_IOAS_MAP, &m, "IOMMU_IOAS_MAP", len);
 	if (ret)
 		return ret;
 	ret = uvf_domain_adopt_mapping(dom, m.iova, len, 0);

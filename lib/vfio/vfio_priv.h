@@ -189,6 +189,10 @@ int vfio_open_sys(const struct uvf_vfio_opts *opts,
 struct vfio_ctx *vfio_ctx_of(const struct uvf_iommu *iommu);
 struct vfio_device *vfio_device_of(const struct uvf_device *dev);
 int vfio_ioctl(struct vfio_ctx *ctx, int fd, unsigned long req, void *data);
+/* A map ioctl on the context's fd; an ENOMEM is diagnosed as the
+ * RLIMIT_MEMLOCK shortfall of pinning @len more bytes. */
+int vfio_map_ioctl(struct vfio_ctx *ctx, unsigned long req, void *data,
+		   const char *what, uint64_t len);
 const struct vfio_backend_ops *vfio_backend_for(enum uvf_vfio_backend kind);
 void vfio_ctx_set_name(struct vfio_ctx *ctx);
 /* Close the backend and free; the core's part is already torn down. */
