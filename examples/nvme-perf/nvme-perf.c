@@ -10,7 +10,7 @@
  *     [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]
  *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
  *     [--verify] [--doorbell batch|per-cmd|both]
- *     [--shadow-doorbells on|off|both]
+ *     [--shadow-doorbells on|off|both] [--cmb on|off|auto]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
@@ -33,6 +33,10 @@
  * the controller's shadow doorbells (Doorbell Buffer Config), which it
  * uses where offered; "both" runs without them, then with them (each
  * doorbell mode, for --doorbell both).
+ *
+ * --cmb: I/O submission queues in the Controller Memory Buffer (on: the
+ * open fails without a usable one), in host memory (off), or in the CMB
+ * where the controller offers one (auto, the default).
  *
  * --verify: each block written carries a pattern derived from its byte
  * offset, and each block read is checked against it (a mismatch counts as
@@ -88,6 +92,7 @@ struct opts {
 	bool rand, write, irq, json, dpdk, verify;
 	enum uvf_nvme_doorbell doorbell;
 	bool doorbell_both, no_shadow, shadow_both;
+	enum uvf_nvme_cmb cmb;
 	unsigned int hugepages;
 	uint32_t bs, qd, threads, nsid;
 	double seconds;
@@ -446,6 +451,8 @@ static const char *doorbell_name(const struct opts *o)
 
 /* Whether the last uvf run's controller used shadow doorbells. */
 static bool shadow_used;
+/* Its Controller Memory Buffer bytes in use for SQs. */
+static uint64_t cmb_used;
 
 static double report(const struct opts *o, const char *engine,
 		     const char *backend, const struct stats *t, double secs)
@@ -479,6 +486,8 @@ static double report(const struct opts *o, const char *engine,
 	if (!o->kernel)
 		printf("  doorbells: %s, shadow %s\n", doorbell_name(o),
 		       shadow_used ? "on" : "off");
+	if (!o->kernel && o->cmb)
+		printf("  CMB for SQs: %" PRIu64 " MiB\n", cmb_used >> 20);
 	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
 	       iops, mbs, ios, t->errors);
 	printf("  latency us: mean %.1f  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
@@ -536,6 +545,7 @@ static int run_uvf(const struct opts *o, double *iops)
 	co.interrupts = o->irq;
 	co.doorbell = o->doorbell;
 	co.no_shadow_doorbells = o->no_shadow;
+	co.cmb = o->cmb;
 	ret = nvme_app_open(&app, o->bdf, o->backend, &co);
 	if (ret) {
 		fprintf(stderr, "nvme-perf: %s: %s failed: %s\n", o->bdf,
@@ -573,6 +583,7 @@ static int run_uvf(const struct opts *o, double *iops)
 			ci->irq_vectors == 1 ? "" : "s", ci->io_queues + 1);
 	}
 	shadow_used = uvf_nvme_ctrl_get_info(app.ctrl)->shadow_doorbells;
+	cmb_used = uvf_nvme_ctrl_get_info(app.ctrl)->cmb_size;
 	granted = uvf_nvme_ctrl_io_queues(app.ctrl);
 	if (granted < o->threads) {
 		/* One queue pair per thread: run with what was granted. */
@@ -700,7 +711,7 @@ static void usage(FILE *out)
 		"         [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]\n"
 		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n"
 		"         [--verify] [--doorbell batch|per-cmd|both]\n"
-		"         [--shadow-doorbells on|off|both]\n");
+		"         [--shadow-doorbells on|off|both] [--cmb on|off|auto]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -748,6 +759,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "verify", no_argument, NULL, 'V' },
 		{ "doorbell", required_argument, NULL, 'B' },
 		{ "shadow-doorbells", required_argument, NULL, 'W' },
+		{ "cmb", required_argument, NULL, 'C' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
 		{ "type1", no_argument, NULL, 'F' },
 		{ "iommufd", no_argument, NULL, 'F' },
@@ -810,6 +822,14 @@ static int parse(int argc, char **argv, struct opts *o)
 			    strcmp(optarg, "on"))
 				return -EINVAL;
 			continue;
+		case 'C':
+			if (!strcmp(optarg, "on"))
+				o->cmb = UVF_NVME_CMB_ON;
+			else if (!strcmp(optarg, "off"))
+				o->cmb = UVF_NVME_CMB_OFF;
+			else if (strcmp(optarg, "auto"))
+				return -EINVAL;
+			continue;
 		case 'F':	/* the flag is the backend's name */
 			if (uvf_vfio_backend_parse(longopts[idx].name,
 						   &o->backend))
@@ -843,7 +863,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	    o->qd > 4096 || o->threads > 1024 || (o->dpdk && o->kernel) ||
 	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8) ||
 	    (o->kernel && (o->doorbell || o->doorbell_both || o->no_shadow ||
-			   o->shadow_both)))
+			   o->shadow_both || o->cmb)))
 		return -EINVAL;
 	return 0;
 }
