@@ -142,7 +142,11 @@ int nvme_cmb_setup(struct uvf_nvme_ctrl *ctrl)
 		return 0;
 	}
 	ret = cmb_find(ctrl);
-	if (!ret || ctrl->opts.cmb == UVF_NVME_CMB_ON)
+	if (!ret)
+		return 0;
+	/* CRE may be set: leave nothing enabled. */
+	nvme_cmb_disable(ctrl);
+	if (ctrl->opts.cmb == UVF_NVME_CMB_ON)
 		return ret;
 	/* Auto: a CMB the driver cannot use leaves SQs in host memory. */
 	if (ret != -ENODEV && ret != -ENOTSUP && ret != -EINVAL &&
@@ -150,7 +154,6 @@ int nvme_cmb_setup(struct uvf_nvme_ctrl *ctrl)
 		return ret;
 	if (ret != -ENODEV)
 		ctrl->info.cmb_error = ret;
-	nvme_cmb_disable(ctrl);
 	return 0;
 }
 

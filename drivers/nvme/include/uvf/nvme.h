@@ -214,7 +214,8 @@ struct uvf_nvme_ctrl_info {
 	/* Controller Memory Buffer bytes in use for submission queues (0:
 	 * none), and why not when the controller has one the driver could
 	 * not use: -ENOTSUP (no SQS, BAR not mappable), -EINVAL (CMBLOC
-	 * beyond its BAR, or CBA refused), else 0. */
+	 * beyond its BAR, or CBA refused), -ENOSPC (less than a page per
+	 * I/O queue), else 0. */
 	uint64_t cmb_size;
 	int cmb_error;
 };
@@ -285,7 +286,7 @@ int uvf_nvme_match(struct uvf_device *dev);
  * status, or an admin command failed); -EINVAL; -ENOMEM; or a DMA or device
  * error. With UVF_NVME_CMB_ON, also what kept the CMB from use: -ENODEV
  * (none), -ENOTSUP (no SQS, BAR not mappable), -EINVAL (CMBLOC beyond
- * its BAR, or CBA refused). The controller is left disabled on failure and nothing leaks.
+ * its BAR, or CBA refused), -ENOSPC (less than a page per I/O queue). The controller is left disabled on failure and nothing leaks.
  */
 int uvf_nvme_ctrl_open(struct uvf_device *dev,
 		       const struct uvf_nvme_ctrl_opts *opts,
