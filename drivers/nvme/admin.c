@@ -241,7 +241,7 @@ int nvme_create_io_queues(struct uvf_nvme_qpair *qp)
 	};
 	struct uvf_nvme_cmd sq = {
 		.opc = NVME_ADMIN_CREATE_SQ,
-		.prp1 = qp->mem_iova,
+		.prp1 = qp->sq_addr,
 		.cdw10 = qsize,
 		.cdw11 = NVME_QUEUE_PHYS_CONTIG | (uint32_t)qp->qid << 16,
 	};

@@ -230,6 +230,8 @@ static int ctrl_start(struct uvf_nvme_ctrl *ctrl)
 	if (!ret)
 		ret = nvme_dbbuf_setup(ctrl);
 	pthread_mutex_unlock(&ctrl->admin_lock);
+	if (!ret)
+		ret = nvme_cmb_setup(ctrl);
 	if (ret)
 		return ret;
 	ctrl->info.io_queues_requested = ctrl->opts.io_queues;
@@ -279,6 +281,8 @@ static void ctrl_teardown(struct uvf_nvme_ctrl *ctrl)
 	for (qid = 1; ctrl->qpairs && qid <= ctrl->info.io_queues; qid++)
 		if (ctrl->qpairs[qid])
 			qpair_retire(ctrl->qpairs[qid]);
+	if (ctrl->cmb && !atomic_load(&ctrl->error))
+		nvme_cmb_disable(ctrl);
 	nvme_ctrl_shutdown(ctrl);
 	if (ctrl->irq_enabled)
 		uvf_device_irq_disable(ctrl->dev);
@@ -312,7 +316,8 @@ static int check_opts(const struct uvf_nvme_ctrl_opts *o)
 {
 	if (!o->io_queues || o->io_queues > MAX_IO_QUEUES ||
 	    o->admin_queue_size < 2 || o->admin_queue_size > 4096 ||
-	    !o->cmd_timeout_ms || o->doorbell > UVF_NVME_DOORBELL_PER_CMD)
+	    !o->cmd_timeout_ms || o->doorbell > UVF_NVME_DOORBELL_PER_CMD ||
+	    o->cmb > UVF_NVME_CMB_ON)
 		return -EINVAL;
 	return 0;
 }
@@ -391,6 +396,7 @@ int uvf_nvme_qpair_create(struct uvf_nvme_ctrl *ctrl, unsigned int size,
 		return -ENOSPC;
 	}
 	nvme_qpair_set_qid(qp, (uint16_t)qid);
+	nvme_cmb_place_sq(qp);
 	qp->irq_vec = ctrl->irq_enabled
 			      ? (int)nvme_irq_vector(qid, ctrl->irq_vectors)
 			      : -1;

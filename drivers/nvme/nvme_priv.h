@@ -188,7 +188,9 @@ struct uvf_nvme_qpair {
 	uint32_t size;		/* entries per queue */
 	uint32_t nslots;	/* size - 1: commands outstanding at most */
 	uint32_t max_xfer;	/* bytes per command */
-	struct uvf_nvme_cmd *sq;
+	struct uvf_nvme_cmd *sq;	/* host memory */
+	uvf_iova_t sq_addr;		/* its address for Create I/O SQ */
+	volatile uint64_t *sq_mmio;	/* the SQ in the CMB, else NULL */
 	volatile struct nvme_cqe *cq;
 	uint32_t sq_tail, sq_head, cq_head;
 	uint8_t phase;
@@ -253,6 +255,12 @@ struct uvf_nvme_ctrl {
 	unsigned int aers_armed;	/* AERs outstanding */
 	/* An automatic reset failed: no more until a caller's succeeds. */
 	bool auto_reset_failed;
+	/* Controller Memory Buffer (cmb.c); NULL cmb when SQs stay in host
+	 * memory. Queue ID q's SQ lives at (q - 1) * cmb_slot. */
+	volatile uint8_t *cmb;
+	uint64_t cmb_addr;		/* its controller address */
+	uint64_t cmb_slot;		/* bytes per I/O queue */
+	uint32_t cmbsz, cmbloc;		/* as found: a reset must see them */
 };
 
 /* Register access and controller state (regs.c). CSTS reads go through
@@ -324,6 +332,17 @@ unsigned int nvme_irq_vector(unsigned int qid, unsigned int nvec);
 int nvme_dbbuf_setup(struct uvf_nvme_ctrl *ctrl);
 void nvme_dbbuf_attach(struct uvf_nvme_qpair *qp);
 void nvme_dbbuf_free(struct uvf_nvme_ctrl *ctrl);
+
+/* Controller Memory Buffer (cmb.c): found, mapped and enabled at open
+ * as the options say, after the I/O queue count is known; enabled again
+ * after a controller reset; each I/O queue pair's SQ placed once its ID
+ * is known; an entry written with 64-bit MMIO stores. */
+int nvme_cmb_setup(struct uvf_nvme_ctrl *ctrl);
+int nvme_cmb_reenable(struct uvf_nvme_ctrl *ctrl);
+void nvme_cmb_disable(struct uvf_nvme_ctrl *ctrl);
+void nvme_cmb_place_sq(struct uvf_nvme_qpair *qp);
+void nvme_cmb_sqe_write(struct uvf_nvme_qpair *qp, uint32_t idx,
+			const struct uvf_nvme_cmd *cmd);
 
 /* Admin commands (admin.c); the caller holds admin_lock. */
 int nvme_admin_sync(struct uvf_nvme_ctrl *ctrl, const struct uvf_nvme_cmd *cmd,

@@ -21,6 +21,10 @@
 #define NVME_REG_AQA 0x24
 #define NVME_REG_ASQ 0x28	/* 64 bit */
 #define NVME_REG_ACQ 0x30	/* 64 bit */
+#define NVME_REG_CMBLOC 0x38
+#define NVME_REG_CMBSZ 0x3c
+#define NVME_REG_CMBMSC 0x50	/* 64 bit */
+#define NVME_REG_CMBSTS 0x58
 #define NVME_REG_DBS 0x1000	/* first doorbell */
 
 #define NVME_CAP_MQES(cap) ((uint32_t)((cap) & 0xffff))
@@ -31,6 +35,20 @@
 #define NVME_CAP_MPSMIN(cap) ((uint32_t)(((cap) >> 48) & 0xf))
 #define NVME_CAP_MPSMAX(cap) ((uint32_t)(((cap) >> 52) & 0xf))
 #define NVME_CAP_CSS_NVM 1u
+/* CMBLOC and CMBSZ read zero until CMBMSC.CRE is set (NVMe 1.4). */
+#define NVME_CAP_CMBS(cap) ((uint32_t)(((cap) >> 57) & 1))
+
+/* Controller Memory Buffer: where (CMBLOC), how big and for what
+ * (CMBSZ), and its memory space control and status (CMBMSC, CMBSTS). */
+#define NVME_CMBLOC_BIR(loc) ((loc) & 7u)
+#define NVME_CMBLOC_OFST(loc) ((loc) >> 12)	/* in CMBSZ.SZU units */
+#define NVME_CMBSZ_SQS (1u << 0)
+#define NVME_CMBSZ_SZU(sz) (((sz) >> 8) & 0xfu)	/* 4 KiB << (4 * SZU) */
+#define NVME_CMBSZ_SZ(sz) ((sz) >> 12)
+#define NVME_CMBMSC_CRE (1ull << 0)	/* CMBLOC, CMBSZ readable */
+#define NVME_CMBMSC_CMSE (1ull << 1)	/* CMB addresses decoded */
+#define NVME_CMBMSC_CBA_MASK (~0xfffull)	/* controller base address */
+#define NVME_CMBSTS_CBAI (1u << 0)	/* CBA refused */
 
 #define NVME_CC_EN (1u << 0)
 #define NVME_CC_CSS_NVM (0u << 4)

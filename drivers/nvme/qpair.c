@@ -136,6 +136,7 @@ int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
 		}
 	}
 	qp->sq = qp->mem;
+	qp->sq_addr = qp->mem_iova;
 	qp->cq = (volatile struct nvme_cqe *)((char *)qp->mem + sq_bytes);
 	/* Lowest command IDs first: easier to read in traces. */
 	for (i = 0; i < qp->nslots; i++)
@@ -407,7 +408,10 @@ int nvme_qpair_submit_xfer(struct uvf_nvme_qpair *qp,
 			return ret;
 		}
 	}
-	qp->sq[qp->sq_tail] = cmd;
+	if (qp->sq_mmio)
+		nvme_cmb_sqe_write(qp, qp->sq_tail, &cmd);
+	else
+		qp->sq[qp->sq_tail] = cmd;
 	tail = nvme_ring_next(qp->sq_tail, qp->size);
 	ret = ring_now(qp, tail) ? ring_sq_tail(qp, tail) : 0;
 	if (ret) {
@@ -641,6 +645,11 @@ int uvf_nvme_qpair_ring(struct uvf_nvme_qpair *qp)
 unsigned int uvf_nvme_qpair_id(const struct uvf_nvme_qpair *qp)
 {
 	return qp->qid;
+}
+
+bool uvf_nvme_qpair_sq_in_cmb(const struct uvf_nvme_qpair *qp)
+{
+	return qp->sq_mmio != NULL;
 }
 
 unsigned int uvf_nvme_qpair_outstanding(const struct uvf_nvme_qpair *qp)

@@ -67,10 +67,14 @@ static int reinit(struct uvf_nvme_ctrl *ctrl)
 	if (ret)
 		return ret;
 	atomic_store(&ctrl->error, 0);
+	/* It may have forgotten the CMB (CMBMSC): the SQs placed there
+	 * need it decoded where it was. */
+	ret = nvme_cmb_reenable(ctrl);
 	/* The controller forgot the shadow doorbells too: set them up
 	 * afresh; each queue pair is pointed at the new pages as it is
 	 * re-created. */
-	ret = nvme_dbbuf_setup(ctrl);
+	if (!ret)
+		ret = nvme_dbbuf_setup(ctrl);
 	nvme_dbbuf_attach(ctrl->admin);
 	if (!ret)
 		ret = recreate_queues(ctrl);

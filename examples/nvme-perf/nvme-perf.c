@@ -11,7 +11,7 @@
  *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
  *     [--verify] [--doorbell batch|per-cmd|both]
  *     [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]
- *     [--plot DIR]
+ *     [--cmb on|off|auto] [--plot DIR]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
@@ -38,6 +38,9 @@
  * --sgl: how Reads and Writes point at their data: "auto" (the driver's
  * choice: SGLs from 32 KiB where the controller has them), "on" (SGLs
  * only), "off" (PRPs only), "both" (PRPs, then SGLs, each run reported).
+ * --cmb: I/O submission queues in the Controller Memory Buffer (on: the
+ * open fails without a usable one), in host memory (off), or in the CMB
+ * where the controller offers one (auto, the default).
  *
  * --verify: each block written carries a pattern derived from its byte
  * offset, and each block read is checked against it (a mismatch counts as
@@ -101,6 +104,7 @@ struct opts {
 	bool doorbell_both, no_shadow, shadow_both;
 	enum uvf_nvme_sgl sgl;
 	bool sgl_both;
+	enum uvf_nvme_cmb cmb;
 	unsigned int hugepages;
 	uint32_t bs, qd, threads, nsid;
 	double seconds;
@@ -468,6 +472,8 @@ static const char *sgl_name(const struct opts *o)
 
 /* Whether the last uvf run's controller used shadow doorbells. */
 static bool shadow_used;
+/* Its Controller Memory Buffer bytes in use for SQs. */
+static uint64_t cmb_used;
 
 /* --plot: the workloads written (a verified write adds its read back) and
  * the first error writing them. */
@@ -579,6 +585,8 @@ static double report(const struct opts *o, const char *engine,
 		printf("  doorbells: %s, shadow %s, data by %s\n",
 		       doorbell_name(o), shadow_used ? "on" : "off",
 		       sgl_name(o));
+	if (!o->kernel && o->cmb)
+		printf("  CMB for SQs: %" PRIu64 " MiB\n", cmb_used >> 20);
 	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
 	       iops, mbs, ios, t->errors);
 	printf("  latency us: mean %.1f  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
@@ -637,6 +645,7 @@ static int run_uvf(const struct opts *o, double *iops)
 	co.doorbell = o->doorbell;
 	co.no_shadow_doorbells = o->no_shadow;
 	co.sgl = o->sgl;
+	co.cmb = o->cmb;
 	ret = nvme_app_open(&app, o->bdf, o->backend, &co);
 	if (ret) {
 		fprintf(stderr, "nvme-perf: %s: %s failed: %s\n", o->bdf,
@@ -674,6 +683,7 @@ static int run_uvf(const struct opts *o, double *iops)
 			ci->irq_vectors == 1 ? "" : "s", ci->io_queues + 1);
 	}
 	shadow_used = uvf_nvme_ctrl_get_info(app.ctrl)->shadow_doorbells;
+	cmb_used = uvf_nvme_ctrl_get_info(app.ctrl)->cmb_size;
 	granted = uvf_nvme_ctrl_io_queues(app.ctrl);
 	if (granted < o->threads) {
 		/* One queue pair per thread: run with what was granted. */
@@ -802,7 +812,7 @@ static void usage(FILE *out)
 		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n"
 		"         [--verify] [--doorbell batch|per-cmd|both]\n"
 		"         [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]\n"
-		"         [--plot DIR]\n");
+		"         [--cmb on|off|auto] [--plot DIR]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -852,6 +862,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "shadow-doorbells", required_argument, NULL, 'W' },
 		{ "plot", required_argument, NULL, 'P' },
 		{ "sgl", required_argument, NULL, 'G' },
+		{ "cmb", required_argument, NULL, 'C' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
 		{ "type1", no_argument, NULL, 'F' },
 		{ "iommufd", no_argument, NULL, 'F' },
@@ -926,6 +937,14 @@ static int parse(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "auto") && !o->sgl_both)
 				return -EINVAL;
 			continue;
+		case 'C':
+			if (!strcmp(optarg, "on"))
+				o->cmb = UVF_NVME_CMB_ON;
+			else if (!strcmp(optarg, "off"))
+				o->cmb = UVF_NVME_CMB_OFF;
+			else if (strcmp(optarg, "auto"))
+				return -EINVAL;
+			continue;
 		case 'F':	/* the flag is the backend's name */
 			if (uvf_vfio_backend_parse(longopts[idx].name,
 						   &o->backend))
@@ -959,7 +978,8 @@ static int parse(int argc, char **argv, struct opts *o)
 	    o->qd > 4096 || o->threads > 1024 || (o->dpdk && o->kernel) ||
 	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8) ||
 	    (o->kernel && (o->doorbell || o->doorbell_both || o->no_shadow ||
-			   o->shadow_both || o->sgl || o->sgl_both)))
+			   o->shadow_both || o->sgl || o->sgl_both ||
+			   o->cmb)))
 		return -EINVAL;
 	return 0;
 }

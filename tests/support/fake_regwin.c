@@ -29,7 +29,20 @@ static int rw_bar_info(struct uvf_device *dev, unsigned int bar,
 	if (bar == 0) {
 		info->size = w->desc.bar0_size;
 		info->flags = w->desc.bar0_flags;
+	} else if (bar == 2 && w->desc.bar2_size) {
+		info->size = w->desc.bar2_size;
+		info->flags = UVF_BAR_MMIO | UVF_BAR_64 | UVF_BAR_MMAP;
 	}
+	return 0;
+}
+
+/* Only BAR 2 is mappable (the core checks UVF_BAR_MMAP). */
+static int rw_bar_map(struct uvf_device *dev, unsigned int bar, void **ptr)
+{
+	struct fake_regwin *w = fake_regwin_of(dev);
+
+	ck_assert_uint_eq(bar, 2);
+	*ptr = w->desc.bar2_mem;
 	return 0;
 }
 
@@ -152,6 +165,7 @@ static void rw_destroy(struct uvf_device *dev)
 
 static const struct uvf_device_ops regwin_ops = {
 	.bar_info = rw_bar_info,
+	.bar_map = rw_bar_map,
 	.bar_read = rw_bar_read,
 	.bar_write = rw_bar_write,
 	.cfg_read = rw_cfg_read,
@@ -182,6 +196,11 @@ void *fake_regwin_create(size_t size, const struct fake_regwin_ops *ops,
 	w->cfg[0x0a] = (uint8_t)(desc->class_code >> 8);
 	w->cfg[0x0b] = (uint8_t)(desc->class_code >> 16);
 	w->cfg[PCI_BAR0] = PCI_BAR_MEM64;
+	if (desc->bar2_size) {
+		uint64_t bar2 = desc->bar2_addr | PCI_BAR_MEM64;
+
+		memcpy(&w->cfg[PCI_BAR0 + 8], &bar2, sizeof(bar2));
+	}
 	return w;
 }
 

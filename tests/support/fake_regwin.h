@@ -48,6 +48,11 @@ struct fake_regwin_desc {
 	bool dma_needs_master;	/* no DMA while bus mastering is off */
 	unsigned int msix_max;	/* MSI-X vectors accepted; 0: no MSI-X */
 	unsigned int msi_max;	/* MSI vectors accepted */
+	/* BAR 2: plain memory the fake owns (a CMB), mapped as it is; 0
+	 * bar2_size: none. bar2_addr is its bus address in config space. */
+	uint64_t bar2_size;
+	void *bar2_mem;
+	uint64_t bar2_addr;
 };
 
 struct fake_regwin {

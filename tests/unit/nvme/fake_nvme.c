@@ -74,7 +74,12 @@ struct fake {
 	uint8_t *meta;			/* md_nsid's metadata */
 	bool dbbuf_on;			/* Doorbell Buffer Config done */
 	uint64_t dbbuf_shadow, dbbuf_eventidx;
+	uint8_t *bar2;			/* the CMB's BAR, NULL without */
+	uint64_t bar2_size, cmbmsc;
 };
+
+#define CMB_UNIT (64u << 10)		/* CMBSZ.SZU 1 */
+#define CMBSZ_SZU_64K (1u << 8)
 
 static struct fake *fake_of_win(struct fake_regwin *w)
 {
@@ -232,6 +237,53 @@ static void post(struct fake *f, uint16_t sqid, uint16_t cid,
 		fake_regwin_signal(&f->w, cq->iv);
 }
 
+static bool cmb_regs_valid(const struct fake *f)
+{
+	return f->p.cmb_units &&
+	       (f->p.cmb_legacy || (f->cmbmsc & NVME_CMBMSC_CRE));
+}
+
+/* As QEMU: a low-half write decides; CBA comes from both halves. */
+static void cmb_update(struct fake *f)
+{
+	f->st.cmb_decoded = (f->cmbmsc & NVME_CMBMSC_CRE) &&
+			    (f->cmbmsc & NVME_CMBMSC_CMSE);
+	if (f->st.cmb_decoded)
+		f->st.cmb_cba = f->cmbmsc & NVME_CMBMSC_CBA_MASK;
+}
+
+/* The CMB bytes at controller address @addr, or NULL when [addr, addr +
+ * len) is not all CMB (or the CMB does not fit its BAR). */
+static uint8_t *cmb_at(struct fake *f, uint64_t addr, size_t len)
+{
+	uint64_t off = (uint64_t)f->p.cmb_ofst * CMB_UNIT;
+	uint64_t size = (uint64_t)f->p.cmb_units * CMB_UNIT;
+	uint64_t base = f->p.cmb_legacy ? FAKE_NVME_BAR2_ADDR + off
+					: f->st.cmb_cba;
+
+	if (!f->bar2 || !f->st.cmb_decoded || off > f->bar2_size ||
+	    size > f->bar2_size - off || addr < base || addr - base > size ||
+	    len > size - (addr - base))
+		return NULL;
+	return f->bar2 + off + (addr - base);
+}
+
+/* One SQ entry: from the CMB where its address lies there, else by DMA
+ * (@counted: a refused DMA counts as a fault). */
+static int sqe_read(struct fake *f, uint64_t addr, struct uvf_nvme_cmd *c,
+		    bool counted)
+{
+	uint8_t *cmb = cmb_at(f, addr, sizeof(*c));
+
+	if (cmb) {
+		memcpy(c, cmb, sizeof(*c));
+		f->st.cmb_sqe_fetches++;
+		return 0;
+	}
+	return counted ? fake_regwin_dma_read(&f->w, addr, c, sizeof(*c))
+		       : uvf_sim_dma_read(&f->w.dev, addr, c, sizeof(*c));
+}
+
 static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
 {
 	uint8_t id[NVME_IDENTIFY_SIZE] = { 0 };
@@ -352,8 +404,7 @@ static uint16_t delete_sq(struct fake *f, const struct uvf_nvme_cmd *c)
 		post(f, qid, sq->dropped[i], ST_ABORTED_SQ_DELETED, 0);
 	for (; sq->head != sq->tail; f->st.aborted_by_delete++) {
 		/* Not a fault the stats count: the queue is going away. */
-		if (uvf_sim_dma_read(&f->w.dev, sq->base + sq->head * sizeof(e),
-				     &e, sizeof(e)))
+		if (sqe_read(f, sq->base + sq->head * sizeof(e), &e, false))
 			break;
 		sq->head = next(sq->head, sq->size);
 		post(f, qid, e.cid, ST_ABORTED_SQ_DELETED, 0);
@@ -634,8 +685,7 @@ static void fetch_and_exec(struct fake *f, uint16_t qid)
 		}
 		if (next(cq->tail, cq->size) == cq->head)
 			return;
-		if (fake_regwin_dma_read(&f->w, sq->base + sq->head * sizeof(c),
-					 &c, sizeof(c)))
+		if (sqe_read(f, sq->base + sq->head * sizeof(c), &c, true))
 			return;
 		sq->head = next(sq->head, sq->size);
 		dw0 = 0;
@@ -687,6 +737,10 @@ static void reset(struct fake *f)
 	f->cc = 0;
 	f->csts = 0;
 	f->granted = 0;
+	/* Forgotten here (QEMU keeps it): the driver must set it again. */
+	f->cmbmsc = 0;
+	cmb_update(f);
+	f->st.cmb_decoded = f->p.cmb_legacy && f->p.cmb_units;
 }
 
 static void write_cc(struct fake *f, uint32_t val)
@@ -777,6 +831,16 @@ static uint32_t reg_read(struct fake_regwin *w, uint32_t off)
 		return (uint32_t)f->acq;
 	case NVME_REG_ACQ + 4:
 		return (uint32_t)(f->acq >> 32);
+	case NVME_REG_CMBLOC:
+		return cmb_regs_valid(f) ? f->p.cmb_ofst << 12 | 2u : 0;
+	case NVME_REG_CMBSZ:
+		return cmb_regs_valid(f) ? f->p.cmb_units << 12 | CMBSZ_SZU_64K |
+						   (f->p.cmb_no_sqs ? 0 : NVME_CMBSZ_SQS)
+					 : 0;
+	case NVME_REG_CMBMSC:
+		return (uint32_t)f->cmbmsc;
+	case NVME_REG_CMBMSC + 4:
+		return (uint32_t)(f->cmbmsc >> 32);
 	default:
 		return 0;
 	}
@@ -815,6 +879,18 @@ static void reg_write(struct fake_regwin *w, uint32_t off, uint32_t val)
 	case NVME_REG_ACQ + 4:
 		f->acq = (f->acq & 0xffffffffull) | (uint64_t)val << 32;
 		break;
+	case NVME_REG_CMBMSC:
+		if (f->p.cmb_units && !f->p.cmb_legacy) {
+			f->cmbmsc = (f->cmbmsc & ~0xffffffffull) | val;
+			f->st.cmbmsc_writes++;
+			cmb_update(f);
+		}
+		break;
+	case NVME_REG_CMBMSC + 4:
+		if (f->p.cmb_units && !f->p.cmb_legacy)
+			f->cmbmsc = (f->cmbmsc & 0xffffffffull) |
+				    (uint64_t)val << 32;
+		break;
 	}
 }
 
@@ -833,6 +909,7 @@ static void fake_destroy(struct fake_regwin *w)
 		free(f->media[i]);
 	free(f->media);
 	free(f->meta);
+	free(f->bar2);
 }
 
 static const struct fake_regwin_ops fake_ops = {
@@ -845,7 +922,7 @@ static const struct fake_regwin_ops fake_ops = {
 struct uvf_device *fake_nvme_create(struct uvf_iommu *iommu,
 				    const struct fake_nvme_params *p)
 {
-	const struct fake_regwin_desc desc = {
+	struct fake_regwin_desc desc = {
 		.name = "fake-nvme0",
 		.rid = 0x0020,
 		.vendor = p->vendor,
@@ -857,16 +934,30 @@ struct uvf_device *fake_nvme_create(struct uvf_iommu *iommu,
 		.msix_max = p->no_msix ? 0 : p->vectors,
 		.msi_max = p->vectors < 32 ? p->vectors : 32,
 	};
-	struct fake *f = fake_regwin_create(sizeof(*f), &fake_ops, &desc,
-					    iommu);
+	struct fake *f;
 	unsigned int i;
+
+	if (p->cmb_units) {
+		desc.bar2_size = p->cmb_bar_size
+					 ? p->cmb_bar_size
+					 : (uint64_t)(p->cmb_ofst + p->cmb_units) *
+						   CMB_UNIT;
+		desc.bar2_mem = calloc(1, desc.bar2_size);
+		ck_assert_ptr_nonnull(desc.bar2_mem);
+		desc.bar2_addr = FAKE_NVME_BAR2_ADDR;
+	}
+	f = fake_regwin_create(sizeof(*f), &fake_ops, &desc, iommu);
+	f->bar2 = desc.bar2_mem;
+	f->bar2_size = desc.bar2_size;
 
 	f->w.irqs = &f->st.irqs;
 	f->w.dma_faults = &f->st.dma_faults;
 	f->p = *p;
 	f->cap = p->mqes | 1ull << 16 | (uint64_t)p->to << 24 |
 		 (uint64_t)p->dstrd << 32 | (uint64_t)NVME_CAP_CSS_NVM << 37 |
-		 (uint64_t)p->mpsmin << 48 | 4ull << 52;
+		 (uint64_t)p->mpsmin << 48 | 4ull << 52 |
+		 (uint64_t)(p->cmb_units && !p->cmb_legacy) << 57;
+	f->st.cmb_decoded = p->cmb_legacy && p->cmb_units;
 	f->vs = 0x00010400;
 	f->media = calloc(p->nr_ns, sizeof(*f->media));
 	ck_assert_ptr_nonnull(f->media);

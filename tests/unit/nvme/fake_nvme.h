@@ -51,7 +51,21 @@ struct fake_nvme_params {
 	uint32_t md_nsid;
 	uint16_t ms;
 	bool md_extended;
+	/* Controller Memory Buffer in BAR 2, cmb_units of 64 KiB (CMBSZ.SZU
+	 * 1); 0: none. SQS unless cmb_no_sqs; CMBLOC.OFST cmb_ofst units;
+	 * BAR 2 as large as offset and CMB unless cmb_bar_size says. CAP.CMBS
+	 * (CMBMSC, NVMe 1.4) unless cmb_legacy: registers valid at once, the
+	 * BAR's address decoded. SQ entries at CMB addresses are read from
+	 * it; CC.EN going to 0 clears CMBMSC. */
+	uint32_t cmb_units;
+	bool cmb_no_sqs;
+	uint32_t cmb_ofst;
+	uint64_t cmb_bar_size;
+	bool cmb_legacy;
 };
+
+/* BAR 2's bus address in the fake's configuration space. */
+#define FAKE_NVME_BAR2_ADDR 0x7f0000000000ull
 
 /* Device-side misbehaviour; the I/O ones affect I/O queues only. */
 struct fake_nvme_faults {
@@ -85,6 +99,10 @@ struct fake_nvme_stats {
 	uint64_t sgl_data_blocks;	/* data block descriptors walked */
 	uint64_t sgl_segments;		/* SGL segments read */
 	uint64_t md_bytes;		/* separate metadata moved (MPTR) */
+	bool cmb_decoded;		/* CMBMSC.CMSE (or legacy) */
+	uint64_t cmb_cba;		/* CMBMSC.CBA as last set */
+	uint64_t cmbmsc_writes;		/* low-half writes */
+	uint64_t cmb_sqe_fetches;	/* SQ entries read from the CMB */
 };
 
 void fake_nvme_params_default(struct fake_nvme_params *p);

@@ -163,6 +163,14 @@ enum uvf_nvme_sgl {
 	UVF_NVME_SGL_ALWAYS,	/* SGLs only: open fails without them */
 };
 
+/* Whether I/O submission queues go to the Controller Memory Buffer. */
+enum uvf_nvme_cmb {
+	UVF_NVME_CMB_AUTO = 0,	/* when the controller offers SQS, else host
+				 * memory (uvf_nvme_ctrl_info.cmb_error) */
+	UVF_NVME_CMB_OFF,	/* always host memory */
+	UVF_NVME_CMB_ON,	/* open fails when the CMB cannot take SQs */
+};
+
 struct uvf_nvme_ctrl_opts {
 	unsigned int io_queues;		/* I/O queue pairs to ask for */
 	unsigned int admin_queue_size;	/* entries, 2..4096 */
@@ -185,6 +193,8 @@ struct uvf_nvme_ctrl_opts {
 	bool reset_on_failure;
 	/* PRPs or SGLs for Read and Write data. */
 	enum uvf_nvme_sgl sgl;
+	/* I/O submission queues in the Controller Memory Buffer. */
+	enum uvf_nvme_cmb cmb;
 };
 
 struct uvf_nvme_ctrl_info {
@@ -216,6 +226,13 @@ struct uvf_nvme_ctrl_info {
 					 * automatic ones included */
 	uint32_t sgls;			/* Identify SGLS, raw; bits 1:0 zero:
 					 * no SGLs */
+	/* Controller Memory Buffer bytes in use for submission queues (0:
+	 * none), and why not when the controller has one the driver could
+	 * not use: -ENOTSUP (no SQS, BAR not mappable), -EINVAL (CMBLOC
+	 * beyond its BAR, or CBA refused), -ENOSPC (less than a page per
+	 * I/O queue), else 0. */
+	uint64_t cmb_size;
+	int cmb_error;
 };
 
 struct uvf_nvme_lbaf {
@@ -275,12 +292,19 @@ int uvf_nvme_match(struct uvf_device *dev);
  * The controller may grant fewer I/O queue pairs than asked for: see
  * uvf_nvme_ctrl_io_queues().
  *
+ * Unless @opts->cmb is UVF_NVME_CMB_OFF, a Controller Memory Buffer that
+ * takes submission queues (CMBSZ.SQS) is enabled (CMBMSC, NVMe 1.4, or
+ * the pre-1.4 layout), its BAR mapped, and each I/O queue pair's SQ placed
+ * in its share of it; without one, SQs stay in host memory.
+ *
  * Return: 0; -ENODEV (not an NVMe controller, or CSTS reads all ones: the
  * device is gone); -ENOTSUP (no NVM command set, 4 KiB pages or 64/16-byte
  * queue entries unsupported, or UVF_NVME_SGL_ALWAYS without SGLs);
  * -ETIMEDOUT (CSTS.RDY did not follow CC.EN within CAP.TO); -EIO (fatal
  * status, or an admin command failed); -EINVAL; -ENOMEM; or a DMA or device
- * error. The controller is left disabled on failure and nothing leaks.
+ * error. With UVF_NVME_CMB_ON, also what kept the CMB from use: -ENODEV
+ * (none), -ENOTSUP (no SQS, BAR not mappable), -EINVAL (CMBLOC beyond
+ * its BAR, or CBA refused), -ENOSPC (less than a page per I/O queue). The controller is left disabled on failure and nothing leaks.
  */
 int uvf_nvme_ctrl_open(struct uvf_device *dev,
 		       const struct uvf_nvme_ctrl_opts *opts,
@@ -492,6 +516,18 @@ void uvf_nvme_qpair_destroy(struct uvf_nvme_qpair *qp);
  * Return: the ID, 1..io_queues.
  */
 unsigned int uvf_nvme_qpair_id(const struct uvf_nvme_qpair *qp);
+
+/**
+ * uvf_nvme_qpair_sq_in_cmb() - whether the pair's submission queue lives in
+ *                              the Controller Memory Buffer
+ * @qp: queue pair
+ *
+ * Queues too large for their share of the CMB (its size divided by the
+ * granted I/O queues) stay in host memory.
+ *
+ * Return: true for a CMB queue, false for host memory.
+ */
+bool uvf_nvme_qpair_sq_in_cmb(const struct uvf_nvme_qpair *qp);
 
 /**
  * uvf_nvme_qpair_outstanding() - commands submitted and not yet completed
