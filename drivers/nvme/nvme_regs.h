@@ -75,6 +75,24 @@
 #define NVME_ADMIN_GET_FEATURES 0x0a
 #define NVME_ADMIN_DBBUF_CONFIG 0x7c	/* PRP1 shadow, PRP2 EventIdx */
 #define NVME_ADMIN_ASYNC_EVENT 0x0c
+#define NVME_ADMIN_VIRT_MGMT 0x1c
+
+/* Virtualization Management (CDW10): action, resource type, controller. */
+#define NVME_VM_ACT_SEC_OFFLINE 0x7
+#define NVME_VM_ACT_SEC_ASSIGN 0x8
+#define NVME_VM_ACT_SEC_ONLINE 0x9
+#define NVME_VM_RT_VQ 0
+#define NVME_VM_RT_VI 1
+#define NVME_VM_CDW10(act, rt, cntlid) \
+	((uint32_t)(act) | (uint32_t)(rt) << 8 | (uint32_t)(cntlid) << 16)
+
+/* Secondary Controller List (Identify CNS 0x15): a count in byte 0, then
+ * 32-byte entries from byte 32. */
+#define NVME_SCL_ENTRY(i) (32u + 32u * (i))
+#define NVME_SCL_MAX 127
+#define NVME_SCE_SCID 0		/* secondary controller ID */
+#define NVME_SCE_SCS 4		/* bit 0: online */
+#define NVME_SCE_VFN 8		/* VF number, 1 for the first */
 
 /* NVM command set opcodes. */
 #define NVME_CMD_FLUSH 0x00
@@ -86,6 +104,7 @@
 #define NVME_CNS_NS 0x00
 #define NVME_CNS_CTRL 0x01
 #define NVME_CNS_ACTIVE_NS_LIST 0x02
+#define NVME_CNS_SECONDARY_CTRL_LIST 0x15
 
 #define NVME_FEAT_NUM_QUEUES 0x07
 
@@ -95,6 +114,7 @@
 
 /* Identify controller: OACS, ONCS bits and VWC. */
 #define NVME_OACS_DBBUF_CONFIG (1u << 8)
+#define NVME_OACS_VIRT_MGMT (1u << 10)
 #define NVME_ONCS_WRITE_ZEROES (1u << 3)
 #define NVME_VWC_PRESENT (1u << 0)
 

@@ -59,6 +59,11 @@ static const struct status_desc statuses[] = {
 	C(0x0d, -EOPNOTSUPP, "Feature Identifier Not Saveable"),
 	C(0x0e, -EOPNOTSUPP, "Feature Not Changeable"),
 	C(0x0f, -EOPNOTSUPP, "Feature Not Namespace Specific"),
+	/* Virtualization Management. */
+	C(0x1f, -EINVAL, "Invalid Controller Identifier"),
+	C(0x20, -EBUSY, "Invalid Secondary Controller State"),
+	C(0x21, -ENOSPC, "Invalid Number of Controller Resources"),
+	C(0x22, -EINVAL, "Invalid Resource Identifier"),
 	C(0x80, -EINVAL, "Conflicting Attributes"),
 	C(0x81, -EILSEQ, "Invalid Protection Information"),
 	C(0x82, -EROFS, "Attempted Write to Read Only Range"),

@@ -275,8 +275,20 @@ static int container_dev_open(struct vfio_ctx *ctx, struct vfio_device *vd,
 {
 	const char *node = uvf_pci_dev_vfio_group_node(pd);
 	struct vfio_group *g = group_find(ctx, vd->group_nr);
-	bool joined = false;
+	char name[UVF_PCI_BDF_LEN + sizeof(" vf_token=") + 36];
+	bool joined = false, vf, pf;
 	int fd, ret;
+
+	/* The kernel wants the token for a VF of a vfio-pci PF, and takes
+	 * it for a PF (setting it while no VF is in use); any other device
+	 * refuses one. */
+	snprintf(name, sizeof(name), "%s", vd->bdf);
+	if (ctx->vf_token[0]) {
+		vfio_sriov_role(ctx, vd->bdf, &vf, &pf);
+		if (vf || pf)
+			snprintf(name, sizeof(name), "%s vf_token=%s", vd->bdf,
+				 ctx->vf_token);
+	}
 
 	if (!g) {
 		if (!node)
@@ -286,7 +298,7 @@ static int container_dev_open(struct vfio_ctx *ctx, struct vfio_device *vd,
 			return ret;
 		joined = true;
 	}
-	fd = vfio_ioctl(ctx, g->fd, VFIO_GROUP_GET_DEVICE_FD, vd->bdf);
+	fd = vfio_ioctl(ctx, g->fd, VFIO_GROUP_GET_DEVICE_FD, name);
 	if (fd < 0) {
 		if (joined)
 			group_release(ctx, g);

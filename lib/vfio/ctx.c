@@ -167,6 +167,9 @@ static int ctx_new(const struct uvf_vfio_opts *opts,
 	ctx->fd = -1;
 	ctx->pagemap_fd = -1;
 	ctx->iova_last = opts->iova_last;
+	if (opts->vf_token)
+		snprintf(ctx->vf_token, sizeof(ctx->vf_token), "%s",
+			 opts->vf_token);
 	if (opts->shared_container) {
 		ctx->shared = true;
 		ctx->fd = opts->container_fd;
@@ -222,6 +225,12 @@ int vfio_open_sys(const struct uvf_vfio_opts *opts,
 	    (opts->iova_last < 2 * UVF_PAGE_SIZE - 1 ||
 	     !uvf_is_aligned(opts->iova_last + 1, UVF_PAGE_SIZE)))
 		return -EINVAL;
+	if (opts->vf_token) {
+		uint8_t uuid[16];
+
+		if (vfio_uuid_parse(opts->vf_token, uuid))
+			return -EINVAL;
+	}
 	want = opts->backend;
 	if (opts->shared_container) {
 		/* Only a type1 container can be shared (its owner, EAL,

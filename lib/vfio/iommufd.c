@@ -25,6 +25,7 @@
 #include <uvf/iova.h>
 
 #include "iommu/resv.h"
+#include "util/trace.h"
 #include "config.h"
 #include "vfio_priv.h"
 
@@ -167,10 +168,19 @@ static int iommufd_dev_open(struct vfio_ctx *ctx, struct vfio_device *vd,
 	struct vfio_device_bind_iommufd b = {
 		.argsz = sizeof(b), .iommufd = ctx->fd,
 	};
+	bool vf, pf;
 	int ret;
 
 	if (!cdev)
 		return -ENOTSUP;
+	vfio_sriov_role(ctx, vd->bdf, &vf, &pf);
+	if (vf) {
+		/* 6.12's VFIO_DEVICE_BIND_IOMMUFD has no field for it. */
+		uvf_trace("vfio: %s is a VF of a vfio-pci PF: the cdev bind "
+			  "cannot pass its VF token; open it with the type1 "
+			  "backend", vd->bdf);
+		return -ENOTSUP;
+	}
 	vd->fd = vfio_open_node(ctx, cdev, O_RDWR);
 	if (vd->fd < 0)
 		return vd->fd;
@@ -179,6 +189,8 @@ static int iommufd_dev_open(struct vfio_ctx *ctx, struct vfio_device *vd,
 		vd->devid = b.out_devid;
 		ret = probe_ranges(ctx, vd);
 	}
+	if (!ret && pf && ctx->vf_token[0])
+		ret = vfio_set_vf_token(ctx, vd->fd, ctx->vf_token);
 	if (ret) {
 		/* Closing the cdev also unbinds it. */
 		ctx->sys->close(ctx->sys->arg, vd->fd);

@@ -157,6 +157,9 @@ struct vfio_ctx {
 	} *passed;
 	size_t nr_passed;
 
+	/* uvf_vfio_opts.vf_token, checked; "" for none */
+	char vf_token[37];
+
 	/* type1 and noiommu */
 	struct vfio_group *groups;
 	unsigned long iommu_type;	/* VFIO_*_IOMMU to set */
@@ -232,6 +235,16 @@ int vfio_parse_dma_avail(const void *buf, size_t len, uint32_t first,
 			 uint64_t *avail);
 int vfio_parse_sparse(const void *buf, size_t len, uint32_t first,
 		      uint64_t region_size, struct vfio_region *r);
+
+/* vftoken.c: SR-IOV VF tokens. */
+/* Parses a UUID in its 36-character form: 0 or -EINVAL. */
+int vfio_uuid_parse(const char *s, uint8_t out[16]);
+/* Whether @bdf is a VF whose PF is on vfio-pci (the kernel then wants a
+ * token), and whether it is an SR-IOV PF. */
+void vfio_sriov_role(struct vfio_ctx *ctx, const char *bdf, bool *vf,
+		     bool *pf);
+/* Sets the context's token on the open PF @fd (VFIO_DEVICE_FEATURE). */
+int vfio_set_vf_token(struct vfio_ctx *ctx, int fd, const char *uuid);
 
 /* ranges.c */
 /* Adds [@first, @last] from a kernel's answer to the end of @s: -EIO when

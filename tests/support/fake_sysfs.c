@@ -107,7 +107,7 @@ void fake_sysfs_create(struct fake_sysfs *fs)
 	static const char *const dirs[] = {
 		"bus/pci/devices", "bus/pci/drivers", "devices/pci0000:00",
 		"kernel/iommu_groups", "block", "class/net",
-		"module/vfio/parameters",
+		"module/vfio/parameters", "module/vfio_pci/parameters",
 	};
 	char path[PATH_MAX];
 
@@ -128,6 +128,7 @@ void fake_sysfs_create(struct fake_sysfs *fs)
 	fake_write(fs, "bus/pci/drivers_probe", "");
 	fake_write(fs, "module/vfio/parameters/enable_unsafe_noiommu_mode",
 		   "N\n");
+	fake_write(fs, "module/vfio_pci/parameters/enable_sriov", "N\n");
 	put_file(fs->mounts, "", false);
 	put_file(fs->swaps,
 		 "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n", false);
@@ -320,6 +321,20 @@ void fake_device(struct fake_sysfs *fs, const struct fake_dev *d)
 		pathf(path, "%s/iommu_group", dir);
 		link_to(parent, path);
 	}
+}
+
+void fake_sriov_pf(struct fake_sysfs *fs, const char *bdf, unsigned int total,
+		   uint16_t vf_device)
+{
+	char dir[PATH_MAX];
+
+	dev_dir(fs, bdf, dir);
+	attr(dir, "sriov_totalvfs", "%u\n", total);
+	attr(dir, "sriov_numvfs", "0\n");
+	attr(dir, "sriov_offset", "1\n");
+	attr(dir, "sriov_stride", "1\n");
+	attr(dir, "sriov_vf_device", "%04x\n", vf_device);
+	attr(dir, "sriov_drivers_autoprobe", "1\n");
 }
 
 void fake_disk(struct fake_sysfs *fs, const char *name, const char *bdf,

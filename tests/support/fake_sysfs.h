@@ -46,6 +46,11 @@ void fake_driver(struct fake_sysfs *fs, const char *name, const char *ids);
  * class, revision, subsystem_*, numa_node, a 64-byte config) and what uvf
  * reads itself (resource, driver_override, driver and iommu_group links). */
 void fake_device(struct fake_sysfs *fs, const struct fake_dev *d);
+/* Makes @bdf an SR-IOV PF offering @total VFs of device ID @vf_device,
+ * the first at function +1, one apart (QEMU's nvme), probed when created
+ * (sriov_drivers_autoprobe). */
+void fake_sriov_pf(struct fake_sysfs *fs, const char *bdf, unsigned int total,
+		   uint16_t vf_device);
 
 /* A disk below PCI device @bdf (through a virtio child device), and a
  * partition of it; @devnum is its "major:minor". */

@@ -396,10 +396,87 @@ bool fk_signal_event(struct fk_dev *d, uint32_t index)
 	return true;
 }
 
+static struct fk_dev *dev_named(struct fake_vfio *fk, const char *bdf)
+{
+	for (unsigned int i = 0; bdf && i < fk->nr_devs; i++)
+		if (!strcmp(fk->dev[i].bdf, bdf))
+			return &fk->dev[i];
+	return NULL;
+}
+
+/* Open VFs of PF @pf: its token's users. */
+static bool vfs_in_use(struct fake_vfio *fk, const struct fk_dev *pf)
+{
+	for (unsigned int i = 0; i < fk->nr_devs; i++)
+		if (fk->dev[i].physfn && !strcmp(fk->dev[i].physfn, pf->bdf) &&
+		    fk->dev[i].open_fds)
+			return true;
+	return false;
+}
+
+/* vfio_pci_validate_vf_token(), @uuid NULL when the name had none. */
+static int check_vf_token(struct fake_vfio *fk, struct fk_dev *d,
+			  const uint8_t *uuid)
+{
+	struct fk_dev *pf = dev_named(fk, d->physfn);
+
+	if (d->physfn) {
+		if (!pf)
+			return uuid ? -EINVAL : 0;	/* PF not on vfio-pci */
+		if (!uuid || memcmp(uuid, pf->vf_token, 16))
+			return -EACCES;
+	} else if (d->sriov_pf) {
+		if (vfs_in_use(fk, d)) {
+			if (!uuid || memcmp(uuid, d->vf_token, 16))
+				return -EACCES;
+		} else if (uuid) {
+			memcpy(d->vf_token, uuid, 16);
+		}
+	} else if (uuid) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* vfio_pci_core_match(): "BDF" or "BDF vf_token=UUID". */
+static int match_name(struct fake_vfio *fk, struct fk_dev *d,
+		      const char *name)
+{
+	size_t len = strlen(d->bdf);
+	uint8_t uuid[16];
+
+	if (strncmp(name, d->bdf, len))
+		return 0;
+	if (!name[len])
+		return check_vf_token(fk, d, NULL) ?: 1;
+	if (strncmp(name + len, " vf_token=", 10))
+		return 0;
+	if (vfio_uuid_parse(name + len + 10, uuid))
+		return -EINVAL;
+	return check_vf_token(fk, d, uuid) ?: 1;
+}
+
 static int device_ioctl(struct fake_vfio *fk, struct fk_dev *d,
 			unsigned long req, void *data)
 {
 	switch (req) {
+	case VFIO_DEVICE_FEATURE: {
+		struct vfio_device_feature *f = data;
+
+		/* Only the PCI VF token, set-only, on an SR-IOV PF. */
+		if ((f->flags & VFIO_DEVICE_FEATURE_MASK) !=
+		    VFIO_DEVICE_FEATURE_PCI_VF_TOKEN)
+			return -ENOTTY;
+		if (!d->sriov_pf)
+			return -ENOTTY;
+		if ((f->flags & ~VFIO_DEVICE_FEATURE_MASK) !=
+			    VFIO_DEVICE_FEATURE_SET ||
+		    f->argsz < sizeof(*f) + 16)
+			return -EINVAL;
+		memcpy(d->vf_token, f->data, 16);
+		d->token_sets++;
+		return 0;
+	}
 	case VFIO_DEVICE_GET_INFO: {
 		struct vfio_device_info *i = data;
 
@@ -540,8 +617,12 @@ static int group_ioctl(struct fake_vfio *fk, struct fk_group *g,
 		if (!g->in_container || !fk->iommu)
 			return -EINVAL;
 		for (i = 0; i < fk->nr_devs; i++) {
-			if (fk->dev[i].group == g->nr &&
-			    !strcmp(fk->dev[i].bdf, data)) {
+			int m = fk->dev[i].group == g->nr ?
+				match_name(fk, &fk->dev[i], data) : 0;
+
+			if (m < 0)
+				return m;
+			if (m) {
 				fk->dev[i].open_fds++;
 				return new_fd(fk, FK_DEVICE, (int)i);
 			}
@@ -1092,6 +1173,8 @@ void fk_publish(struct fake_vfio *fk)
 		};
 
 		fake_device(&fk->fs, &fd);
+		if (d->sriov_pf)
+			fake_sriov_pf(&fk->fs, d->bdf, 2, 0x11e9);
 		fake_fmt(path, sizeof(path), "%s/vfio/%s%d", fk->fs.dev,
 			 d->noiommu ? "noiommu-" : "", d->group);
 		touch(path);
@@ -1107,6 +1190,22 @@ void fk_publish(struct fake_vfio *fk)
 			touch(path);
 		}
 	}
+}
+
+void fk_link_vf(struct fake_vfio *fk, const char *pf, const char *vf,
+		unsigned int index)
+{
+	char link[PATH_MAX], target[PATH_MAX], path[PATH_MAX];
+
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/%s", fk->fs.sys, pf);
+	ck_assert(realpath(path, target));
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/%s", fk->fs.sys, vf);
+	fake_fmt(link, sizeof(link), "%s/physfn", path);
+	ck_assert(!symlink(target, link));
+	ck_assert(realpath(path, target));
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/virtfn%u",
+		 fk->fs.sys, pf, index);
+	ck_assert(!symlink(target, path));
 }
 
 struct uvf_vfio_opts fk_opts(struct fake_vfio *fk,

@@ -50,6 +50,11 @@ struct fk_dev {
 	bool conventional;	/* not PCI Express: like vfio-pci, the fake
 				 * refuses the error IRQ's info (-EINVAL) */
 	bool reset;		/* VFIO_DEVICE_FLAGS_RESET */
+	/* SR-IOV: a PF has sriov_* attributes and a VF token (kzalloc'ed
+	 * by vfio-pci: all zero until set); a VF names its PF (physfn). */
+	bool sriov_pf;
+	const char *physfn;
+	uint8_t vf_token[16];
 	int reset_bus;		/* > 0: on a resettable bus with every other
 				 * device of the same number (hot reset) */
 	uint32_t irq_count[VFIO_PCI_NUM_IRQS];	/* by VFIO IRQ index */
@@ -58,7 +63,7 @@ struct fk_dev {
 	uint8_t bar0[0x4000];	/* what pread/pwrite reach */
 	/* Recorded by the fake. */
 	int open_fds;
-	unsigned int set_irqs, resets, mmaps, hot_resets;
+	unsigned int set_irqs, resets, mmaps, hot_resets, token_sets;
 	uint32_t last_irq_flags, last_irq_index, last_irq_count;
 	int32_t last_fds[8];
 	/* Error and request triggers, as the kernel keeps them: -1 none. */
@@ -158,6 +163,10 @@ void fk_fini(struct fake_vfio *fk);
 struct fk_dev *fk_add_dev(struct fake_vfio *fk, const char *bdf, int group);
 /* Writes the sysfs and /dev entries for every device (once). */
 void fk_publish(struct fake_vfio *fk);
+/* After fk_publish(): the sysfs links of VF number @index of PF @pf
+ * (physfn, virtfnN); set the VF's physfn field too for the token check. */
+void fk_link_vf(struct fake_vfio *fk, const char *pf, const char *vf,
+		unsigned int index);
 /* uvf_vfio_opts pointing at the fake trees. */
 struct uvf_vfio_opts fk_opts(struct fake_vfio *fk,
 			     enum uvf_vfio_backend backend);

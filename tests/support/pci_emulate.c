@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fake_sysfs.h"
 #include "pci/pci_priv.h"
 #include "pci_emulate.h"
 
@@ -325,6 +326,232 @@ static int emu_bind(struct uvf_pci_ctx *ctx, const struct emu_dev *d,
 	return emu_attach(ctx, d, driver);
 }
 
+/* The lowest IOMMU group number no device has yet. */
+static int emu_free_group(const struct emu_dev *d)
+{
+	char path[PATH_MAX];
+	int g;
+
+	for (g = 0;; g++) {
+		emu_path(path, "%s/kernel/iommu_groups/%d", d->root, g);
+		if (access(path, F_OK))
+			return g;
+	}
+}
+
+/* The address of VF @i: routing ID of the PF + offset + i * stride. */
+static void emu_vf_bdf(const struct emu_dev *pf, unsigned int i,
+		       char out[UVF_PCI_BDF_LEN])
+{
+	unsigned int dom, bus, dev, fn, rid;
+
+	sscanf(pf->bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn);
+	rid = (bus << 8 | dev << 3 | fn) +
+	      (unsigned int)emu_attr(pf, "sriov_offset") +
+	      i * (unsigned int)emu_attr(pf, "sriov_stride");
+	snprintf(out, UVF_PCI_BDF_LEN, "%04x:%02x:%02x.%x", dom,
+		 (rid >> 8) & 0xff, (rid >> 3) & 0x1f, rid & 7);
+}
+
+/* Writes attribute @name of @dir; no Check calls here: the fake kernel
+ * also runs inside uvf-bind, outside any test. */
+static int emu_put(const char *dir, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int emu_put(const char *dir, const char *name, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	FILE *f;
+	int err;
+
+	emu_path(path, "%s/%s", dir, name);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	va_start(ap, fmt);
+	err = vfprintf(f, fmt, ap) < 0 ? -EIO : 0;
+	va_end(ap);
+	return fclose(f) && !err ? -errno : err;
+}
+
+static int emu_put_config(const char *dir, const unsigned char *cfg,
+			  size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int err;
+
+	emu_path(path, "%s/config", dir);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	err = fwrite(cfg, 1, len, f) == len ? 0 : -EIO;
+	return fclose(f) && !err ? -errno : err;
+}
+
+/* A VF's directory beside its PF's, with what libpci and uvf read, in a
+ * group of its own. */
+static int emu_vf_create(const struct emu_dev *pf, const char *bdf,
+			 char dir[PATH_MAX])
+{
+	long long vendor = emu_attr(pf, "vendor");
+	long long device = emu_attr(pf, "sriov_vf_device");
+	long long cls = emu_attr(pf, "class");
+	unsigned char cfg[64] = { 0 };
+	char path[PATH_MAX], grp[PATH_MAX];
+	int g = emu_free_group(pf), err;
+
+	emu_path(dir, "%.*s/%s", (int)(strrchr(pf->dir, '/') - pf->dir),
+		 pf->dir, bdf);
+	if (mkdir(dir, 0755))
+		return -errno;
+	cfg[0] = (unsigned char)vendor;
+	cfg[1] = (unsigned char)(vendor >> 8);
+	cfg[2] = (unsigned char)device;
+	cfg[3] = (unsigned char)(device >> 8);
+	cfg[9] = (unsigned char)cls;
+	cfg[10] = (unsigned char)(cls >> 8);
+	cfg[11] = (unsigned char)(cls >> 16);
+	err = emu_put(dir, "vendor", "0x%04llx\n", vendor) ?:
+	      emu_put(dir, "device", "0x%04llx\n", device) ?:
+	      emu_put(dir, "subsystem_vendor", "0x%04llx\n", vendor) ?:
+	      emu_put(dir, "subsystem_device", "0x0001\n") ?:
+	      emu_put(dir, "class", "0x%06llx\n", cls) ?:
+	      emu_put(dir, "revision", "0x00\n") ?:
+	      emu_put(dir, "numa_node", "-1\n") ?:
+	      emu_put(dir, "driver_override", "(null)\n") ?:
+	      emu_put(dir, "resource", "%s", "");
+	if (err)
+		return err;
+	err = emu_put_config(dir, cfg, sizeof(cfg));
+	if (err)
+		return err;
+	emu_path(path, "%s/bus/pci/devices/%s", pf->root, bdf);
+	if (symlink(dir, path))
+		return -errno;
+	emu_path(grp, "%s/kernel/iommu_groups/%d", pf->root, g);
+	emu_path(path, "%s/devices", grp);
+	if (mkdir(grp, 0755) || mkdir(path, 0755))
+		return -errno;
+	emu_path(path, "%s/devices/%s", grp, bdf);
+	if (symlink(dir, path))
+		return -errno;
+	emu_path(path, "%s/iommu_group", dir);
+	return symlink(grp, path) ? -errno : 0;
+}
+
+/* sriov_add_vfs(): each VF gets physfn and virtfnN links and its own
+ * group; vfio-pci steers the VFs of its PFs to itself (driver_override)
+ * and they are probed when sriov_drivers_autoprobe is set. */
+static int emu_vfs_add(struct uvf_pci_ctx *ctx, const struct emu_dev *pf,
+		       unsigned int n, bool vfio)
+{
+	char path[PATH_MAX], dir[PATH_MAX], bdf[UVF_PCI_BDF_LEN];
+	int err;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct emu_dev vf;
+
+		emu_vf_bdf(pf, i, bdf);
+		err = emu_vf_create(pf, bdf, dir);
+		if (err)
+			return err;
+		if (emu_dev_init(ctx, bdf, &vf))
+			return -ENODEV;
+		emu_path(path, "%s/physfn", vf.dir);
+		if (symlink(pf->dir, path))
+			return -errno;
+		emu_path(path, "%s/virtfn%u", pf->dir, i);
+		if (symlink(vf.dir, path))
+			return -errno;
+		if (vfio) {
+			err = emu_put(vf.dir, "driver_override", "%s\n",
+				      UVF_PCI_VFIO_DRIVER);
+			if (err)
+				return err;
+		}
+		if (emu_attr(pf, "sriov_drivers_autoprobe") == 1)
+			emu_probe(ctx, &vf);
+	}
+	return 0;
+}
+
+/* sriov_del_vfs(): unbinds and removes every VF. */
+static void emu_vfs_remove(struct uvf_pci_ctx *ctx, const struct emu_dev *pf)
+{
+	char path[PATH_MAX], drv[256];
+
+	for (unsigned int i = 0;; i++) {
+		char name[64];
+		struct emu_dev vf;
+		int group;
+
+		emu_path(path, "%s/virtfn%u", pf->dir, i);
+		if (pci_link_name(path, name, sizeof(name)) ||
+		    emu_dev_init(ctx, name, &vf))
+			break;
+		emu_driver(&vf, drv, sizeof(drv));
+		if (drv[0])
+			emu_unbind(ctx, &vf, drv);
+		group = emu_group(&vf);
+		if (group >= 0) {
+			emu_path(path, "%s/kernel/iommu_groups/%d", vf.root,
+				 group);
+			fake_rm_tree(path);
+		}
+		emu_path(path, "%s/bus/pci/devices/%s", vf.root, vf.bdf);
+		unlink(path);
+		fake_rm_tree(vf.dir);
+		emu_path(path, "%s/virtfn%u", pf->dir, i);
+		unlink(path);
+	}
+}
+
+/* sriov_numvfs_store(): only a driver that configures SR-IOV can, and
+ * vfio-pci only with enable_sriov=1; a change between two non-zero
+ * numbers must go through 0. */
+static int emu_set_numvfs(struct uvf_pci_ctx *ctx, const char *bdf,
+			  const char *value)
+{
+	char path[PATH_MAX], drv[256], on[16];
+	long long total, cur;
+	struct emu_dev pf;
+	char *end;
+	long n;
+	int err;
+
+	err = emu_dev_init(ctx, bdf, &pf);
+	if (err)
+		return err;
+	n = strtol(value, &end, 10);
+	if (*end || end == value || n < 0)
+		return -EINVAL;
+	total = emu_attr(&pf, "sriov_totalvfs");
+	cur = emu_attr(&pf, "sriov_numvfs");
+	if (total < 0)
+		return -ENOENT;
+	if (n > total)
+		return -ERANGE;
+	if (n == cur)
+		return 0;
+	if (n && cur)
+		return -EBUSY;
+	emu_driver(&pf, drv, sizeof(drv));
+	if (!drv[0])
+		return -ENOENT;
+	emu_path(path, "%s/module/vfio_pci/parameters/enable_sriov", pf.root);
+	if (!strcmp(drv, UVF_PCI_VFIO_DRIVER) &&
+	    (pci_read_attr(path, on, sizeof(on)) || on[0] != 'Y'))
+		return -ENOENT;
+	if (!n) {
+		emu_vfs_remove(ctx, &pf);
+		return 0;
+	}
+	return emu_vfs_add(ctx, &pf, (unsigned int)n,
+			   !strcmp(drv, UVF_PCI_VFIO_DRIVER));
+}
+
 int pci_emulate_kernel(struct uvf_pci_ctx *ctx, const char *attr,
 		       const char *value, void *arg)
 {
@@ -340,6 +567,18 @@ int pci_emulate_kernel(struct uvf_pci_ctx *ctx, const char *attr,
 	if (!strcmp(attr, "bus/pci/drivers_probe")) {
 		err = emu_dev_init(ctx, value, &d);
 		return err ? err : emu_probe(ctx, &d);
+	}
+	tail = strrchr(attr, '/');
+	if (!strncmp(attr, "bus/pci/devices/", 16) && tail &&
+	    !strcmp(tail, "/sriov_numvfs")) {
+		char bdf[UVF_PCI_BDF_LEN] = "";
+
+		len = (size_t)(tail - (attr + 16));
+		if (len < sizeof(bdf)) {
+			memcpy(bdf, attr + 16, len);
+			bdf[len] = '\0';
+		}
+		return emu_set_numvfs(ctx, bdf, value);
 	}
 	/* A driver_override write needs no reaction: the library writes the
 	 * file after this hook, and probes read it from there. */

@@ -50,12 +50,17 @@ static const char usage_text[] =
 "                    vfio-pci) and /dev/iommu, a memlock limit in\n"
 "                    /etc/security/limits.d, and --hugepages; prints each\n"
 "                    change\n"
+"  sriov BDF N       give the SR-IOV PF BDF N virtual functions (0 removes\n"
+"                    them; a different non-zero number needs 0 first) and\n"
+"                    list them; the PF's driver must configure SR-IOV\n"
+"                    (vfio-pci: loaded with enable_sriov=1)\n"
 "\n"
 "Options:\n"
 "  -n, --dry-run     print what would be done; change nothing\n"
 "  -f, --force       take devices the host is using (a mounted disk, active\n"
 "                    swap, a network interface that is up)\n"
 "  -j, --json        print list and status as JSON\n"
+"      --bind        sriov: bind the new VFs to vfio-pci, as 'bind' does\n"
 "      --user USER   bind, setup: the VFIO nodes go to USER (mode 0660)\n"
 "      --group GROUP bind, setup: ... and to GROUP (default USER's own)\n"
 "      --memlock SIZE  setup: memlock limit, like 4G or 512M (default\n"
@@ -138,6 +143,7 @@ enum long_only {
 	OPT_MEMLOCK,
 	OPT_HUGEPAGES,
 	OPT_ETC,
+	OPT_BIND_VFS,
 };
 
 static const struct option long_opts[] = {
@@ -157,6 +163,7 @@ static const struct option long_opts[] = {
 	{ "memlock", required_argument, NULL, OPT_MEMLOCK },
 	{ "hugepages", required_argument, NULL, OPT_HUGEPAGES },
 	{ "etc", required_argument, NULL, OPT_ETC },
+	{ "bind", no_argument, NULL, OPT_BIND_VFS },
 #ifdef UVF_BIND_FAKE_KERNEL
 	{ "emulate-kernel", no_argument, NULL, OPT_EMULATE },
 #endif
@@ -177,6 +184,7 @@ static const struct {
 	{ "unpersist", cmd_unpersist, 1, -1 },
 	{ "persisted", cmd_persisted, 0, 0 },
 	{ "setup", cmd_setup, 0, -1 },
+	{ "sriov", cmd_sriov, 1, 1 },	/* and a number of VFs */
 };
 
 static int usage_error(const char *fmt, ...)
@@ -252,6 +260,15 @@ static int run(int argc, char **argv, struct uvf_pci_ctx_opts *copts,
 			break;
 	if (c == sizeof(commands) / sizeof(commands[0]))
 		return usage_error("unknown command '%s'", argv[optind]);
+	if (commands[c].fn == cmd_sriov) {
+		if (n != 2)
+			return usage_error("'sriov' takes a PF's address and "
+					   "a number of VFs");
+		if (parse_count(argv[argc - 1], &o->sriov_vfs))
+			return usage_error("'sriov' takes a number of VFs, "
+					   "not '%s'", argv[argc - 1]);
+		n = 1;
+	}
 	if (n < commands[c].min_bdfs)
 		return usage_error("'%s' needs at least one PCI address",
 				   commands[c].name);
@@ -328,6 +345,7 @@ int main(int argc, char **argv)
 		case OPT_USER: o.user = optarg; break;
 		case OPT_GROUP: o.group = optarg; break;
 		case OPT_ETC: o.etc_root = optarg; break;
+		case OPT_BIND_VFS: o.bind_vfs = true; break;
 		case OPT_MEMLOCK:
 			if (parse_size(optarg, &o.memlock_bytes))
 				return usage_error("--memlock takes a size "

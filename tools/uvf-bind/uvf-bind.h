@@ -38,6 +38,8 @@ struct bind_opts {
 	const char *etc_root;	/* --etc; "/etc" */
 	const char *dev_root;	/* the context's /dev root */
 	const char *sysfs_root;	/* the context's /sys root */
+	unsigned long sriov_vfs;	/* sriov: the number of VFs wanted */
+	bool bind_vfs;		/* sriov --bind: bind the new VFs to vfio-pci */
 	char **bdfs;		/* canonical addresses of the command */
 	int nbdfs;
 };
@@ -57,6 +59,7 @@ int cmd_persist(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 int cmd_unpersist(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 int cmd_persisted(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 int cmd_setup(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
+int cmd_sriov(struct uvf_pci_ctx *ctx, const struct bind_opts *o);
 
 /* Resolves --user and --group into o->uid and o->gid. */
 int bind_owner_resolve(struct bind_opts *o);

@@ -102,6 +102,14 @@ struct uvf_vfio_opts {
 	 * keeps its own and may close them at once. At most 8. */
 	const struct uvf_vfio_fd *passed_fds;
 	size_t nr_passed_fds;
+	/* SR-IOV VF token, a UUID ("2ab74924-c335-45f4-9b16-8569e5b08258");
+	 * NULL for none. type1/noiommu pass it when opening a VF whose PF
+	 * is on vfio-pci (VFIO_GROUP_GET_DEVICE_FD "BDF vf_token=UUID", as
+	 * the kernel requires) and when opening an SR-IOV PF, which sets it
+	 * while no VF is in use; iommufd sets it on a PF after the bind. The
+	 * cdev bind of the 6.12 uAPI carries no token: a VF of a vfio-pci PF
+	 * cannot be opened through iommufd (-ENOTSUP). */
+	const char *vf_token;
 };
 
 /**
@@ -248,6 +256,19 @@ int uvf_vfio_hot_reset(struct uvf_device *dev);
  */
 int uvf_vfio_device_open(struct uvf_iommu *iommu, const char *bdf,
 			 struct uvf_device **out);
+
+/**
+ * uvf_vfio_device_set_vf_token() - set the VF token of an SR-IOV PF
+ * @dev: a PF opened with uvf_vfio_device_open()
+ * @uuid: the token, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+ *
+ * VFIO_DEVICE_FEATURE_SET of VFIO_DEVICE_FEATURE_PCI_VF_TOKEN: users of
+ * the PF's VFs must present @uuid (uvf_vfio_opts.vf_token) to open them.
+ *
+ * Return: 0; -EINVAL (not a VFIO device, or @uuid is not a UUID);
+ * -ENOTSUP (@dev is not an SR-IOV PF on vfio-pci); or a kernel error.
+ */
+int uvf_vfio_device_set_vf_token(struct uvf_device *dev, const char *uuid);
 
 /**
  * uvf_vfio_backend() - the backend a context uses

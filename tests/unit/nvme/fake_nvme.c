@@ -33,6 +33,11 @@
 #define ST_INVALID_VECTOR 0x108
 #define ST_INVALID_DELETE 0x10c
 #define ST_AER_LIMIT 0x105
+#define ST_INVALID_CTRL_ID 0x11f
+#define ST_INVALID_SEC_STATE 0x120
+#define ST_INVALID_NR_RES 0x121
+#define ST_INVALID_RES_ID 0x122
+#define MAX_VFS 4
 #define AERL 3			/* Identify: four AERs at once */
 
 struct fake;
@@ -76,6 +81,7 @@ struct fake {
 	uint64_t dbbuf_shadow, dbbuf_eventidx;
 	uint8_t *bar2;			/* the CMB's BAR, NULL without */
 	uint64_t bar2_size, cmbmsc;
+	struct fake_nvme_secondary sec[MAX_VFS];
 };
 
 #define CMB_UNIT (64u << 10)		/* CMBSZ.SZU 1 */
@@ -120,6 +126,12 @@ static void put_str(uint8_t *p, const char *s, size_t len)
 
 	memset(p, ' ', len);
 	memcpy(p, s, n < len ? n : len);
+}
+
+struct fake_nvme_secondary fake_nvme_secondary(struct uvf_device *dev,
+					       unsigned int i)
+{
+	return fake_of(dev)->sec[i];
 }
 
 void fake_nvme_params_default(struct fake_nvme_params *p)
@@ -305,7 +317,8 @@ static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
 		put16(id + NVME_IDC_ONCS,
 		      f->p.write_zeroes ? NVME_ONCS_WRITE_ZEROES : 0);
 		put16(id + NVME_IDC_OACS,
-		      f->p.dbbuf ? NVME_OACS_DBBUF_CONFIG : 0);
+		      (f->p.dbbuf ? NVME_OACS_DBBUF_CONFIG : 0) |
+		      (f->p.sriov_vfs ? NVME_OACS_VIRT_MGMT : 0));
 		id[NVME_IDC_VWC] = f->p.vwc ? NVME_VWC_PRESENT : 0;
 		id[NVME_IDC_AERL] = AERL;
 		put32(id + NVME_IDC_SGLS, f->p.sgls);
@@ -326,6 +339,21 @@ static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
 	case NVME_CNS_ACTIVE_NS_LIST:
 		for (i = c->nsid + 1; i <= f->p.nr_ns && n < 1024; i++)
 			put32(id + 4 * n++, i);
+		break;
+	case NVME_CNS_SECONDARY_CTRL_LIST:
+		if (!f->p.sriov_vfs)
+			return ST_INVALID_FIELD;
+		id[0] = (uint8_t)f->p.sriov_vfs;
+		for (i = 0; i < f->p.sriov_vfs; i++) {
+			uint8_t *e = id + NVME_SCL_ENTRY(i);
+
+			put16(e + NVME_SCE_SCID, (uint16_t)(i + 2));
+			put16(e + 2, 1);		/* primary */
+			e[NVME_SCE_SCS] = f->sec[i].online;
+			put16(e + NVME_SCE_VFN, (uint16_t)(i + 1));
+			put16(e + 10, (uint16_t)f->sec[i].nvq);
+			put16(e + 12, (uint16_t)f->sec[i].nvi);
+		}
 		break;
 	default:
 		return ST_INVALID_FIELD;
@@ -475,6 +503,59 @@ static void eventidx_write(struct fake *f, uint16_t qid, bool cq,
 			      &val, sizeof(val));
 }
 
+/* Flexible resources of type @rt not assigned to any secondary. */
+static unsigned int res_free(const struct fake *f, unsigned int rt)
+{
+	unsigned int used = 0;
+
+	for (unsigned int i = 0; i < f->p.sriov_vfs; i++)
+		used += rt ? f->sec[i].nvi : f->sec[i].nvq;
+	return (rt ? f->p.sriov_vi : f->p.sriov_vq) - used;
+}
+
+/* Virtualization Management as QEMU checks it: resources change only
+ * offline, and a controller goes online only with some of each. */
+static uint16_t virt_mgmt(struct fake *f, const struct uvf_nvme_cmd *c)
+{
+	unsigned int act = c->cdw10 & 0xf, rt = (c->cdw10 >> 8) & 7;
+	unsigned int id = c->cdw10 >> 16, nr = c->cdw11 & 0xffff;
+	struct fake_nvme_secondary *sc;
+
+	if (!f->p.sriov_vfs)
+		return ST_INVALID_OPCODE;
+	if (id < 2 || id >= 2 + f->p.sriov_vfs)
+		return ST_INVALID_CTRL_ID;
+	sc = &f->sec[id - 2];
+	switch (act) {
+	case NVME_VM_ACT_SEC_OFFLINE:
+		sc->online = false;
+		return ST_OK;
+	case NVME_VM_ACT_SEC_ASSIGN:
+		if (rt > NVME_VM_RT_VI)
+			return ST_INVALID_RES_ID;
+		if (sc->online)
+			return ST_INVALID_SEC_STATE;
+		if (rt)
+			sc->nvi = 0;
+		else
+			sc->nvq = 0;
+		if (nr > res_free(f, rt))
+			return ST_INVALID_NR_RES;
+		if (rt)
+			sc->nvi = nr;
+		else
+			sc->nvq = nr;
+		return ST_OK;
+	case NVME_VM_ACT_SEC_ONLINE:
+		if (sc->nvq < 2 || !sc->nvi)
+			return ST_INVALID_SEC_STATE;
+		sc->online = true;
+		return ST_OK;
+	default:
+		return ST_INVALID_FIELD;
+	}
+}
+
 static uint16_t exec_admin(struct fake *f, const struct uvf_nvme_cmd *c,
 			   uint32_t *dw0)
 {
@@ -503,6 +584,8 @@ static uint16_t exec_admin(struct fake *f, const struct uvf_nvme_cmd *c,
 		return delete_cq(f, c);
 	case NVME_ADMIN_DBBUF_CONFIG:
 		return dbbuf_config(f, c);
+	case NVME_ADMIN_VIRT_MGMT:
+		return virt_mgmt(f, c);
 	case NVME_ADMIN_ASYNC_EVENT:
 		/* Held until an event; no more than AERL + 1 at once. */
 		if (f->naer > AERL)
@@ -952,6 +1035,7 @@ struct uvf_device *fake_nvme_create(struct uvf_iommu *iommu,
 
 	f->w.irqs = &f->st.irqs;
 	f->w.dma_faults = &f->st.dma_faults;
+	ck_assert_uint_le(p->sriov_vfs, MAX_VFS);
 	f->p = *p;
 	f->cap = p->mqes | 1ull << 16 | (uint64_t)p->to << 24 |
 		 (uint64_t)p->dstrd << 32 | (uint64_t)NVME_CAP_CSS_NVM << 37 |

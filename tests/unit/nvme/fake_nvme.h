@@ -62,6 +62,17 @@ struct fake_nvme_params {
 	uint32_t cmb_ofst;
 	uint64_t cmb_bar_size;
 	bool cmb_legacy;
+	/* SR-IOV, as QEMU's sriov_max_vfs: that many secondary controllers
+	 * (IDs 2, 3, ... for VFs 1, 2, ...), offline, sharing a pool of
+	 * flexible queue and interrupt resources; OACS bit 10 then. */
+	unsigned int sriov_vfs;		/* at most 4 */
+	unsigned int sriov_vq, sriov_vi;
+};
+
+/* A secondary controller as Virtualization Management left it. */
+struct fake_nvme_secondary {
+	unsigned int nvq, nvi;
+	bool online;
 };
 
 /* BAR 2's bus address in the fake's configuration space. */
@@ -119,6 +130,10 @@ void fake_nvme_get_stats(struct uvf_device *dev, struct fake_nvme_stats *st);
  * @info, for log page @log: false when none was outstanding. */
 bool fake_nvme_async_event(struct uvf_device *dev, uint8_t type,
 			   uint8_t info, uint8_t log);
+/* Secondary controller @i (0 for VF 1). */
+struct fake_nvme_secondary fake_nvme_secondary(struct uvf_device *dev,
+					       unsigned int i);
+
 /* Surprise removal: every register reads all ones from now on. */
 void fake_nvme_remove(struct uvf_device *dev);
 /* The namespace's media, for checking what was written. */

@@ -623,6 +623,60 @@ START_TEST(test_cli_setup_refusals)
 }
 END_TEST
 
+/* An NVMe PF on pci-stub offering 2 VFs, which no driver claims. */
+static void sriov_pf(void)
+{
+	fake_device(&fs, &(struct fake_dev){ "0000:00:07.0", 0x1b36, 0x0010,
+					     0x010802, 7, "pci-stub", NULL });
+	fake_sriov_pf(&fs, "0000:00:07.0", 2, 0x0010);
+}
+
+START_TEST(test_cli_sriov_creates_binds_and_removes_vfs)
+{
+	char path[PATH_MAX];
+
+	sriov_pf();
+	ck_assert_int_eq(run("-n", "sriov", "00:07.0", "2"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "would set 0000:00:07.0 from 0 to 2"));
+	ck_assert_str_eq(fake_read(&fs, "bus/pci/devices/0000:00:07.0/"
+				       "sriov_numvfs"), "0");
+	ck_assert_msg(run("--bind", "sriov", "00:07.0", "2") == 0, "%s", err);
+	ck_assert_ptr_nonnull(strstr(out, "0000:00:07.0 has 2 VFs"));
+	ck_assert_ptr_nonnull(strstr(out, "VF 0: 0000:00:07.1"));
+	ck_assert_ptr_nonnull(strstr(out, "VF 1: 0000:00:07.2"));
+	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:07.1"), "vfio-pci");
+	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:07.2"), "vfio-pci");
+	ck_assert_str_eq(fake_driver_of(&fs, "0000:00:07.0"), "pci-stub");
+	ck_assert_int_eq(run("sriov", "0000:00:07.0", "0"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "0000:00:07.0 has 0 VFs"));
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:00:07.1",
+		 fs.sys);
+	ck_assert(!fake_exists(path));
+}
+END_TEST
+
+START_TEST(test_cli_sriov_refusals)
+{
+	sriov_pf();
+	ck_assert_int_eq(run("sriov", "00:07.0"), 2);
+	ck_assert_ptr_nonnull(strstr(err, "a number of VFs"));
+	ck_assert_int_eq(run("sriov", "00:07.0", "two"), 2);
+	ck_assert_ptr_nonnull(strstr(err, "not 'two'"));
+	ck_assert_int_eq(run("sriov", "07.0", "1"), 2);
+	ck_assert_int_eq(run("sriov", "00:1f.0", "1"), 3);
+	ck_assert_int_eq(run("sriov", "00:03.0", "1"), 1);
+	ck_assert_ptr_nonnull(strstr(err, "has no SR-IOV capability"));
+	ck_assert_int_eq(run("sriov", "00:07.0", "3"), 1);
+	ck_assert_ptr_nonnull(strstr(err, "at most 2 VFs"));
+	ck_assert_int_eq(run("sriov", "00:07.0", "1"), 0);
+	ck_assert_int_eq(run("sriov", "00:07.0", "2"), 1);
+	ck_assert_ptr_nonnull(strstr(err, "run 'uvf-bind sriov 0000:00:07.0 0' "
+					  "first"));
+	ck_assert_str_eq(fake_read(&fs, "bus/pci/devices/0000:00:07.0/"
+				       "sriov_numvfs"), "1");
+}
+END_TEST
+
 Suite *uvf_test_suite(void)
 {
 	Suite *s = suite_create("uvf_bind");
@@ -649,6 +703,8 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_cli_setup_gives_nodes_and_memlock_to_a_user);
 	tcase_add_test(tc, test_cli_bind_with_user_gives_the_group_node);
 	tcase_add_test(tc, test_cli_setup_refusals);
+	tcase_add_test(tc, test_cli_sriov_creates_binds_and_removes_vfs);
+	tcase_add_test(tc, test_cli_sriov_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }

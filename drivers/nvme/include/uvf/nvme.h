@@ -482,6 +482,31 @@ int uvf_nvme_admin(struct uvf_nvme_ctrl *ctrl, const struct uvf_nvme_cmd *cmd,
 		   void *buf, size_t len, struct uvf_nvme_cpl *cpl);
 
 /**
+ * uvf_nvme_vf_online() - give an SR-IOV VF's secondary controller queues
+ *                        and interrupts, and set it online
+ * @ctrl: the primary controller (the PF)
+ * @vf_index: the VF, 0 for the first (the PF's virtfn0)
+ * @nr_vq: flexible queue resources to assign, the admin queue included
+ *	(at least 2)
+ * @nr_vi: flexible interrupt resources to assign (at least 1)
+ *
+ * Finds the VF's controller in the Secondary Controller List (Identify CNS
+ * 0x15), sets it offline if it is online (resources change only offline),
+ * assigns @nr_vq and @nr_vi with Virtualization Management (0x1C, action
+ * 8) and sets it online (action 9). The VF must exist (sriov_numvfs); it
+ * takes its resources at its next reset, such as the FLR when VFIO opens
+ * it.
+ *
+ * Return: 0; -EINVAL (@ctrl NULL, @nr_vq < 2, @nr_vi < 1, or above
+ * 65535); -ENOTSUP (the controller has no Virtualization Management);
+ * -ENODEV (no secondary controller for that VF); -ENOMEM; or an admin
+ * command error, as for uvf_nvme_admin() (-ENOSPC: the PF has not that
+ * many flexible resources left; the VF then stays offline).
+ */
+int uvf_nvme_vf_online(struct uvf_nvme_ctrl *ctrl, unsigned int vf_index,
+		       unsigned int nr_vq, unsigned int nr_vi);
+
+/**
  * uvf_nvme_qpair_create() - create an I/O completion and submission queue
  *                           pair for one thread
  * @ctrl: controller
