@@ -40,7 +40,7 @@ static int model_draw(void *ctx, FILE *out)
 	return ret;
 }
 
-int vtd_model_run(unsigned int levels, FILE *out)
+int vtd_model_run(unsigned int levels, bool write_adds_read, FILE *out)
 {
 	struct uvf_sim_iommu_params p;
 	struct uvf_iommu *iommu = NULL;
@@ -66,7 +66,7 @@ int vtd_model_run(unsigned int levels, FILE *out)
 	if (!ret)
 		ret = uvf_domain_attach(d.dom, dev);
 	if (!ret)
-		ret = vtd_seq_run(d.dom, mem, &snap, out);
+		ret = vtd_seq_run(d.dom, mem, write_adds_read, &snap, out);
 	else
 		fprintf(out, "error: model setup: %d\n", ret);
 	if (d.dom && dev)

@@ -68,7 +68,7 @@ static int checkpoint(const struct vtd_snapshot *snap, const char *name,
 	return snap->draw(snap->ctx, out);
 }
 
-int vtd_seq_run(struct uvf_domain *dom, void *mem,
+int vtd_seq_run(struct uvf_domain *dom, void *mem, bool write_adds_read,
 		const struct vtd_snapshot *snap, FILE *out)
 {
 	bool mapped[NSTEPS] = { false };
@@ -82,7 +82,8 @@ int vtd_seq_run(struct uvf_domain *dom, void *mem,
 		case MAP:
 			ret = uvf_domain_map(dom, s->iova,
 					     (char *)mem + s->mem, s->len,
-					     s->prot);
+					     s->prot == W && write_adds_read ?
+						     RW : s->prot);
 			mapped[i] = !ret;
 			fprintf(out, "map 0x%llx +0x%x mem +0x%x %s: %d\n",
 				(unsigned long long)s->iova, s->len, s->mem,

@@ -20,6 +20,7 @@
 #ifndef UVF_TEST_VTD_SEQ_H
 #define UVF_TEST_VTD_SEQ_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct uvf_domain;
@@ -36,11 +37,14 @@ struct vtd_snapshot {
 
 /*
  * Run the sequence on @dom (translated, a device attached) with @mem as the
- * memory. The transcript goes to @out. Returns 0, or the first negative
+ * memory. @write_adds_read: map a write-only request readable too, as VFIO
+ * type1 on intel-iommu does (Linux 6.12: its leaves carry R|W), the model's
+ * option for the kernel's behaviour; the transcript still names the
+ * request. The transcript goes to @out. Returns 0, or the first negative
  * errno of a map, unmap or drawing (the sequence goes on to its end, so
  * that everything mapped is unmapped again).
  */
-int vtd_seq_run(struct uvf_domain *dom, void *mem,
+int vtd_seq_run(struct uvf_domain *dom, void *mem, bool write_adds_read,
 		const struct vtd_snapshot *snap, FILE *out);
 
 #endif
