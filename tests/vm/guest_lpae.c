@@ -37,6 +37,7 @@
 #include "guest_tap.h"
 #include "edu.h"
 #include "lpae_seq.h"
+#include "xcheck.h"
 
 #define EDU_BDF "0000:00:07.0"
 #define MAX_EVENTS 16
@@ -44,21 +45,6 @@
  * the first one of a blocked access may take up to EVENT_WAIT_MS. */
 #define QUIET_MS 100
 #define EVENT_WAIT_MS 3000
-
-/* Each line of @text as a TAP diagnostic. */
-static void diag_lines(const char *prefix, const char *text)
-{
-	const char *nl;
-
-	while (*text) {
-		nl = strchr(text, '\n');
-		if (!nl)
-			nl = text + strlen(text);
-		printf("# %s%.*s\n", prefix, (int)(nl - text), text);
-		text = *nl ? nl + 1 : nl;
-	}
-	fflush(stdout);
-}
 
 /* The SMMUv3 event records the kernel has logged, parsed from /dev/kmsg:
  * "event 0xNN received:" then one record per 64-bit word. */
@@ -183,24 +169,6 @@ static int edu_faults(void *ctx, bool blocked, struct lpae_fault *out,
 	return n;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r"), *m;
-	char *buf = NULL, chunk[4096];
-	size_t len = 0, n;
-
-	if (!f)
-		return NULL;
-	m = open_memstream(&buf, &len);
-	if (m) {
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			fwrite(chunk, 1, n, m);
-		fclose(m);
-	}
-	fclose(f);
-	return buf;
-}
-
 static int parse_args(int argc, char **argv, enum uvf_vfio_backend *b,
 		      const char **model)
 {
@@ -246,18 +214,12 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP edu is not on vfio-pci\n");
 		return 77;
 	}
-	model = read_file(model_path);
+	model = xcheck_read_file(model_path);
 	if (!tap(model != NULL, "the software model's transcript %s",
 		 model_path))
 		goto out;
 
-	ret = uvf_vfio_open(&o, &iommu);
-	if (!ret)
-		ret = uvf_vfio_device_open(iommu, EDU_BDF, &dev);
-	if (!ret)
-		ret = uvf_domain_create(iommu, UVF_DOMAIN_TRANSLATED, &dom);
-	if (!ret)
-		ret = uvf_domain_attach(dom, dev);
+	ret = xcheck_vfio_domain(&o, EDU_BDF, &iommu, &dev, &dom);
 	if (!ret)
 		ret = uvf_edu_open(dev, &e.edu);
 	if (!tap(!ret, "%s context, edu in a translated domain: %d",
@@ -275,23 +237,19 @@ int main(int argc, char **argv)
 		goto down;
 	ret = lpae_seq_run(dev, &eng, out, &res);
 	fclose(out);
-	diag_lines("", real ? real : "");
+	xcheck_diag_lines("", real ? real : "");
 	tap(!ret, "the sequence ran to its end: %d", ret);
 	tap(res.probes > 0 && !res.unexpected,
 	    "%u of %u device accesses made, %u break the arm-lpae-s1 rules",
 	    res.probes, lpae_seq_probe_count(), res.unexpected);
-	diff = lpae_seq_compare(model ? model : "", real ? real : "", stdout,
+	diff = xcheck_compare(model ? model : "", real ? real : "", stdout,
 				"# model/real ");
 	tap(diff == 0,
 	    "same IOVA layout, data movements and faults as the software model (%u lines differ)",
 	    diff);
 down:
 	uvf_edu_close(e.edu);
-	if (dom && dev)
-		uvf_domain_detach(dom, dev);
-	uvf_domain_destroy(dom);
-	uvf_device_close(dev);
-	uvf_iommu_destroy(iommu);
+	xcheck_vfio_close(iommu, dev, dom);
 	if (e.log.fd >= 0)
 		close(e.log.fd);
 out:

@@ -17,7 +17,8 @@
  * same IOVA layout and the same fault/permission outcomes as the real
  * SMMUv3. Independently, each side checks every outcome against the rules
  * of the format (write implies read on stage 1, no access to an unmapped
- * IOVA, ...) and marks a broken rule in the transcript.
+ * IOVA, ...) and marks a broken rule in the transcript. xcheck_compare()
+ * (xcheck.h) compares transcripts.
  */
 #ifndef UVF_TEST_LPAE_SEQ_H
 #define UVF_TEST_LPAE_SEQ_H
@@ -81,13 +82,5 @@ int lpae_seq_run(struct uvf_device *dev, const struct lpae_engine *eng,
 
 /* Device accesses in the sequence, for checking a result. */
 unsigned int lpae_seq_probe_count(void);
-
-/*
- * Compare two transcripts line by line; every differing line is written to
- * @diag (may be NULL) as "<prefix>-<line a>" and "<prefix>+<line b>".
- * Returns the number of differing lines.
- */
-unsigned int lpae_seq_compare(const char *a, const char *b, FILE *diag,
-			      const char *prefix);
 
 #endif

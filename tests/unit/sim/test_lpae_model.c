@@ -9,6 +9,7 @@
 
 #include "check_main.h"
 #include "lpae_model.h"
+#include "xcheck.h"
 
 /* The transcript of one model run; ck_assert()s that it ran. */
 static char *transcript(const struct lpae_model_opts *o,
@@ -54,7 +55,7 @@ START_TEST(test_model_transcript_is_the_same_on_every_run)
 	lpae_model_opts_default(&o);
 	a = transcript(&o, &r1);
 	b = transcript(&o, &r2);
-	ck_assert_uint_eq(lpae_seq_compare(a, b, NULL, ""), 0);
+	ck_assert_uint_eq(xcheck_compare(a, b, NULL, ""), 0);
 	ck_assert_uint_eq(r1.probes, r2.probes);
 	free(a);
 	free(b);
@@ -103,7 +104,7 @@ START_TEST(test_a_missing_msi_window_changes_the_layout)
 	with = transcript(&o, &r1);
 	o.msi_window = false;
 	without = transcript(&o, &r2);
-	ck_assert_uint_gt(lpae_seq_compare(with, without, NULL, ""), 0);
+	ck_assert_uint_gt(xcheck_compare(with, without, NULL, ""), 0);
 	ck_assert_ptr_null(strstr(without, "reserved "));
 	free(with);
 	free(without);
@@ -124,7 +125,7 @@ START_TEST(test_write_only_pages_that_are_not_readable_break_the_rules)
 	v = transcript(&o, &vtd);
 	ck_assert_uint_gt(vtd.unexpected, 0);
 	ck_assert_ptr_nonnull(strstr(v, "fault read permission"));
-	ck_assert_uint_gt(lpae_seq_compare(a, v, NULL, ""), 0);
+	ck_assert_uint_gt(xcheck_compare(a, v, NULL, ""), 0);
 	free(a);
 	free(v);
 }
@@ -137,13 +138,13 @@ START_TEST(test_compare_reports_each_differing_line)
 	FILE *out = open_memstream(&diag, &len);
 
 	ck_assert_ptr_nonnull(out);
-	ck_assert_uint_eq(lpae_seq_compare("a\nb\nc\n", "a\nx\nc\nd\n", out,
+	ck_assert_uint_eq(xcheck_compare("a\nb\nc\n", "a\nx\nc\nd\n", out,
 					   "# "), 2);
 	ck_assert_int_eq(fclose(out), 0);
 	ck_assert_str_eq(diag, "# -b\n# +x\n# +d\n");
-	ck_assert_uint_eq(lpae_seq_compare("a\n", "a\n", NULL, ""), 0);
-	ck_assert_uint_eq(lpae_seq_compare("a\n", "a", NULL, ""), 0);
-	ck_assert_uint_eq(lpae_seq_compare("", "a\n", NULL, ""), 1);
+	ck_assert_uint_eq(xcheck_compare("a\n", "a\n", NULL, ""), 0);
+	ck_assert_uint_eq(xcheck_compare("a\n", "a", NULL, ""), 0);
+	ck_assert_uint_eq(xcheck_compare("", "a\n", NULL, ""), 1);
 	free(diag);
 }
 END_TEST
