@@ -123,6 +123,18 @@ int uvf_dmaheap_create(const struct uvf_dmaheap_opts *o,
 		       struct uvf_dmaheap **out);
 
 /**
+ * uvf_dmaheap_shared() - the process-wide heap, created on first use
+ * @out: the heap
+ *
+ * What the NVMe and e1000e drivers allocate from when their options name
+ * no heap. Default options (locked 2 MiB chunks, 1 GiB window, any
+ * node). It lives as long as the process: do not destroy it.
+ *
+ * Return: 0; -EINVAL (NULL @out); or an error of uvf_dmaheap_create().
+ */
+int uvf_dmaheap_shared(struct uvf_dmaheap **out);
+
+/**
  * uvf_dmaheap_destroy() - give a heap's memory back
  * @heap: heap, may be NULL
  *
