@@ -163,11 +163,11 @@ struct uvf_nvme_qpair {
 	struct nvme_req *reqs;		/* indexed by command ID */
 	uint16_t *free_cids;
 	uint32_t nfree;
-	struct nvme_prp_page *prp;	/* prp_pages list pages per slot */
+	/* prp_pages list pages per slot, from the heap at the slot's first
+	 * command that needs them (va NULL until then). */
+	struct nvme_prp_page *prp;
 	unsigned int prp_pages;
-	void *prp_mem;			/* registered */
-	size_t prp_mem_size;
-	void *mem;			/* SQ and CQ, coherent */
+	void *mem;			/* SQ and CQ, nvme_dma_alloc() */
 	size_t mem_size;
 	uvf_iova_t mem_iova;
 	int irq_vec;			/* -1: completion by polling */
@@ -211,6 +211,12 @@ struct uvf_nvme_ctrl {
 	unsigned int aers_armed;	/* AERs outstanding */
 	/* An automatic reset failed: no more until a caller's succeeds. */
 	bool auto_reset_failed;
+	/* DMA memory (heap.c): the heap, attached to the device's domain
+	 * (by us when heap_attached), and the PRP list page pool. */
+	struct uvf_dmaheap *heap;
+	struct uvf_domain *dom;
+	struct uvf_dmaheap_pool *prp_pool;
+	bool heap_attached;
 };
 
 /* Register access and controller state (regs.c). CSTS reads go through
@@ -261,6 +267,22 @@ void nvme_split_kick(struct uvf_nvme_qpair *qp);
 void nvme_split_abort(struct uvf_nvme_qpair *qp, int err);
 /* The vector I/O queue @qid completes on, given @nvec vectors (ctrl.c). */
 unsigned int nvme_irq_vector(unsigned int qid, unsigned int nvec);
+
+/* DMA memory from the heap (heap.c). Open attaches the heap and makes
+ * the PRP pool; close undoes it, after every object went back. */
+int nvme_heap_open(struct uvf_nvme_ctrl *ctrl);
+void nvme_heap_close(struct uvf_nvme_ctrl *ctrl);
+/* Contiguous, zeroed, pinned device memory of *@size bytes (which grows
+ * when a direct domain needs a whole huge page). */
+int nvme_dma_alloc(struct uvf_nvme_ctrl *ctrl, size_t *size, void **va,
+		   uvf_iova_t *iova);
+void nvme_dma_free(struct uvf_nvme_ctrl *ctrl, size_t size, void *va,
+		   uvf_iova_t iova);
+/* A slot's qp->prp_pages list pages from the pool; on failure none. */
+int nvme_prp_lists_fill(struct uvf_nvme_qpair *qp,
+			struct nvme_prp_page *lists);
+void nvme_prp_lists_release(struct uvf_nvme_qpair *qp,
+			    struct nvme_prp_page *lists);
 
 /* Shadow doorbells (dbbuf.c): set up when the controller offers them
  * (OACS bit 8) and the options allow, before I/O queues exist; the queue
