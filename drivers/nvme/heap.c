@@ -28,11 +28,10 @@ int nvme_heap_open(struct uvf_nvme_ctrl *ctrl)
 		if (ret)
 			return ret;
 	}
-	ret = uvf_dmaheap_attach(ctrl->heap, ctrl->dom);
-	if (ret && ret != -EEXIST)
+	ret = uvf_dmaheap_hold(ctrl->heap, ctrl->dom);
+	if (ret)
 		return ret;
-	/* Attached by someone else: theirs to detach. */
-	ctrl->heap_attached = !ret;
+	ctrl->heap_held = true;
 	return uvf_dmaheap_pool_create(ctrl->heap, NVME_PAGE_SIZE,
 				       &ctrl->prp_pool);
 }
@@ -43,11 +42,9 @@ void nvme_heap_close(struct uvf_nvme_ctrl *ctrl)
 		return;
 	uvf_dmaheap_pool_destroy(ctrl->prp_pool);
 	ctrl->prp_pool = NULL;
-	/* -EBUSY: another controller in the domain still has memory in
-	 * use; the domain's destruction detaches the heap then. */
-	if (ctrl->heap_attached)
-		uvf_dmaheap_detach(ctrl->heap, ctrl->dom);
-	ctrl->heap_attached = false;
+	if (ctrl->heap_held)
+		uvf_dmaheap_release(ctrl->heap, ctrl->dom);
+	ctrl->heap_held = false;
 }
 
 /* Queues must be contiguous in device memory. A direct domain (noiommu)
@@ -69,31 +66,18 @@ static int alloc_coherent(struct uvf_nvme_ctrl *ctrl, size_t *size, void **va,
 int nvme_dma_alloc(struct uvf_nvme_ctrl *ctrl, size_t *size, void **va,
 		   uvf_iova_t *iova)
 {
-	void *mem;
-	int ret = uvf_dmaheap_alloc(ctrl->heap, *size, &mem);
+	int ret = uvf_dmaheap_alloc_pinned(ctrl->heap, ctrl->dom, *size, va,
+					   iova);
 
-	if (ret)
-		return ret;
-	ret = uvf_dmaheap_iova(ctrl->heap, ctrl->dom, mem, *size, iova);
-	if (!ret)
-		ret = uvf_dmaheap_pin(ctrl->heap, ctrl->dom, mem);
-	if (ret) {
-		uvf_dmaheap_free(ctrl->heap, mem);
-		return ret == -ENOTSUP ? alloc_coherent(ctrl, size, va, iova)
-				       : ret;
-	}
-	*va = mem;
-	return 0;
+	return ret == -ENOTSUP ? alloc_coherent(ctrl, size, va, iova) : ret;
 }
 
 void nvme_dma_free(struct uvf_nvme_ctrl *ctrl, size_t size, void *va,
 		   uvf_iova_t iova)
 {
 	/* Not heap memory: the coherent fallback. */
-	if (uvf_dmaheap_unpin(ctrl->heap, ctrl->dom, va) == -EINVAL)
+	if (uvf_dmaheap_free_pinned(ctrl->heap, ctrl->dom, va) == -EINVAL)
 		uvf_dma_free_coherent(ctrl->dev, size, va, iova);
-	else
-		uvf_dmaheap_free(ctrl->heap, va);
 }
 
 int nvme_prp_lists_fill(struct uvf_nvme_qpair *qp, struct nvme_prp_page *lists)
@@ -104,14 +88,9 @@ int nvme_prp_lists_fill(struct uvf_nvme_qpair *qp, struct nvme_prp_page *lists)
 	int ret = 0;
 
 	for (i = 0; i < qp->prp_pages && !ret; i++) {
-		ret = uvf_dmaheap_pool_alloc(ctrl->prp_pool, ctrl->dom, &va,
-					     &lists[i].iova);
-		if (ret)
-			break;
-		ret = uvf_dmaheap_pin(ctrl->heap, ctrl->dom, va);
-		if (ret)
-			uvf_dmaheap_pool_free(ctrl->prp_pool, va);
-		else
+		ret = uvf_dmaheap_pool_alloc_pinned(ctrl->prp_pool, ctrl->dom,
+						    &va, &lists[i].iova);
+		if (!ret)
 			lists[i].va = va;
 	}
 	if (ret)
@@ -126,8 +105,8 @@ void nvme_prp_lists_release(struct uvf_nvme_qpair *qp,
 	unsigned int i;
 
 	for (i = 0; i < qp->prp_pages && lists[i].va; i++) {
-		uvf_dmaheap_unpin(ctrl->heap, ctrl->dom, lists[i].va);
-		uvf_dmaheap_pool_free(ctrl->prp_pool, lists[i].va);
+		uvf_dmaheap_pool_free_pinned(ctrl->prp_pool, ctrl->dom,
+					     lists[i].va);
 		lists[i].va = NULL;
 	}
 }

@@ -211,12 +211,12 @@ struct uvf_nvme_ctrl {
 	unsigned int aers_armed;	/* AERs outstanding */
 	/* An automatic reset failed: no more until a caller's succeeds. */
 	bool auto_reset_failed;
-	/* DMA memory (heap.c): the heap, attached to the device's domain
-	 * (by us when heap_attached), and the PRP list page pool. */
+	/* DMA memory (heap.c): the heap, held in the device's domain
+	 * (uvf_dmaheap_hold()), and the PRP list page pool. */
 	struct uvf_dmaheap *heap;
 	struct uvf_domain *dom;
 	struct uvf_dmaheap_pool *prp_pool;
-	bool heap_attached;
+	bool heap_held;
 };
 
 /* Register access and controller state (regs.c). CSTS reads go through

@@ -178,9 +178,8 @@ struct uvf_nvme_ctrl_opts {
 	 * one thread: the reset re-creates every queue pair. */
 	bool reset_on_failure;
 	/* DMA heap for queues, PRP lists and uvf_nvme_buf_alloc(): NULL for
-	 * the process-wide one (uvf_dmaheap_shared()). Attached to the
-	 * device's domain at open unless it already is, and then detached
-	 * at close unless others still have memory in use there. */
+	 * the process-wide one (uvf_dmaheap_shared()). Held in the device's
+	 * domain from open to close (uvf_dmaheap_hold()). */
 	struct uvf_dmaheap *heap;
 };
 
