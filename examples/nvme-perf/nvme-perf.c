@@ -10,7 +10,8 @@
  *     [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]
  *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
  *     [--verify] [--doorbell batch|per-cmd|both]
- *     [--shadow-doorbells on|off|both]
+ *     [--shadow-doorbells on|off|both] [--mem heap|map|both]
+ *     [--max-xfer BYTES]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
@@ -33,6 +34,15 @@
  * the controller's shadow doorbells (Doorbell Buffer Config), which it
  * uses where offered; "both" runs without them, then with them (each
  * doorbell mode, for --doorbell both).
+ *
+ * --mem: where uvf's I/O buffers come from. By default memory the program
+ * registers with uvf_dma_register(); "heap": uvf_nvme_buf_alloc(), DMA heap
+ * memory that is already mapped; "map": plain memory the driver maps and
+ * unmaps around every command (uvf_dma_map_page()), the per-I/O mapping
+ * the heap replaces. "both" runs the workload on "map", then on "heap", in
+ * one process (a controller bring-up each), and reports the IOPS ratio.
+ * --max-xfer caps the bytes per command (uvf_nvme_ctrl_opts.max_xfer), so
+ * larger I/Os split into child commands: the split overhead at one size.
  *
  * --verify: each block written carries a pattern derived from its byte
  * offset, and each block read is checked against it (a mismatch counts as
@@ -88,6 +98,9 @@ struct opts {
 	bool rand, write, irq, json, dpdk, verify;
 	enum uvf_nvme_doorbell doorbell;
 	bool doorbell_both, no_shadow, shadow_both;
+	enum { MEM_OWN, MEM_HEAP, MEM_MAP } mem;
+	bool mem_both;
+	uint32_t max_xfer;
 	unsigned int hugepages;
 	uint32_t bs, qd, threads, nsid;
 	double seconds;
@@ -303,6 +316,12 @@ static void *uworker_main(void *arg)
 static int io_buf_alloc(const struct opts *o, struct nvme_app *app,
 			size_t len, uint8_t **out)
 {
+	if (o->mem == MEM_HEAP)
+		return uvf_nvme_buf_alloc(app->ctrl, len, (void **)out);
+	if (o->mem == MEM_MAP) {
+		*out = aligned_alloc(4096, (len + 4095) & ~(size_t)4095);
+		return *out ? 0 : -ENOMEM;
+	}
 #ifdef UVF_HAVE_DPDK
 	if (o->dpdk) {
 		*out = rte_malloc("nvme-perf", len, 4096);
@@ -315,6 +334,14 @@ static int io_buf_alloc(const struct opts *o, struct nvme_app *app,
 static void io_buf_free(const struct opts *o, struct nvme_app *app,
 			uint8_t *buf, size_t len)
 {
+	if (o->mem == MEM_HEAP) {
+		uvf_nvme_buf_free(app->ctrl, buf);
+		return;
+	}
+	if (o->mem == MEM_MAP) {
+		free(buf);
+		return;
+	}
 #ifdef UVF_HAVE_DPDK
 	if (o->dpdk) {
 		rte_free(buf);
@@ -444,8 +471,17 @@ static const char *doorbell_name(const struct opts *o)
 	return o->doorbell == UVF_NVME_DOORBELL_PER_CMD ? "per-cmd" : "batch";
 }
 
-/* Whether the last uvf run's controller used shadow doorbells. */
+/* Whether the last uvf run's controller used shadow doorbells, and its
+ * bytes per command. */
 static bool shadow_used;
+static uint32_t max_xfer_used;
+
+static const char *mem_name(const struct opts *o)
+{
+	static const char *const names[] = { "own", "heap", "map" };
+
+	return o->dpdk ? "dpdk" : names[o->mem];
+}
 
 static double report(const struct opts *o, const char *engine,
 		     const char *backend, const struct stats *t, double secs)
@@ -460,15 +496,16 @@ static double report(const struct opts *o, const char *engine,
 	if (o->json) {
 		printf("{\"engine\":\"%s\",\"backend\":\"%s\",\"target\":\"%s\","
 		       "\"memory\":\"%s\",\"verify\":%s,\"doorbell\":\"%s\","
-		       "\"shadow_doorbells\":%s,\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
+		       "\"shadow_doorbells\":%s,\"max_xfer\":%u,\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
 		       "\"seconds\":%.3f,\"ios\":%" PRIu64 ",\"errors\":%" PRIu64
 		       ",\"iops\":%.1f,\"mb_s\":%.2f,\"lat_ns\":{\"mean\":%.0f,"
 		       "\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99_9\":%" PRIu64
 		       ",\"max\":%" PRIu64 "}}\n",
 		       engine, backend, o->kernel ? o->kernel : o->bdf,
-		       o->dpdk ? "dpdk" : "own", o->verify ? "true" : "false",
+		       mem_name(o), o->verify ? "true" : "false",
 		       doorbell_name(o),
-		       !o->kernel && shadow_used ? "true" : "false", rw_name(o), o->bs, o->qd, o->threads, secs, ios,
+		       !o->kernel && shadow_used ? "true" : "false",
+		       o->kernel ? 0 : max_xfer_used, rw_name(o), o->bs, o->qd, o->threads, secs, ios,
 		       t->errors, iops, mbs, mean, p50, p99, p999, t->lat_max);
 		return iops;
 	}
@@ -477,8 +514,9 @@ static double report(const struct opts *o, const char *engine,
 	       o->kernel ? o->kernel : o->bdf, rw_name(o),
 	       o->verify ? " verified" : "", o->bs, o->qd, o->threads, secs);
 	if (!o->kernel)
-		printf("  doorbells: %s, shadow %s\n", doorbell_name(o),
-		       shadow_used ? "on" : "off");
+		printf("  doorbells: %s, shadow %s; memory %s, %u bytes per "
+		       "command\n", doorbell_name(o),
+		       shadow_used ? "on" : "off", mem_name(o), max_xfer_used);
 	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
 	       iops, mbs, ios, t->errors);
 	printf("  latency us: mean %.1f  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
@@ -536,6 +574,7 @@ static int run_uvf(const struct opts *o, double *iops)
 	co.interrupts = o->irq;
 	co.doorbell = o->doorbell;
 	co.no_shadow_doorbells = o->no_shadow;
+	co.max_xfer = o->max_xfer;
 	ret = nvme_app_open(&app, o->bdf, o->backend, &co);
 	if (ret) {
 		fprintf(stderr, "nvme-perf: %s: %s failed: %s\n", o->bdf,
@@ -573,6 +612,7 @@ static int run_uvf(const struct opts *o, double *iops)
 			ci->irq_vectors == 1 ? "" : "s", ci->io_queues + 1);
 	}
 	shadow_used = uvf_nvme_ctrl_get_info(app.ctrl)->shadow_doorbells;
+	max_xfer_used = uvf_nvme_ctrl_get_info(app.ctrl)->max_xfer;
 	granted = uvf_nvme_ctrl_io_queues(app.ctrl);
 	if (granted < o->threads) {
 		/* One queue pair per thread: run with what was granted. */
@@ -700,7 +740,8 @@ static void usage(FILE *out)
 		"         [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]\n"
 		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n"
 		"         [--verify] [--doorbell batch|per-cmd|both]\n"
-		"         [--shadow-doorbells on|off|both]\n");
+		"         [--shadow-doorbells on|off|both] [--mem heap|map|both]\n"
+		"         [--max-xfer BYTES]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -748,6 +789,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "verify", no_argument, NULL, 'V' },
 		{ "doorbell", required_argument, NULL, 'B' },
 		{ "shadow-doorbells", required_argument, NULL, 'W' },
+		{ "mem", required_argument, NULL, 'M' },
+		{ "max-xfer", required_argument, NULL, 'X' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
 		{ "type1", no_argument, NULL, 'F' },
 		{ "iommufd", no_argument, NULL, 'F' },
@@ -810,6 +853,15 @@ static int parse(int argc, char **argv, struct opts *o)
 			    strcmp(optarg, "on"))
 				return -EINVAL;
 			continue;
+		case 'M':
+			o->mem_both = !strcmp(optarg, "both");
+			if (!strcmp(optarg, "heap"))
+				o->mem = MEM_HEAP;
+			else if (!strcmp(optarg, "map"))
+				o->mem = MEM_MAP;
+			else if (!o->mem_both)
+				return -EINVAL;
+			continue;
 		case 'F':	/* the flag is the backend's name */
 			if (uvf_vfio_backend_parse(longopts[idx].name,
 						   &o->backend))
@@ -819,6 +871,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			exit(0);
 		case 's': case 'q': case 't': case 'n': case 'S': case 'H':
+		case 'X':
 			if (parse_u64(optarg, &v) || (c != 'S' && !v) ||
 			    (c != 'S' && v > UINT32_MAX))
 				return -EINVAL;
@@ -836,6 +889,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->nsid = (uint32_t)v;
 		else if (c == 'H')
 			o->hugepages = (uint32_t)v;
+		else if (c == 'X')
+			o->max_xfer = (uint32_t)v;
 		else
 			o->size = v;
 	}
@@ -843,7 +898,9 @@ static int parse(int argc, char **argv, struct opts *o)
 	    o->qd > 4096 || o->threads > 1024 || (o->dpdk && o->kernel) ||
 	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8) ||
 	    (o->kernel && (o->doorbell || o->doorbell_both || o->no_shadow ||
-			   o->shadow_both)))
+			   o->shadow_both || o->mem || o->mem_both ||
+			   o->max_xfer)) ||
+	    (o->dpdk && (o->mem || o->mem_both)))
 		return -EINVAL;
 	return 0;
 }
@@ -914,19 +971,46 @@ static int run_doorbells(const struct opts *o)
 	return ret;
 }
 
-static int run(const struct opts *o)
+static int run_shadows(const struct opts *o)
 {
 	struct opts mode = *o;
 	int ret;
 
-	if (o->kernel)
-		return run_kernel(o);
 	if (!o->shadow_both)
 		return run_doorbells(o);
 	mode.no_shadow = true;
 	ret = run_doorbells(&mode);
 	mode.no_shadow = false;
 	return ret ? ret : run_doorbells(&mode);
+}
+
+/* Per-command maps, then heap buffers: one line says what the heap
+ * gained. Every doorbell and shadow mode asked for runs on each. */
+static int run(const struct opts *o)
+{
+	struct opts mode = *o;
+	double map, heap;
+	int ret;
+
+	if (o->kernel)
+		return run_kernel(o);
+	if (!o->mem_both)
+		return run_shadows(o);
+	if (o->doorbell_both || o->shadow_both) {
+		mode.mem = MEM_MAP;
+		ret = run_shadows(&mode);
+		mode.mem = MEM_HEAP;
+		return ret ? ret : run_shadows(&mode);
+	}
+	mode.mem = MEM_MAP;
+	ret = run_mode(&mode, &map);
+	mode.mem = MEM_HEAP;
+	if (!ret)
+		ret = run_mode(&mode, &heap);
+	if (!ret && !o->json && map > 0)
+		printf("nvme-perf: heap buffers / per-I/O maps: %.2fx IOPS\n",
+		       heap / map);
+	return ret;
 }
 
 int main(int argc, char **argv)
