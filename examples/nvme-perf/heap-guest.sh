@@ -34,9 +34,11 @@ done
 round=0
 while [ $round -lt "$ROUNDS" ]; do
     round=$((round + 1))
-    for xfer in 0 131072; do
+    # Nothing: MDTS (1 MiB with mdts=8); then 128 KiB per command.
+    for xfer in "" "--max-xfer 131072"; do
+        # shellcheck disable=SC2086
         $PERF --device $BDF --backend "$BACKEND" --mem heap --rw read \
-            --bs 1048576 --qd 1 --size 64M --max-xfer $xfer --time "$SECS" \
+            --bs 1048576 --qd 1 --size 64M $xfer --time "$SECS" \
             --json || rc=1
     done
 done
