@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include <uvf/device.h>
+#include <uvf/dmaheap.h>
 #include <uvf/mmio.h>
 #include <uvf/e1000e.h>
 
@@ -21,9 +22,11 @@
 struct uvf_e1000e_pool {
 	struct uvf_device *dev;		/* the registration is through it */
 	struct uvf_domain *domain;
-	void *mem;
+	void *mem;			/* the caller's (pool_create_mem) */
 	size_t mem_len;
-	bool own_mem;			/* mapped and registered by the pool */
+	/* Else buffers are objects of this heap pool, held in domain. */
+	struct uvf_dmaheap *heap;
+	struct uvf_dmaheap_pool *objs;
 	unsigned int nbufs;
 	struct uvf_e1000e_buf *bufs;	/* one per buffer, fixed */
 	pthread_mutex_t lock;
@@ -32,6 +35,9 @@ struct uvf_e1000e_pool {
 	unsigned int users;		/* ports taking buffers from it */
 };
 
+/* A pool of @nbufs buffers from @heap, held in @dev's domain. */
+int e1k_pool_create_heap(struct uvf_device *dev, struct uvf_dmaheap *heap,
+			 unsigned int nbufs, struct uvf_e1000e_pool **out);
 /* Take up to @n buffers (fewer when the pool runs low). */
 unsigned int e1k_pool_take(struct uvf_e1000e_pool *pool,
 			   struct uvf_e1000e_buf **bufs, unsigned int n);
@@ -81,6 +87,7 @@ struct uvf_e1000e {
 	uint32_t rx_cause[UVF_E1000E_MAX_QUEUES];
 	struct uvf_e1000e_pool *pool;
 	bool own_pool;
+	struct uvf_dmaheap *heap;	/* held in domain while open */
 	unsigned int reset_timeout_ms;
 	unsigned int nqueues;
 	/* Receive filters and RSS, changed by the set-up calls only. */

@@ -1,22 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Packet buffer pools: one anonymous region of 2 KiB buffers, registered
- * with the domain once, or a region the caller made reachable (registered
- * memory, EAL memory attached with uvf_dpdk_attach_memory()). Two buffers share each 4 KiB page and none crosses
- * a page boundary, so each is contiguous for the device whether or not an
- * IOMMU translates (noiommu hands out one physical address per page).
+ * Packet buffer pools: 2 KiB objects of a DMA heap pool (uvf/dmaheap.h),
+ * pinned in the domain the heap is held in, or a region the caller made
+ * reachable (registered memory, EAL memory attached with
+ * uvf_dpdk_attach_memory()). Two buffers share each 4 KiB page and none
+ * crosses a page boundary, so each is contiguous for the device whether or
+ * not an IOMMU translates (noiommu hands out one physical address per
+ * page).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <uvf/dma.h>
+#include <uvf/dmaheap.h>
 
 #include "e1000e_priv.h"
 
-#define BUFS_PER_PAGE (UVF_PAGE_SIZE / UVF_E1000E_BUF_SIZE)
+/* Give the buffers of a pool_from_heap() pool back: every buffer made,
+ * not the free stack, which a double free may have filled with one buffer
+ * twice. */
+static void pool_to_heap(struct uvf_e1000e_pool *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nbufs && p->bufs[i].data; i++)
+		uvf_dmaheap_pool_free_pinned(p->objs, p->domain,
+					     p->bufs[i].data);
+	uvf_dmaheap_pool_destroy(p->objs);
+	uvf_dmaheap_release(p->heap, p->domain);
+	p->objs = NULL;
+	p->heap = NULL;
+}
 
 /* Fill in the buffers of @p over @p->mem: each buffer's device address,
  * which must be contiguous over the whole buffer. */
@@ -48,36 +64,31 @@ static int pool_fill(struct uvf_e1000e_pool *p)
 	return 0;
 }
 
-static int pool_map(struct uvf_e1000e_pool *p)
+/* Buffers from @heap's 2 KiB object pool, each pinned in the domain: a
+ * power-of-two object never crosses a page, so it is contiguous for the
+ * device with or without an IOMMU. */
+static int pool_from_heap(struct uvf_e1000e_pool *p, struct uvf_dmaheap *heap)
 {
-	size_t pages = (p->nbufs + BUFS_PER_PAGE - 1) / BUFS_PER_PAGE;
-	char *mem;
-	int ret;
+	unsigned int i;
+	int ret = uvf_dmaheap_hold(heap, p->domain);
 
-	p->mem_len = pages * UVF_PAGE_SIZE;
-	mem = mmap(NULL, p->mem_len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (mem == MAP_FAILED)
-		return -ENOMEM;
-	/* Without an IOMMU nothing pins the pages under the device; locking
-	 * them keeps them resident. Best effort: RLIMIT_MEMLOCK may say no,
-	 * and with an IOMMU the kernel pins them anyway. */
-	mlock(mem, p->mem_len);
-	ret = uvf_dma_register(p->dev, mem, p->mem_len, NULL);
-	if (ret) {
-		munmap(mem, p->mem_len);
+	if (ret)
 		return ret;
+	p->heap = heap;
+	ret = uvf_dmaheap_pool_create(heap, UVF_E1000E_BUF_SIZE, &p->objs);
+	for (i = 0; !ret && i < p->nbufs; i++) {
+		struct uvf_e1000e_buf *b = &p->bufs[i];
+
+		ret = uvf_dmaheap_pool_alloc_pinned(p->objs, p->domain,
+						    &b->data, &b->iova);
+		b->pool = p;
+		b->idx = i;
+		p->free[i] = b;
 	}
-	p->mem = mem;
-	ret = pool_fill(p);
-	if (ret) {
-		uvf_dma_unregister(p->dev, mem, p->mem_len);
-		munmap(mem, p->mem_len);
-		p->mem = NULL;
-		return ret;
-	}
-	p->own_mem = true;
-	return 0;
+	p->nfree = p->nbufs;
+	if (ret)
+		pool_to_heap(p);
+	return ret;
 }
 
 static int pool_new(struct uvf_device *dev, unsigned int nbufs,
@@ -113,15 +124,15 @@ static void pool_free(struct uvf_e1000e_pool *p)
 	free(p);
 }
 
-int uvf_e1000e_pool_create(struct uvf_device *dev, unsigned int nbufs,
-			   struct uvf_e1000e_pool **out)
+int e1k_pool_create_heap(struct uvf_device *dev, struct uvf_dmaheap *heap,
+			 unsigned int nbufs, struct uvf_e1000e_pool **out)
 {
 	struct uvf_e1000e_pool *p;
 	int ret = pool_new(dev, nbufs, &p);
 
 	if (ret)
 		return ret;
-	ret = pool_map(p);
+	ret = pool_from_heap(p, heap);
 	if (ret) {
 		pool_free(p);
 		return ret;
@@ -129,6 +140,15 @@ int uvf_e1000e_pool_create(struct uvf_device *dev, unsigned int nbufs,
 	pthread_mutex_init(&p->lock, NULL);
 	*out = p;
 	return 0;
+}
+
+int uvf_e1000e_pool_create(struct uvf_device *dev, unsigned int nbufs,
+			   struct uvf_e1000e_pool **out)
+{
+	struct uvf_dmaheap *heap;
+	int ret = uvf_dmaheap_shared(&heap);
+
+	return ret ? ret : e1k_pool_create_heap(dev, heap, nbufs, out);
 }
 
 int uvf_e1000e_pool_create_mem(struct uvf_device *dev, void *mem, size_t len,
@@ -167,12 +187,8 @@ int uvf_e1000e_pool_destroy(struct uvf_e1000e_pool *pool)
 	pthread_mutex_unlock(&pool->lock);
 	if (ret)
 		return ret;
-	if (pool->own_mem) {
-		ret = uvf_dma_unregister(pool->dev, pool->mem, pool->mem_len);
-		if (ret)
-			return ret;
-		munmap(pool->mem, pool->mem_len);
-	}
+	if (pool->heap)
+		pool_to_heap(pool);
 	pthread_mutex_destroy(&pool->lock);
 	pool_free(pool);
 	return 0;

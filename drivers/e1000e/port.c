@@ -382,8 +382,8 @@ static int pool_attach(struct uvf_e1000e *nic, const struct uvf_e1000e_opts *o)
 			return -EINVAL;
 		nic->pool = o->pool;
 	} else {
-		ret = uvf_e1000e_pool_create(nic->dev, o->pool_size,
-					     &nic->pool);
+		ret = e1k_pool_create_heap(nic->dev, nic->heap, o->pool_size,
+					   &nic->pool);
 		if (ret)
 			return ret;
 		nic->own_pool = true;
@@ -400,6 +400,26 @@ static void pool_detach(struct uvf_e1000e *nic)
 	if (nic->own_pool)
 		uvf_e1000e_pool_destroy(nic->pool);
 	nic->pool = NULL;
+}
+
+static int heap_hold(struct uvf_e1000e *nic, const struct uvf_e1000e_opts *o)
+{
+	struct uvf_dmaheap *heap = o->heap;
+	int ret = heap ? 0 : uvf_dmaheap_shared(&heap);
+
+	if (!ret)
+		ret = uvf_dmaheap_hold(heap, nic->domain);
+	if (!ret)
+		nic->heap = heap;
+	return ret;
+}
+
+/* After the rings and the pool went back. */
+static void heap_release(struct uvf_e1000e *nic)
+{
+	if (nic->heap)
+		uvf_dmaheap_release(nic->heap, nic->domain);
+	nic->heap = NULL;
 }
 
 /* Receive and transmit control, once the rings are in place. */
@@ -448,7 +468,9 @@ static int port_up(struct uvf_e1000e *nic, const struct uvf_e1000e_opts *o)
 	if (ret)
 		return ret;
 	memset(&nic->hw, 0, sizeof(nic->hw));
-	ret = pool_attach(nic, o);
+	ret = heap_hold(nic, o);
+	if (!ret)
+		ret = pool_attach(nic, o);
 	for (q = 0; !ret && q < nic->nqueues; q++) {
 		ret = e1k_tx_ring_init(nic, q, o->tx_ring_size);
 		if (!ret)
@@ -520,6 +542,7 @@ int uvf_e1000e_open(struct uvf_device *dev, const struct uvf_e1000e_opts *opts,
 			uvf_device_irq_disable(dev);
 		rings_fini(nic);
 		pool_detach(nic);
+		heap_release(nic);
 		port_free(nic);
 		return ret;
 	}
@@ -536,6 +559,7 @@ void uvf_e1000e_close(struct uvf_e1000e *nic)
 		uvf_device_irq_disable(nic->dev);
 	rings_fini(nic);
 	pool_detach(nic);
+	heap_release(nic);
 	port_free(nic);
 }
 

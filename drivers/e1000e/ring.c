@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Descriptor rings: coherent memory for the descriptors, a pool buffer in
- * every receive slot, and the ring registers. The NIC owns receive slots
- * from RDH up to RDT - 1 and transmit slots from TDH up to TDT - 1.
+ * Descriptor rings: DMA heap memory for the descriptors (pinned while the
+ * ring exists), a pool buffer in every receive slot, and the ring
+ * registers. The NIC owns receive slots from RDH up to RDT - 1 and
+ * transmit slots from TDH up to TDT - 1.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -41,7 +42,8 @@ int e1k_rx_ring_init(struct uvf_e1000e *nic, unsigned int q,
 	rx->bufs = calloc(size, sizeof(*rx->bufs));
 	if (!rx->bufs)
 		return -ENOMEM;
-	ret = uvf_dma_alloc_coherent(nic->dev, bytes, &va, &rx->desc_iova);
+	ret = uvf_dmaheap_alloc_pinned(nic->heap, nic->domain, bytes, &va,
+				       &rx->desc_iova);
 	if (ret)
 		goto err_bufs;
 	if (e1k_pool_take(nic->pool, rx->bufs, size) != size) {
@@ -66,7 +68,7 @@ int e1k_rx_ring_init(struct uvf_e1000e *nic, unsigned int q,
 
 err_pool:
 	uvf_e1000e_pool_free(rx->bufs, size);
-	uvf_dma_free_coherent(nic->dev, bytes, va, rx->desc_iova);
+	uvf_dmaheap_free_pinned(nic->heap, nic->domain, va);
 	rx->desc = NULL;
 err_bufs:
 	free(rx->bufs);
@@ -81,8 +83,7 @@ void e1k_rx_ring_fini(struct uvf_e1000e *nic, unsigned int q)
 	if (!rx->desc)
 		return;
 	uvf_e1000e_pool_free(rx->bufs, rx->size);
-	uvf_dma_free_coherent(nic->dev, rx->desc_bytes, rx->desc,
-			      rx->desc_iova);
+	uvf_dmaheap_free_pinned(nic->heap, nic->domain, rx->desc);
 	free(rx->bufs);
 	rx->desc = NULL;
 	rx->bufs = NULL;
@@ -100,7 +101,8 @@ int e1k_tx_ring_init(struct uvf_e1000e *nic, unsigned int q,
 	tx->bufs = calloc(size, sizeof(*tx->bufs));
 	if (!tx->bufs)
 		return -ENOMEM;
-	ret = uvf_dma_alloc_coherent(nic->dev, bytes, &va, &tx->desc_iova);
+	ret = uvf_dmaheap_alloc_pinned(nic->heap, nic->domain, bytes, &va,
+				       &tx->desc_iova);
 	if (!ret) {
 		tx->desc = va;
 		tx->desc_bytes = bytes;
@@ -110,8 +112,7 @@ int e1k_tx_ring_init(struct uvf_e1000e *nic, unsigned int q,
 		tx->ctx = 0;
 		ret = program_ring(nic, bal, tx->desc_iova, bytes, 0);
 		if (ret) {
-			uvf_dma_free_coherent(nic->dev, bytes, va,
-					      tx->desc_iova);
+			uvf_dmaheap_free_pinned(nic->heap, nic->domain, va);
 			tx->desc = NULL;
 		}
 	}
@@ -130,8 +131,7 @@ void e1k_tx_ring_fini(struct uvf_e1000e *nic, unsigned int q)
 		return;
 	/* The NIC is stopped: whatever it did not send is dropped. */
 	uvf_e1000e_pool_free(tx->bufs, tx->size);
-	uvf_dma_free_coherent(nic->dev, tx->desc_bytes, tx->desc,
-			      tx->desc_iova);
+	uvf_dmaheap_free_pinned(nic->heap, nic->domain, tx->desc);
 	free(tx->bufs);
 	tx->desc = NULL;
 	tx->bufs = NULL;

@@ -178,6 +178,7 @@ static int ctrl_start(struct uvf_nvme_ctrl *ctrl)
 {
 	struct uvf_bar_info bar;
 	unsigned int granted = 0, limit;
+	size_t idbuf_size = NVME_IDENTIFY_SIZE;
 	uint16_t cmd;
 	void *bar0;
 	int ret;
@@ -207,10 +208,12 @@ static int ctrl_start(struct uvf_nvme_ctrl *ctrl)
 	if (!ret)
 		ret = nvme_ctrl_disable(ctrl);
 	if (!ret)
+		ret = nvme_heap_open(ctrl);
+	if (!ret)
 		ret = setup_admin_queue(ctrl);
 	if (!ret)
-		ret = uvf_dma_alloc_coherent(ctrl->dev, NVME_IDENTIFY_SIZE,
-					     &ctrl->idbuf, &ctrl->idbuf_iova);
+		ret = nvme_dma_alloc(ctrl, &idbuf_size, &ctrl->idbuf,
+				     &ctrl->idbuf_iova);
 	if (!ret)
 		ret = nvme_ctrl_enable(ctrl);
 	if (ret)
@@ -297,9 +300,10 @@ static void ctrl_teardown(struct uvf_nvme_ctrl *ctrl)
 	if (ctrl->admin)
 		nvme_qpair_free(ctrl->admin);
 	if (ctrl->idbuf)
-		uvf_dma_free_coherent(ctrl->dev, NVME_IDENTIFY_SIZE,
-				      ctrl->idbuf, ctrl->idbuf_iova);
+		nvme_dma_free(ctrl, NVME_IDENTIFY_SIZE, ctrl->idbuf,
+			      ctrl->idbuf_iova);
 	nvme_dbbuf_free(ctrl);
+	nvme_heap_close(ctrl);
 	/* Only now may the command register get back a mastering bit the
 	 * device had before we came. */
 	if (ctrl->pci_command_saved &&

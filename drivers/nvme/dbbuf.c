@@ -32,13 +32,11 @@ static bool fits_one_page(const struct uvf_nvme_ctrl *ctrl)
 static void free_pages(struct uvf_nvme_ctrl *ctrl)
 {
 	if (ctrl->dbbuf_shadow)
-		uvf_dma_free_coherent(ctrl->dev, NVME_PAGE_SIZE,
-				      ctrl->dbbuf_shadow,
-				      ctrl->dbbuf_shadow_iova);
+		nvme_dma_free(ctrl, NVME_PAGE_SIZE, ctrl->dbbuf_shadow,
+			      ctrl->dbbuf_shadow_iova);
 	if (ctrl->dbbuf_eventidx)
-		uvf_dma_free_coherent(ctrl->dev, NVME_PAGE_SIZE,
-				      ctrl->dbbuf_eventidx,
-				      ctrl->dbbuf_eventidx_iova);
+		nvme_dma_free(ctrl, NVME_PAGE_SIZE, ctrl->dbbuf_eventidx,
+			      ctrl->dbbuf_eventidx_iova);
 	ctrl->dbbuf_shadow = NULL;
 	ctrl->dbbuf_eventidx = NULL;
 }
@@ -47,6 +45,7 @@ int nvme_dbbuf_setup(struct uvf_nvme_ctrl *ctrl)
 {
 	struct uvf_nvme_cmd cmd = { .opc = NVME_ADMIN_DBBUF_CONFIG };
 	void *shadow = NULL, *eventidx = NULL;
+	size_t size = NVME_PAGE_SIZE;	/* one page: contiguous anywhere */
 	int ret;
 
 	/* Again after a controller reset: the pages start afresh. */
@@ -55,13 +54,12 @@ int nvme_dbbuf_setup(struct uvf_nvme_ctrl *ctrl)
 	if (ctrl->opts.no_shadow_doorbells ||
 	    !(ctrl->info.oacs & NVME_OACS_DBBUF_CONFIG) || !fits_one_page(ctrl))
 		return 0;
-	ret = uvf_dma_alloc_coherent(ctrl->dev, NVME_PAGE_SIZE, &shadow,
-				     &ctrl->dbbuf_shadow_iova);
+	ret = nvme_dma_alloc(ctrl, &size, &shadow, &ctrl->dbbuf_shadow_iova);
 	if (ret)
 		return ret;
 	ctrl->dbbuf_shadow = shadow;
-	ret = uvf_dma_alloc_coherent(ctrl->dev, NVME_PAGE_SIZE, &eventidx,
-				     &ctrl->dbbuf_eventidx_iova);
+	ret = nvme_dma_alloc(ctrl, &size, &eventidx,
+			     &ctrl->dbbuf_eventidx_iova);
 	if (ret) {
 		free_pages(ctrl);
 		return ret;

@@ -205,11 +205,11 @@ struct uvf_nvme_qpair {
 	struct nvme_req *reqs;		/* indexed by command ID */
 	uint16_t *free_cids;
 	uint32_t nfree;
-	struct nvme_prp_page *prp;	/* prp_pages list pages per slot */
+	/* prp_pages list pages per slot, from the heap at the slot's first
+	 * command that needs them (va NULL until then). */
+	struct nvme_prp_page *prp;
 	unsigned int prp_pages;
-	void *prp_mem;			/* registered */
-	size_t prp_mem_size;
-	void *mem;			/* SQ and CQ, coherent */
+	void *mem;			/* SQ and CQ, nvme_dma_alloc() */
 	size_t mem_size;
 	uvf_iova_t mem_iova;
 	int irq_vec;			/* -1: completion by polling */
@@ -261,6 +261,12 @@ struct uvf_nvme_ctrl {
 	uint64_t cmb_addr;		/* its controller address */
 	uint64_t cmb_slot;		/* bytes per I/O queue */
 	uint32_t cmbsz, cmbloc;		/* as found: a reset must see them */
+	/* DMA memory (heap.c): the heap, held in the device's domain
+	 * (uvf_dmaheap_hold()), and the PRP list page pool. */
+	struct uvf_dmaheap *heap;
+	struct uvf_domain *dom;
+	struct uvf_dmaheap_pool *prp_pool;
+	bool heap_held;
 };
 
 /* Register access and controller state (regs.c). CSTS reads go through
@@ -325,6 +331,22 @@ void nvme_split_kick(struct uvf_nvme_qpair *qp);
 void nvme_split_abort(struct uvf_nvme_qpair *qp, int err);
 /* The vector I/O queue @qid completes on, given @nvec vectors (ctrl.c). */
 unsigned int nvme_irq_vector(unsigned int qid, unsigned int nvec);
+
+/* DMA memory from the heap (heap.c). Open attaches the heap and makes
+ * the PRP pool; close undoes it, after every object went back. */
+int nvme_heap_open(struct uvf_nvme_ctrl *ctrl);
+void nvme_heap_close(struct uvf_nvme_ctrl *ctrl);
+/* Contiguous, zeroed, pinned device memory of *@size bytes (which grows
+ * when a direct domain needs a whole huge page). */
+int nvme_dma_alloc(struct uvf_nvme_ctrl *ctrl, size_t *size, void **va,
+		   uvf_iova_t *iova);
+void nvme_dma_free(struct uvf_nvme_ctrl *ctrl, size_t size, void *va,
+		   uvf_iova_t iova);
+/* A slot's qp->prp_pages list pages from the pool; on failure none. */
+int nvme_prp_lists_fill(struct uvf_nvme_qpair *qp,
+			struct nvme_prp_page *lists);
+void nvme_prp_lists_release(struct uvf_nvme_qpair *qp,
+			    struct nvme_prp_page *lists);
 
 /* Shadow doorbells (dbbuf.c): set up when the controller offers them
  * (OACS bit 8) and the options allow, before I/O queues exist; the queue

@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <uvf/device.h>
 #include <uvf/dma.h>
@@ -27,60 +26,6 @@ static inline void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
-}
-
-/* Queues must be contiguous in device memory. A direct domain (noiommu)
- * can only promise that within a page; one 2 MiB huge page does too. */
-static int alloc_queue_mem(struct uvf_device *dev, size_t *size, void **va,
-			   uvf_iova_t *iova)
-{
-	int ret = uvf_dma_alloc_coherent(dev, *size, va, iova);
-
-	if (ret == -ENOTSUP && *size < UVF_SZ_2M) {
-		ret = uvf_dma_alloc_coherent(dev, UVF_SZ_2M, va, iova);
-		if (!ret)
-			*size = UVF_SZ_2M;
-	}
-	return ret;
-}
-
-/* PRP list pages are registered, not coherent: each page is addressed on
- * its own, so they need not be contiguous even without an IOMMU. */
-static int alloc_prp_lists(struct uvf_nvme_qpair *qp)
-{
-	size_t i, n = (size_t)qp->nslots * qp->prp_pages;
-	void *mem;
-	int ret;
-
-	qp->prp = calloc(n, sizeof(*qp->prp));
-	if (!qp->prp)
-		return -ENOMEM;
-	mem = mmap(NULL, n * NVME_PAGE_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (mem == MAP_FAILED) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	ret = uvf_dma_register(qp->dev, mem, n * NVME_PAGE_SIZE, NULL);
-	if (ret)
-		goto err_unmap;
-	for (i = 0; i < n && !ret; i++) {
-		qp->prp[i].va = (uint64_t *)((char *)mem + i * NVME_PAGE_SIZE);
-		ret = uvf_dma_vtoiova(qp->dev, qp->prp[i].va, &qp->prp[i].iova);
-	}
-	if (ret) {
-		uvf_dma_unregister(qp->dev, mem, n * NVME_PAGE_SIZE);
-		goto err_unmap;
-	}
-	qp->prp_mem = mem;
-	qp->prp_mem_size = n * NVME_PAGE_SIZE;
-	return 0;
-err_unmap:
-	munmap(mem, n * NVME_PAGE_SIZE);
-err_free:
-	free(qp->prp);
-	qp->prp = NULL;
-	return ret;
 }
 
 void nvme_qpair_set_qid(struct uvf_nvme_qpair *qp, uint16_t qid)
@@ -123,18 +68,16 @@ int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
 	ret = -ENOMEM;
 	if (!qp->reqs || !qp->free_cids)
 		goto err;
-	ret = alloc_queue_mem(qp->dev, &qp->mem_size, &qp->mem, &qp->mem_iova);
-	if (ret)
-		goto err;
 	qp->prp_pages = nvme_slot_list_pages(ctrl, max_xfer);
 	if (qp->prp_pages) {
-		ret = alloc_prp_lists(qp);
-		if (ret) {
-			uvf_dma_free_coherent(qp->dev, qp->mem_size, qp->mem,
-					      qp->mem_iova);
+		qp->prp = calloc((size_t)qp->nslots * qp->prp_pages,
+				 sizeof(*qp->prp));
+		if (!qp->prp)
 			goto err;
-		}
 	}
+	ret = nvme_dma_alloc(ctrl, &qp->mem_size, &qp->mem, &qp->mem_iova);
+	if (ret)
+		goto err;
 	qp->sq = qp->mem;
 	qp->sq_addr = qp->mem_iova;
 	qp->cq = (volatile struct nvme_cqe *)((char *)qp->mem + sq_bytes);
@@ -146,6 +89,7 @@ int nvme_qpair_alloc(struct uvf_nvme_ctrl *ctrl, uint32_t size,
 	*out = qp;
 	return 0;
 err:
+	free(qp->prp);
 	free(qp->reqs);
 	free(qp->free_cids);
 	free(qp);
@@ -154,13 +98,13 @@ err:
 
 void nvme_qpair_free(struct uvf_nvme_qpair *qp)
 {
+	uint32_t i;
+
 	if (!qp)
 		return;
-	if (qp->prp_mem) {
-		uvf_dma_unregister(qp->dev, qp->prp_mem, qp->prp_mem_size);
-		munmap(qp->prp_mem, qp->prp_mem_size);
-	}
-	uvf_dma_free_coherent(qp->dev, qp->mem_size, qp->mem, qp->mem_iova);
+	for (i = 0; qp->prp_pages && i < qp->nslots; i++)
+		nvme_prp_lists_release(qp, &qp->prp[(size_t)i * qp->prp_pages]);
+	nvme_dma_free(qp->ctrl, qp->mem_size, qp->mem, qp->mem_iova);
 	free(qp->prp);
 	free(qp->reqs);
 	free(qp->free_cids);
@@ -199,6 +143,14 @@ static int build_dptr(struct uvf_nvme_qpair *qp, uint16_t cid,
 	struct nvme_sgl_desc sgl1;
 	int ret;
 
+	/* A slot takes its list pages at its first command that may need
+	 * them: PRPs over more than two pages, or an SGL. */
+	if (lists && !lists[0].va &&
+	    (x->sgl || nvme_pages_spanned((uintptr_t)x->buf, x->len) > 2)) {
+		ret = nvme_prp_lists_fill(qp, (struct nvme_prp_page *)lists);
+		if (ret)
+			return ret;
+	}
 	if (x->sgl) {
 		ret = nvme_sgl_build(x->buf, x->len, dword, xlate, ctx, lists,
 				     qp->prp_pages, &sgl1);

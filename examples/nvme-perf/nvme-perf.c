@@ -11,7 +11,8 @@
  *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
  *     [--verify] [--doorbell batch|per-cmd|both]
  *     [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]
- *     [--cmb on|off|auto] [--plot DIR]
+ *     [--cmb on|off|auto] [--mem heap|map|both] [--max-xfer BYTES]
+ *     [--plot DIR]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
@@ -41,6 +42,14 @@
  * --cmb: I/O submission queues in the Controller Memory Buffer (on: the
  * open fails without a usable one), in host memory (off), or in the CMB
  * where the controller offers one (auto, the default).
+ * --mem: where uvf's I/O buffers come from. By default memory the program
+ * registers with uvf_dma_register(); "heap": uvf_nvme_buf_alloc(), DMA heap
+ * memory that is already mapped; "map": plain memory the driver maps and
+ * unmaps around every command (uvf_dma_map_page()), the per-I/O mapping
+ * the heap replaces. "both" runs the workload on "map", then on "heap", in
+ * one process (a controller bring-up each), and reports the IOPS ratio.
+ * --max-xfer caps the bytes per command (uvf_nvme_ctrl_opts.max_xfer), so
+ * larger I/Os split into child commands: the split overhead at one size.
  *
  * --verify: each block written carries a pattern derived from its byte
  * offset, and each block read is checked against it (a mismatch counts as
@@ -105,6 +114,9 @@ struct opts {
 	enum uvf_nvme_sgl sgl;
 	bool sgl_both;
 	enum uvf_nvme_cmb cmb;
+	enum { MEM_OWN, MEM_HEAP, MEM_MAP } mem;
+	bool mem_both;
+	uint32_t max_xfer;
 	unsigned int hugepages;
 	uint32_t bs, qd, threads, nsid;
 	double seconds;
@@ -321,6 +333,12 @@ static void *uworker_main(void *arg)
 static int io_buf_alloc(const struct opts *o, struct nvme_app *app,
 			size_t len, uint8_t **out)
 {
+	if (o->mem == MEM_HEAP)
+		return uvf_nvme_buf_alloc(app->ctrl, len, (void **)out);
+	if (o->mem == MEM_MAP) {
+		*out = aligned_alloc(4096, (len + 4095) & ~(size_t)4095);
+		return *out ? 0 : -ENOMEM;
+	}
 #ifdef UVF_HAVE_DPDK
 	if (o->dpdk) {
 		*out = rte_malloc("nvme-perf", len, 4096);
@@ -333,6 +351,14 @@ static int io_buf_alloc(const struct opts *o, struct nvme_app *app,
 static void io_buf_free(const struct opts *o, struct nvme_app *app,
 			uint8_t *buf, size_t len)
 {
+	if (o->mem == MEM_HEAP) {
+		uvf_nvme_buf_free(app->ctrl, buf);
+		return;
+	}
+	if (o->mem == MEM_MAP) {
+		free(buf);
+		return;
+	}
 #ifdef UVF_HAVE_DPDK
 	if (o->dpdk) {
 		rte_free(buf);
@@ -550,6 +576,16 @@ static int plot_workloads(const struct opts *o)
 	return 1;
 }
 
+/* The last uvf run's controller's bytes per command. */
+static uint32_t max_xfer_used;
+
+static const char *mem_name(const struct opts *o)
+{
+	static const char *const names[] = { "own", "heap", "map" };
+
+	return o->dpdk ? "dpdk" : names[o->mem];
+}
+
 static double report(const struct opts *o, const char *engine,
 		     const char *backend, const struct stats *t, double secs)
 {
@@ -565,15 +601,16 @@ static double report(const struct opts *o, const char *engine,
 	if (o->json) {
 		printf("{\"engine\":\"%s\",\"backend\":\"%s\",\"target\":\"%s\","
 		       "\"memory\":\"%s\",\"verify\":%s,\"doorbell\":\"%s\","
-		       "\"shadow_doorbells\":%s,\"data_ptr\":\"%s\",\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
+		       "\"shadow_doorbells\":%s,\"data_ptr\":\"%s\",\"max_xfer\":%u,\"rw\":\"%s\",\"bs\":%u,\"qd\":%u,\"threads\":%u,"
 		       "\"seconds\":%.3f,\"ios\":%" PRIu64 ",\"errors\":%" PRIu64
 		       ",\"iops\":%.1f,\"mb_s\":%.2f,\"lat_ns\":{\"mean\":%.0f,"
 		       "\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99_9\":%" PRIu64
 		       ",\"max\":%" PRIu64 "}}\n",
 		       engine, backend, o->kernel ? o->kernel : o->bdf,
-		       o->dpdk ? "dpdk" : "own", o->verify ? "true" : "false",
+		       mem_name(o), o->verify ? "true" : "false",
 		       doorbell_name(o),
-		       !o->kernel && shadow_used ? "true" : "false", sgl_name(o), rw_name(o), o->bs, o->qd, o->threads, secs, ios,
+		       !o->kernel && shadow_used ? "true" : "false", sgl_name(o),
+		       o->kernel ? 0 : max_xfer_used, rw_name(o), o->bs, o->qd, o->threads, secs, ios,
 		       t->errors, iops, mbs, mean, p50, p99, p999, t->lat_max);
 		return iops;
 	}
@@ -582,9 +619,10 @@ static double report(const struct opts *o, const char *engine,
 	       o->kernel ? o->kernel : o->bdf, rw_name(o),
 	       o->verify ? " verified" : "", o->bs, o->qd, o->threads, secs);
 	if (!o->kernel)
-		printf("  doorbells: %s, shadow %s, data by %s\n",
-		       doorbell_name(o), shadow_used ? "on" : "off",
-		       sgl_name(o));
+		printf("  doorbells: %s, shadow %s, data by %s; memory %s, %u "
+		       "bytes per command\n", doorbell_name(o),
+		       shadow_used ? "on" : "off", sgl_name(o), mem_name(o),
+		       max_xfer_used);
 	if (!o->kernel && o->cmb)
 		printf("  CMB for SQs: %" PRIu64 " MiB\n", cmb_used >> 20);
 	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
@@ -646,6 +684,7 @@ static int run_uvf(const struct opts *o, double *iops)
 	co.no_shadow_doorbells = o->no_shadow;
 	co.sgl = o->sgl;
 	co.cmb = o->cmb;
+	co.max_xfer = o->max_xfer;
 	ret = nvme_app_open(&app, o->bdf, o->backend, &co);
 	if (ret) {
 		fprintf(stderr, "nvme-perf: %s: %s failed: %s\n", o->bdf,
@@ -684,6 +723,7 @@ static int run_uvf(const struct opts *o, double *iops)
 	}
 	shadow_used = uvf_nvme_ctrl_get_info(app.ctrl)->shadow_doorbells;
 	cmb_used = uvf_nvme_ctrl_get_info(app.ctrl)->cmb_size;
+	max_xfer_used = uvf_nvme_ctrl_get_info(app.ctrl)->max_xfer;
 	granted = uvf_nvme_ctrl_io_queues(app.ctrl);
 	if (granted < o->threads) {
 		/* One queue pair per thread: run with what was granted. */
@@ -812,7 +852,8 @@ static void usage(FILE *out)
 		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n"
 		"         [--verify] [--doorbell batch|per-cmd|both]\n"
 		"         [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]\n"
-		"         [--cmb on|off|auto] [--plot DIR]\n");
+		"         [--cmb on|off|auto] [--mem heap|map|both] [--max-xfer BYTES]\n"
+		"         [--plot DIR]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -863,6 +904,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "plot", required_argument, NULL, 'P' },
 		{ "sgl", required_argument, NULL, 'G' },
 		{ "cmb", required_argument, NULL, 'C' },
+		{ "mem", required_argument, NULL, 'M' },
+		{ "max-xfer", required_argument, NULL, 'X' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
 		{ "type1", no_argument, NULL, 'F' },
 		{ "iommufd", no_argument, NULL, 'F' },
@@ -945,6 +988,15 @@ static int parse(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "auto"))
 				return -EINVAL;
 			continue;
+		case 'M':
+			o->mem_both = !strcmp(optarg, "both");
+			if (!strcmp(optarg, "heap"))
+				o->mem = MEM_HEAP;
+			else if (!strcmp(optarg, "map"))
+				o->mem = MEM_MAP;
+			else if (!o->mem_both)
+				return -EINVAL;
+			continue;
 		case 'F':	/* the flag is the backend's name */
 			if (uvf_vfio_backend_parse(longopts[idx].name,
 						   &o->backend))
@@ -954,6 +1006,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			exit(0);
 		case 's': case 'q': case 't': case 'n': case 'S': case 'H':
+		case 'X':
 			if (parse_u64(optarg, &v) || (c != 'S' && !v) ||
 			    (c != 'S' && v > UINT32_MAX))
 				return -EINVAL;
@@ -971,6 +1024,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->nsid = (uint32_t)v;
 		else if (c == 'H')
 			o->hugepages = (uint32_t)v;
+		else if (c == 'X')
+			o->max_xfer = (uint32_t)v;
 		else
 			o->size = v;
 	}
@@ -979,7 +1034,8 @@ static int parse(int argc, char **argv, struct opts *o)
 	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8) ||
 	    (o->kernel && (o->doorbell || o->doorbell_both || o->no_shadow ||
 			   o->shadow_both || o->sgl || o->sgl_both ||
-			   o->cmb)))
+			   o->cmb || o->mem || o->mem_both || o->max_xfer)) ||
+	    (o->dpdk && (o->mem || o->mem_both)))
 		return -EINVAL;
 	return 0;
 }
@@ -1064,6 +1120,33 @@ static int run_shadow(const struct opts *o)
 	return ret ? ret : run_doorbells(&mode);
 }
 
+/* Per-command maps, then heap buffers: one line says what the heap
+ * gained. Every doorbell and shadow mode asked for runs on each. */
+static int run_mems(const struct opts *o)
+{
+	struct opts mode = *o;
+	double map, heap;
+	int ret;
+
+	if (!o->mem_both)
+		return run_shadow(o);
+	if (o->doorbell_both || o->shadow_both) {
+		mode.mem = MEM_MAP;
+		ret = run_shadow(&mode);
+		mode.mem = MEM_HEAP;
+		return ret ? ret : run_shadow(&mode);
+	}
+	mode.mem = MEM_MAP;
+	ret = run_mode(&mode, &map);
+	mode.mem = MEM_HEAP;
+	if (!ret)
+		ret = run_mode(&mode, &heap);
+	if (!ret && !o->json && map > 0)
+		printf("nvme-perf: heap buffers / per-I/O maps: %.2fx IOPS\n",
+		       heap / map);
+	return ret;
+}
+
 /* --sgl both: PRPs, then SGLs, for every other mode asked for. */
 static int run_modes(const struct opts *o)
 {
@@ -1073,11 +1156,11 @@ static int run_modes(const struct opts *o)
 	if (o->kernel)
 		return run_kernel(o);
 	if (!o->sgl_both)
-		return run_shadow(o);
+		return run_mems(o);
 	mode.sgl = UVF_NVME_SGL_OFF;
-	ret = run_shadow(&mode);
+	ret = run_mems(&mode);
 	mode.sgl = UVF_NVME_SGL_ALWAYS;
-	return ret ? ret : run_shadow(&mode);
+	return ret ? ret : run_mems(&mode);
 }
 
 static int run(const struct opts *o)

@@ -316,8 +316,67 @@ int uvf_dmaheap_attach(struct uvf_dmaheap *heap, struct uvf_domain *dom)
 		return -EINVAL;
 	pthread_mutex_lock(&heap->lock);
 	ret = attach_locked(heap, dom);
+	if (!ret)
+		dh_find_attach(heap, dom)->attached = true;
 	pthread_mutex_unlock(&heap->lock);
 	uvf_trace("dmaheap: domain %u attach: %d", uvf_domain_id(dom), ret);
+	return ret;
+}
+
+int uvf_dmaheap_hold(struct uvf_dmaheap *heap, struct uvf_domain *dom)
+{
+	struct dh_attach *a;
+	int ret = 0;
+
+	if (!heap || !dom)
+		return -EINVAL;
+	pthread_mutex_lock(&heap->lock);
+	a = dh_find_attach(heap, dom);
+	if (!a) {
+		ret = attach_locked(heap, dom);
+		a = ret ? NULL : dh_find_attach(heap, dom);
+	}
+	if (a)
+		a->holds++;
+	pthread_mutex_unlock(&heap->lock);
+	return ret;
+}
+
+/* Detach @dom, found attached with nothing pinned: 0 with @a off the
+ * heap (for attach_free() outside the lock), or the refused unmap's
+ * error with @a kept. Lock held. */
+static int detach_locked(struct uvf_dmaheap *heap, struct uvf_domain *dom,
+			 struct dh_attach *a)
+{
+	int ret = unmap_all(a);
+
+	if (!ret) {
+		drop_attach(heap, a);
+		uvf_domain_cookie_clear(dom, heap);
+	}
+	return ret;
+}
+
+int uvf_dmaheap_release(struct uvf_dmaheap *heap, struct uvf_domain *dom)
+{
+	struct dh_attach *a, *gone = NULL;
+	int ret;
+
+	if (!heap || !dom)
+		return -EINVAL;
+	pthread_mutex_lock(&heap->lock);
+	a = dh_find_attach(heap, dom);
+	ret = a && a->holds ? 0 : -ENOENT;
+	/* The last hold of a heap nobody attached explicitly: detach,
+	 * unless a pin (another user's, or a leak) says the device may
+	 * still use it. */
+	if (!ret && !--a->holds && !a->attached && !a->pins) {
+		ret = detach_locked(heap, dom, a);
+		gone = ret ? NULL : a;
+	}
+	pthread_mutex_unlock(&heap->lock);
+	if (gone)
+		attach_free(gone);
 	return ret;
 }
 
@@ -330,11 +389,7 @@ int uvf_dmaheap_detach(struct uvf_dmaheap *heap, struct uvf_domain *dom)
 		return -EINVAL;
 	pthread_mutex_lock(&heap->lock);
 	a = dh_find_attach(heap, dom);
-	ret = !a ? -ENOENT : a->pins ? -EBUSY : unmap_all(a);
-	if (!ret) {
-		drop_attach(heap, a);
-		uvf_domain_cookie_clear(dom, heap);
-	}
+	ret = !a ? -ENOENT : a->pins ? -EBUSY : detach_locked(heap, dom, a);
 	pthread_mutex_unlock(&heap->lock);
 	if (!ret)
 		attach_free(a);

@@ -43,6 +43,8 @@ struct dh_attach {
 	struct uvf_domain *dom;
 	struct uvf_dmaheap *heap;
 	uint64_t pins;			/* pins made in this domain */
+	uint64_t holds;			/* uvf_dmaheap_hold() references */
+	bool attached;			/* by uvf_dmaheap_attach() too */
 	uvf_iova_t *chunk_iova;		/* per chunk; translated domains */
 	uint64_t nr_mapped;		/* chunks 0..nr_mapped-1 are mapped */
 };

@@ -123,6 +123,18 @@ int uvf_dmaheap_create(const struct uvf_dmaheap_opts *o,
 		       struct uvf_dmaheap **out);
 
 /**
+ * uvf_dmaheap_shared() - the process-wide heap, created on first use
+ * @out: the heap
+ *
+ * What the NVMe and e1000e drivers allocate from when their options name
+ * no heap. Default options (locked 2 MiB chunks, 1 GiB window, any
+ * node). It lives as long as the process: do not destroy it.
+ *
+ * Return: 0; -EINVAL (NULL @out); or an error of uvf_dmaheap_create().
+ */
+int uvf_dmaheap_shared(struct uvf_dmaheap **out);
+
+/**
  * uvf_dmaheap_destroy() - give a heap's memory back
  * @heap: heap, may be NULL
  *
@@ -164,6 +176,33 @@ int uvf_dmaheap_attach(struct uvf_dmaheap *heap, struct uvf_domain *dom);
  * succeed).
  */
 int uvf_dmaheap_detach(struct uvf_dmaheap *heap, struct uvf_domain *dom);
+
+/**
+ * uvf_dmaheap_hold() - attach the heap to a domain on behalf of a user
+ *                      (a driver's controller or pool), counted
+ * @heap: heap
+ * @dom: domain
+ *
+ * Attaches as uvf_dmaheap_attach() does when not attached yet, else only
+ * counts. Each hold needs one uvf_dmaheap_release().
+ *
+ * Return: 0, or an error of uvf_dmaheap_attach() (no hold taken).
+ */
+int uvf_dmaheap_hold(struct uvf_dmaheap *heap, struct uvf_domain *dom);
+
+/**
+ * uvf_dmaheap_release() - drop a uvf_dmaheap_hold()
+ * @heap: heap
+ * @dom: the domain given to it
+ *
+ * The last hold detaches the heap from @dom, unless uvf_dmaheap_attach()
+ * attached it too (then its caller detaches) or objects are still pinned
+ * there (then the domain's destruction detaches it).
+ *
+ * Return: 0; -EINVAL; -ENOENT (no hold in @dom); or the error of a refused
+ * unmap (the hold is dropped, the heap stays attached).
+ */
+int uvf_dmaheap_release(struct uvf_dmaheap *heap, struct uvf_domain *dom);
 
 /**
  * uvf_dmaheap_alloc() - contiguous, zeroed, 4 KiB-aligned heap memory
@@ -289,6 +328,61 @@ int uvf_dmaheap_pool_alloc(struct uvf_dmaheap_pool *pool,
  * free); -EBUSY (pinned). Nothing changes on failure.
  */
 int uvf_dmaheap_pool_free(struct uvf_dmaheap_pool *pool, void *vaddr);
+
+/**
+ * uvf_dmaheap_alloc_pinned() - uvf_dmaheap_alloc(), its device address in
+ *                              a domain, and a pin there, in one call
+ * @heap: heap
+ * @dom: attached domain
+ * @size: as for uvf_dmaheap_alloc()
+ * @vaddr: the memory
+ * @iova: its device address in @dom, contiguous over @size
+ *
+ * Return: 0; -EINVAL; an error of uvf_dmaheap_alloc(); -ENOENT (@dom not
+ * attached); -ENOTSUP (not contiguous for the device in @dom). Nothing
+ * is allocated on failure.
+ */
+int uvf_dmaheap_alloc_pinned(struct uvf_dmaheap *heap, struct uvf_domain *dom,
+			     size_t size, void **vaddr, uvf_iova_t *iova);
+
+/**
+ * uvf_dmaheap_free_pinned() - unpin in @dom and free
+ * @heap: heap
+ * @dom: the domain given to uvf_dmaheap_alloc_pinned()
+ * @vaddr: the memory
+ *
+ * Return: 0; an error of uvf_dmaheap_unpin() (nothing freed); or of
+ * uvf_dmaheap_free().
+ */
+int uvf_dmaheap_free_pinned(struct uvf_dmaheap *heap, struct uvf_domain *dom,
+			    void *vaddr);
+
+/**
+ * uvf_dmaheap_pool_alloc_pinned() - uvf_dmaheap_pool_alloc() and a pin in
+ *                                   @dom, in one call
+ * @pool: pool
+ * @dom: attached domain
+ * @vaddr: the object
+ * @iova: its device address in @dom
+ *
+ * Return: 0; -EINVAL; or an error of uvf_dmaheap_pool_alloc() or
+ * uvf_dmaheap_pin(). Nothing is taken on failure.
+ */
+int uvf_dmaheap_pool_alloc_pinned(struct uvf_dmaheap_pool *pool,
+				  struct uvf_domain *dom, void **vaddr,
+				  uvf_iova_t *iova);
+
+/**
+ * uvf_dmaheap_pool_free_pinned() - unpin in @dom and give the object back
+ * @pool: pool
+ * @dom: the domain given to uvf_dmaheap_pool_alloc_pinned()
+ * @vaddr: the object
+ *
+ * Return: 0; -EINVAL; an error of uvf_dmaheap_unpin() (nothing freed); or
+ * of uvf_dmaheap_pool_free().
+ */
+int uvf_dmaheap_pool_free_pinned(struct uvf_dmaheap_pool *pool,
+				 struct uvf_domain *dom, void *vaddr);
 
 /**
  * uvf_dmaheap_get_info() - sizes, backing, NUMA binding and domains

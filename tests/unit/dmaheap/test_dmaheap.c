@@ -167,6 +167,42 @@ START_TEST(test_detach_unmaps_the_heap_and_a_destroyed_domain_detaches)
 }
 END_TEST
 
+START_TEST(test_the_last_hold_detaches_unless_pinned_or_attached)
+{
+	uvf_iova_t iova;
+	void *p;
+
+	make_heap(0);
+	/* Two holders: the first attaches, the last one out detaches. */
+	ck_assert_int_eq(uvf_dmaheap_hold(heap, fa.dom), 0);
+	ck_assert_int_eq(uvf_dmaheap_hold(heap, fa.dom), 0);
+	ck_assert_int_eq(uvf_dmaheap_alloc_pinned(heap, fa.dom, 4096, &p,
+						  &iova), 0);
+	ck_assert_uint_eq(mapped_bytes(&fa), MB2);
+	ck_assert_int_eq(uvf_dmaheap_release(heap, fa.dom), 0);
+	ck_assert_uint_eq(mapped_bytes(&fa), MB2);
+	/* A pin keeps it mapped past the last hold. */
+	ck_assert_int_eq(uvf_dmaheap_release(heap, fa.dom), 0);
+	ck_assert_uint_eq(mapped_bytes(&fa), MB2);
+	ck_assert_int_eq(uvf_dmaheap_release(heap, fa.dom), -ENOENT);
+	ck_assert_int_eq(uvf_dmaheap_free(heap, p), -EBUSY);
+	ck_assert_int_eq(uvf_dmaheap_free_pinned(heap, fa.dom, p), 0);
+	ck_assert_int_eq(uvf_dmaheap_free_pinned(heap, fa.dom, p), -ENOENT);
+	ck_assert_int_eq(uvf_dmaheap_hold(heap, fa.dom), 0);
+	ck_assert_int_eq(uvf_dmaheap_release(heap, fa.dom), 0);
+	ck_assert_uint_eq(mapped_bytes(&fa), 0);
+
+	/* Attached explicitly: holds come and go, the attachment stays. */
+	ck_assert_int_eq(uvf_dmaheap_attach(heap, fb.dom), 0);
+	ck_assert_int_eq(uvf_dmaheap_hold(heap, fb.dom), 0);
+	ck_assert_int_eq(uvf_dmaheap_release(heap, fb.dom), 0);
+	ck_assert_uint_eq(mapped_bytes(&fb), MB2);
+	ck_assert_int_eq(uvf_dmaheap_detach(heap, fb.dom), 0);
+	ck_assert_int_eq(uvf_dmaheap_hold(NULL, fb.dom), -EINVAL);
+	ck_assert_int_eq(uvf_dmaheap_release(heap, NULL), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_pool_objects_are_aligned_distinct_and_reachable_per_domain)
 {
 	static const size_t sizes[] = { 4096, 2048 };
@@ -614,6 +650,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_growth_maps_every_new_chunk_into_every_attached_domain);
 	tcase_add_test(tc, test_a_domain_attached_late_gets_every_existing_chunk);
 	tcase_add_test(tc, test_detach_unmaps_the_heap_and_a_destroyed_domain_detaches);
+	tcase_add_test(tc, test_the_last_hold_detaches_unless_pinned_or_attached);
 	tcase_add_test(tc, test_pool_objects_are_aligned_distinct_and_reachable_per_domain);
 	tcase_add_test(tc, test_iova_equals_va_where_the_usable_ranges_allow_it);
 	tcase_add_test(tc, test_iova_equals_va_is_refused_outside_the_usable_ranges);

@@ -11,6 +11,7 @@
 
 #include <uvf/device.h>
 #include <uvf/dma.h>
+#include <uvf/dmaheap.h>
 
 #include "check_main.h"
 #include "nvmefix.h"
@@ -30,6 +31,10 @@ int __real_uvf_dma_unregister(struct uvf_device *dev, void *vaddr,
 			      size_t len);
 int __wrap_uvf_dma_unregister(struct uvf_device *dev, void *vaddr,
 			      size_t len);
+int __real_uvf_dmaheap_free(struct uvf_dmaheap *heap, void *vaddr);
+int __wrap_uvf_dmaheap_free(struct uvf_dmaheap *heap, void *vaddr);
+int __real_uvf_dmaheap_pool_free(struct uvf_dmaheap_pool *pool, void *vaddr);
+int __wrap_uvf_dmaheap_pool_free(struct uvf_dmaheap_pool *pool, void *vaddr);
 
 static struct {
 	bool master;		/* bus mastering as last written */
@@ -71,6 +76,18 @@ int __wrap_uvf_dma_unregister(struct uvf_device *dev, void *vaddr,
 {
 	note_free();
 	return __real_uvf_dma_unregister(dev, vaddr, len);
+}
+
+int __wrap_uvf_dmaheap_free(struct uvf_dmaheap *heap, void *vaddr)
+{
+	note_free();
+	return __real_uvf_dmaheap_free(heap, vaddr);
+}
+
+int __wrap_uvf_dmaheap_pool_free(struct uvf_dmaheap_pool *pool, void *vaddr)
+{
+	note_free();
+	return __real_uvf_dmaheap_pool_free(pool, vaddr);
 }
 
 static struct nvmefix f;

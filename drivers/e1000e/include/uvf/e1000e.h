@@ -80,6 +80,7 @@
 #include <uvf/types.h>
 
 struct uvf_device;
+struct uvf_dmaheap;
 struct uvf_e1000e;
 struct uvf_e1000e_pool;
 
@@ -175,6 +176,10 @@ struct uvf_e1000e_opts {
 	 * UVF_E1000E_MAX_FRAME..UVF_E1000E_MAX_JUMBO; default
 	 * UVF_E1000E_MAX_FRAME. */
 	unsigned int max_frame;
+	/* DMA heap for the descriptor rings and the pool the port makes:
+	 * NULL for the process-wide one (uvf_dmaheap_shared()). Held in the
+	 * device's domain from open to close (uvf_dmaheap_hold()). */
+	struct uvf_dmaheap *heap;
 };
 
 struct uvf_e1000e_link {

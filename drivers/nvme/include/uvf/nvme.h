@@ -8,9 +8,13 @@
  * and reaps its completions, so the hot path takes no lock. The controller
  * calls (identify, queue creation, uvf_nvme_admin()) are thread-safe.
  *
- * Memory: queues and PRP list pages come from uvf_dma_alloc_coherent().
- * Data buffers should be registered with uvf_dma_register(): the driver
- * then builds PRPs with uvf_dma_vtoiova(), page by page. A buffer that is
+ * Memory: queues, Identify and shadow doorbell pages and PRP list pages
+ * (a pool of 4 KiB objects, taken by a slot at its first command that needs
+ * a list) come from a DMA heap (uvf/dmaheap.h; opts.heap, else the
+ * process-wide one) attached to the device's domain. Data buffers from
+ * uvf_nvme_buf_alloc() are heap memory, so already mapped; buffers
+ * registered with uvf_dma_register() are too: for both the driver builds
+ * PRPs with uvf_dma_vtoiova(), page by page. A buffer that is
  * not registered is mapped with uvf_dma_map_page() for the one command and
  * unmapped when it completes. Buffers must be 4-byte aligned (the PRP
  * rule). One command carries up to uvf_nvme_ctrl_info.max_xfer bytes (MDTS,
@@ -87,6 +91,7 @@
 #include <uvf/types.h>
 
 struct uvf_device;
+struct uvf_dmaheap;
 struct uvf_nvme_ctrl;
 struct uvf_nvme_qpair;
 
@@ -195,6 +200,10 @@ struct uvf_nvme_ctrl_opts {
 	enum uvf_nvme_sgl sgl;
 	/* I/O submission queues in the Controller Memory Buffer. */
 	enum uvf_nvme_cmb cmb;
+	/* DMA heap for queues, PRP lists and uvf_nvme_buf_alloc(): NULL for
+	 * the process-wide one (uvf_dmaheap_shared()). Held in the device's
+	 * domain from open to close (uvf_dmaheap_hold()). */
+	struct uvf_dmaheap *heap;
 };
 
 struct uvf_nvme_ctrl_info {
@@ -561,6 +570,29 @@ bool uvf_nvme_qpair_sq_in_cmb(const struct uvf_nvme_qpair *qp);
  * Return: the count.
  */
 unsigned int uvf_nvme_qpair_outstanding(const struct uvf_nvme_qpair *qp);
+
+/**
+ * uvf_nvme_buf_alloc() - an I/O buffer the controller reaches without a
+ *                        per-command mapping: heap memory, zeroed
+ * @ctrl: controller
+ * @size: bytes, non-zero, at most the heap's chunk size (2 MiB by default)
+ * @buf: the buffer, 4 KiB aligned
+ *
+ * Free it with uvf_nvme_buf_free() before closing @ctrl.
+ *
+ * Return: 0; -EINVAL; -ENOMEM (the heap is full or could not grow).
+ */
+int uvf_nvme_buf_alloc(struct uvf_nvme_ctrl *ctrl, size_t size, void **buf);
+
+/**
+ * uvf_nvme_buf_free() - give back a uvf_nvme_buf_alloc() buffer
+ * @ctrl: the controller it came from
+ * @buf: the buffer
+ *
+ * Return: 0; -EINVAL (not a buffer of @ctrl's heap); -ENOENT (already
+ * free).
+ */
+int uvf_nvme_buf_free(struct uvf_nvme_ctrl *ctrl, void *buf);
 
 /**
  * uvf_nvme_read() - submit a Read
