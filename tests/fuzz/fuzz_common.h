@@ -73,5 +73,7 @@ static inline uint64_t fuzz_u64(struct fuzz_in *in)
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Optional: once, before the first input (what is costly to build). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #endif
