@@ -60,21 +60,17 @@ void vfio_sriov_role(struct vfio_ctx *ctx, const char *bdf, bool *vf,
 
 int vfio_set_vf_token(struct vfio_ctx *ctx, int fd, const char *uuid)
 {
-	struct {
-		struct vfio_device_feature hdr;
-		uint8_t uuid[16];
-	} f = {
-		.hdr = {
-			.argsz = sizeof(f),
-			.flags = VFIO_DEVICE_FEATURE_SET |
-				 VFIO_DEVICE_FEATURE_PCI_VF_TOKEN,
-		},
-	};
+	/* The header and its 16-byte payload (the header ends in a flexible
+	 * array, so it cannot head a struct in ISO C). */
+	uint64_t buf[(sizeof(struct vfio_device_feature) + 16 + 7) / 8] = { 0 };
+	struct vfio_device_feature *f = (struct vfio_device_feature *)buf;
 	int ret;
 
-	if (vfio_uuid_parse(uuid, f.uuid))
+	f->argsz = sizeof(*f) + 16;
+	f->flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN;
+	if (vfio_uuid_parse(uuid, f->data))
 		return -EINVAL;
-	ret = vfio_ioctl(ctx, fd, VFIO_DEVICE_FEATURE, &f);
+	ret = vfio_ioctl(ctx, fd, VFIO_DEVICE_FEATURE, f);
 	/* vfio-pci answers ENOTTY for a function without SR-IOV. */
 	return ret == -ENOTTY ? -ENOTSUP : ret;
 }
