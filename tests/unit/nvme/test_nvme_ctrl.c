@@ -496,7 +496,8 @@ static void chain_cb(void *arg, int err, const struct uvf_nvme_cpl *cpl)
 
 START_TEST(test_callbacks_may_submit_on_their_queue_pair)
 {
-	struct chain c = { .qp = nvmefix_qpair(&f, 4), .buf = f.arena, .left = 50 };
+	struct chain c = { .qp = nvmefix_qpair(&f, 4), .buf = f.arena,
+			   .left = 50 };
 
 	ck_assert_int_eq(uvf_nvme_write(c.qp, 1, c.buf, 99, 1, chain_cb, &c),
 			 0);

@@ -179,7 +179,8 @@ START_TEST(test_wrong_sizes_and_namespaces_are_refused_before_submitting)
 	/* Without metadata, a namespace that has it cannot be read. */
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 2, f.arena, 0, 8, NULL),
 			 -EOPNOTSUPP);
-	ck_assert_uint_eq(nvmefix_stats(&f).reads + nvmefix_stats(&f).writes, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads + nvmefix_stats(&f).writes,
+			  0);
 	ck_assert_uint_eq(uvf_nvme_qpair_outstanding(qp), 0);
 	ck_assert_int_eq(md_io(qp, true, 2, &good), 0);
 	uvf_nvme_qpair_destroy(qp);
