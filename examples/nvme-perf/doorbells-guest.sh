@@ -12,30 +12,14 @@ set -u
 BACKEND=${1:-type1}
 SECS=${2:-10}
 ROUNDS=${3:-3}
-BDF=0000:00:04.0
-PERF=/uvf/nvme-perf
-WORKLOADS="randread:4096:1 randread:4096:32 read:131072:4"
 
 [ -f /uvf/.run ] || { echo "doorbells-guest.sh: not in the tools/vm guest" >&2; exit 2; }
+# shellcheck source=examples/nvme-perf/guest-lib.sh
 . /uvf/guest-lib.sh
 
 rc=0
 # Each workload ROUNDS times: uvf in its four modes, or the kernel driver.
-rounds() { # nvme-perf-arguments...
-    for w in $WORKLOADS; do
-        IFS=: read -r rw bs qd <<EOW
-$w
-EOW
-        round=0
-        while [ $round -lt "$ROUNDS" ]; do
-            round=$((round + 1))
-            $PERF "$@" --rw "$rw" --bs "$bs" --qd "$qd" --time "$SECS" \
-                --json || rc=1
-        done
-    done
-}
-
-rounds --device $BDF --backend "$BACKEND" --doorbell both --shadow-doorbells both
+workload_rounds --device $BDF --backend "$BACKEND" --doorbell both --shadow-doorbells both
 to_kernel_driver || exit 1
-rounds --kernel /dev/nvme0n1
+workload_rounds --kernel /dev/nvme0n1
 exit $rc

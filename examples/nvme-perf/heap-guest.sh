@@ -13,24 +13,13 @@ set -u
 BACKEND=${1:-type1}
 SECS=${2:-5}
 ROUNDS=${3:-2}
-BDF=0000:00:04.0
-PERF=/uvf/nvme-perf
-WORKLOADS="randread:4096:1 randread:4096:32 read:131072:4"
 
 [ -f /uvf/.run ] || { echo "heap-guest.sh: not in the tools/vm guest" >&2; exit 2; }
+# shellcheck source=examples/nvme-perf/guest-lib.sh
+. /uvf/guest-lib.sh
 
 rc=0
-for w in $WORKLOADS; do
-    IFS=: read -r rw bs qd <<EOW
-$w
-EOW
-    round=0
-    while [ $round -lt "$ROUNDS" ]; do
-        round=$((round + 1))
-        $PERF --device $BDF --backend "$BACKEND" --mem both --rw "$rw" \
-            --bs "$bs" --qd "$qd" --time "$SECS" --json || rc=1
-    done
-done
+workload_rounds --device $BDF --backend "$BACKEND" --mem both
 round=0
 while [ $round -lt "$ROUNDS" ]; do
     round=$((round + 1))

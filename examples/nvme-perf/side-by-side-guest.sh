@@ -17,10 +17,9 @@ if [ "${3:-}" = plot ]; then
     # The data and scripts only: `true` stands in for gnuplot.
     export UVF_GNUPLOT=true
 fi
-BDF=0000:00:04.0
-PERF=/uvf/nvme-perf
 
 [ -f /uvf/.run ] || { echo "side-by-side-guest.sh: not in the tools/vm guest" >&2; exit 2; }
+# shellcheck source=examples/nvme-perf/guest-lib.sh
 . /uvf/guest-lib.sh
 echo 64 >/proc/sys/vm/nr_hugepages
 

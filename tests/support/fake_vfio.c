@@ -1263,3 +1263,26 @@ void fk_fini(struct fake_vfio *fk)
 	pthread_cond_destroy(&fk->map_cond);
 	pthread_mutex_destroy(&fk->lock);
 }
+
+void fk_open_attached(struct fake_vfio *fk, enum uvf_vfio_backend backend,
+		      const char *bdf, struct uvf_iommu **iommu,
+		      struct uvf_device **dev, struct uvf_domain **dom)
+{
+	struct uvf_vfio_opts o = fk_opts(fk, backend);
+
+	ck_assert_int_eq(vfio_open_sys(&o, &fk->sys, iommu), 0);
+	ck_assert_int_eq(uvf_vfio_device_open(*iommu, bdf, dev), 0);
+	ck_assert_int_eq(uvf_domain_create(*iommu, UVF_DOMAIN_TRANSLATED, dom),
+			 0);
+	ck_assert_int_eq(uvf_domain_attach(*dom, *dev), 0);
+}
+
+void fk_close_attached(struct fake_vfio *fk, struct uvf_iommu *iommu,
+		       struct uvf_device *dev, struct uvf_domain *dom)
+{
+	uvf_domain_detach(dom, dev);
+	ck_assert_int_eq(uvf_domain_destroy(dom), 0);
+	uvf_device_close(dev);
+	ck_assert_int_eq(uvf_iommu_destroy(iommu), 0);
+	ck_assert_uint_eq(fk_open_fds(fk), 0);
+}

@@ -185,6 +185,14 @@ struct fk_hwpt *fk_hwpt(struct fake_vfio *fk, uint32_t id);
  * it: the page is marked dirty when the HWPT tracks and the IOAS maps it
  * writable. Returns whether it was marked. */
 bool fk_hwpt_write(struct fake_vfio *fk, uint32_t id, uint64_t iova);
+/* A context of @backend on the fake, device @bdf open and attached to a
+ * new translated domain (ck_asserts). */
+void fk_open_attached(struct fake_vfio *fk, enum uvf_vfio_backend backend,
+		      const char *bdf, struct uvf_iommu **iommu,
+		      struct uvf_device **dev, struct uvf_domain **dom);
+/* Undoes fk_open_attached(); checks that no fd of the fake stays open. */
+void fk_close_attached(struct fake_vfio *fk, struct uvf_iommu *iommu,
+		       struct uvf_device *dev, struct uvf_domain *dom);
 /* Open descriptors of this process, eventfds included. */
 unsigned int fk_process_fds(void);
 /* Open fds the fake handed out that are still open. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_nvme_data.h"
 #include "nvme_app.h"
 
 #define ARENA (8u << 20)	/* registered: write half, read half */
@@ -26,50 +27,11 @@ static uint8_t *arena;
 static uint32_t bsize;		/* namespace block size */
 static uint64_t nblocks;
 
-static void fill(void *buf, size_t len, uint32_t seed)
-{
-	uint32_t x = (seed * 2654435761u) | 1, *p = buf;
-	size_t i;
-
-	for (i = 0; i < len / 4; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = x;
-	}
-}
-
-static int io(struct uvf_nvme_qpair *qp, bool write, void *buf, uint64_t lba,
-	      uint32_t nlb, struct uvf_nvme_cpl *cpl)
-{
-	struct uvf_nvme_sync s = { 0 };
-	int ret = write ? uvf_nvme_write(qp, 1, buf, lba, nlb,
-					 uvf_nvme_sync_cb, &s)
-			: uvf_nvme_read(qp, 1, buf, lba, nlb, uvf_nvme_sync_cb,
-					&s);
-
-	if (!ret)
-		ret = uvf_nvme_sync_wait(qp, &s);
-	if (cpl)
-		*cpl = s.cpl;
-	return ret;
-}
-
-/* Write @nlb blocks from @wr at @lba, read them into @rd, compare. */
+/* guest_nvme_roundtrip() in the namespace's blocks. */
 static int roundtrip(struct uvf_nvme_qpair *qp, uint8_t *wr, uint8_t *rd,
 		     uint64_t lba, uint32_t nlb, uint32_t seed)
 {
-	size_t len = (size_t)nlb * bsize;
-	int ret;
-
-	fill(wr, len, seed);
-	memset(rd, 0, len);
-	ret = io(qp, true, wr, lba, nlb, NULL);
-	if (!ret)
-		ret = io(qp, false, rd, lba, nlb, NULL);
-	if (!ret && memcmp(wr, rd, len))
-		ret = -EILSEQ;
-	return ret;
+	return guest_nvme_roundtrip(qp, wr, rd, lba, nlb, bsize, seed);
 }
 
 static void check_sizes(struct uvf_nvme_qpair *qp)
@@ -136,7 +98,7 @@ static void check_zeroes_flush_range(struct uvf_nvme_qpair *qp)
 		if (!ret)
 			ret = uvf_nvme_sync_wait(qp, &s);
 		if (!ret)
-			ret = io(qp, false, rd, 2000, 16, NULL);
+			ret = guest_nvme_rw(qp, false, rd, 2000, 16, NULL);
 		for (i = 0; !ret && i < 16 * (size_t)bsize; i++) {
 			bool zero = i >= 4 * (size_t)bsize &&
 				    i < 8 * (size_t)bsize;
@@ -154,7 +116,7 @@ static void check_zeroes_flush_range(struct uvf_nvme_qpair *qp)
 	if (!ret)
 		ret = uvf_nvme_sync_wait(qp, &s);
 	nvme_tap(!ret, "flush: %d", ret);
-	ret = io(qp, false, rd, nblocks, 1, &cpl);
+	ret = guest_nvme_rw(qp, false, rd, nblocks, 1, &cpl);
 	nvme_tap(ret == -ERANGE && UVF_NVME_SC(cpl.status) == 0x80,
 		 "read past the end: %d, status %#x (%s)", ret, cpl.status,
 		 uvf_nvme_status_str(cpl.status));
@@ -187,7 +149,7 @@ static void check_deep_queue(struct uvf_nvme_ctrl *ctrl)
 	ret = uvf_nvme_qpair_create(ctrl, 128, &qp);
 	if (!nvme_tap(!ret, "queue pair of 128 entries: %d", ret))
 		return;
-	fill(arena, 64 * chunk, 64);
+	guest_fill(arena, 64 * chunk, 64);
 	for (i = 0; i < 64 && !ret; i++)
 		ret = uvf_nvme_write(qp, 1, arena + i * chunk, 3000 + i * 8u, 8,
 				     deep_cb, &d);

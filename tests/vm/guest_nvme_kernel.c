@@ -18,24 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guest_nvme_data.h"
 #include "nvme_app.h"
 
 #define LEN (1u << 20)
 #define UVF_OFF (4ull << 20)	/* uvf writes here */
 #define KERNEL_OFF (16ull << 20)	/* the kernel writes here */
-
-static void fill(void *buf, size_t len, uint32_t seed)
-{
-	uint32_t x = (seed * 2654435761u) | 1, *p = buf;
-	size_t i;
-
-	for (i = 0; i < len / 4; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = x;
-	}
-}
 
 /* Transfers of at most max_xfer, one after another. */
 static int uvf_rw(struct nvme_app *app, bool write, uint8_t *buf,
@@ -137,8 +125,8 @@ int main(int argc, char **argv)
 		return ret;
 	if (!a || !b || !got)
 		return 1;
-	fill(a, LEN, 1);
-	fill(b, LEN, 2);
+	guest_fill(a, LEN, 1);
+	guest_fill(b, LEN, 2);
 
 	ret = uvf_session(backend, true, a, UVF_OFF);
 	nvme_tap(!ret, "uvf writes 1 MiB at 4 MiB and flushes: %d", ret);

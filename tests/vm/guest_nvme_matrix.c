@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_nvme_data.h"
 #include "nvme_app.h"
 
 #define THREADS 2u
@@ -46,31 +47,6 @@ struct worker {
 	uint32_t failed_len;
 };
 
-static void fill(void *buf, size_t len, uint32_t seed)
-{
-	uint32_t x = (seed * 2654435761u) | 1, *p = buf;
-	size_t i;
-
-	for (i = 0; i < len / 4; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = x;
-	}
-}
-
-static int io(struct uvf_nvme_qpair *qp, bool write, void *buf, uint64_t lba,
-	      uint32_t nlb)
-{
-	struct uvf_nvme_sync s = { 0 };
-	int ret = write ? uvf_nvme_write(qp, 1, buf, lba, nlb,
-					 uvf_nvme_sync_cb, &s)
-			: uvf_nvme_read(qp, 1, buf, lba, nlb, uvf_nvme_sync_cb,
-					&s);
-
-	return ret ? ret : uvf_nvme_sync_wait(qp, &s);
-}
-
 /* Every size once, each in the thread's own region of the disk. */
 static void *worker(void *arg)
 {
@@ -81,13 +57,8 @@ static void *worker(void *arg)
 
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]) && !w->ret; i++) {
 		nlb = lens[i] / w->bsize;
-		fill(w->wr, lens[i], w->id * 100 + i);
-		memset(w->rd, 0, lens[i]);
-		w->ret = io(w->qp, true, w->wr, lba, nlb);
-		if (!w->ret)
-			w->ret = io(w->qp, false, w->rd, lba, nlb);
-		if (!w->ret && memcmp(w->wr, w->rd, lens[i]))
-			w->ret = -EILSEQ;
+		w->ret = guest_nvme_roundtrip(w->qp, w->wr, w->rd, lba, nlb,
+					      w->bsize, w->id * 100 + i);
 		if (w->ret)
 			w->failed_len = lens[i];
 		lba += nlb;

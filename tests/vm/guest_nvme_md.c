@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "guest_nvme_data.h"
 #include "nvme_app.h"
 
 #define ARENA (12u << 20)
@@ -33,20 +34,6 @@
 
 static struct nvme_app app;
 static uint8_t *arena;
-
-static void fill(void *buf, size_t len, uint32_t seed)
-{
-	uint32_t x = (seed * 2654435761u) | 1;
-	uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = (uint8_t)x;
-	}
-}
 
 static int io(struct uvf_nvme_qpair *qp, bool write,
 	      const struct uvf_nvme_ns_info *ns, struct uvf_nvme_md_io *r)
@@ -84,9 +71,9 @@ static int roundtrip(struct uvf_nvme_qpair *qp,
 	};
 	int ret;
 
-	fill(r.buf, r.len, seed);
+	guest_fill(r.buf, r.len, seed);
 	if (r.md)
-		fill(r.md, r.md_len, seed + 1);
+		guest_fill(r.md, r.md_len, seed + 1);
 	memset(arena + RD, 0, r.len);
 	memset(arena + RD_MD, 0, r.md_len);
 	ret = io(qp, true, ns, &r);

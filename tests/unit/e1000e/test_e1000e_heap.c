@@ -11,6 +11,7 @@
 
 #include "check_main.h"
 #include "e1kfix.h"
+#include "held_heap.h"
 
 #define PCI_COMMAND_MASTER 0x4
 
@@ -27,25 +28,17 @@ static void teardown(void)
 }
 
 /* Open with a one-chunk heap of which the caller holds all but @left
- * bytes; on failure nothing of the port's is left mapped or in the heap
- * (destroy is -EBUSY while a pool, an allocation or a hold is). */
+ * bytes; on failure nothing of the port's is left mapped or in the heap. */
 static int open_with_heap_left(uint64_t left)
 {
 	struct uvf_e1000e_opts o = { .no_link_wait = true,
 				     .rx_ring_size = 64, .tx_ring_size = 64,
 				     .pool_size = 256 };
-	struct uvf_dmaheap_opts ho;
-	struct uvf_dmaheap *heap;
-	void *filler = NULL;
+	struct held_heap h;
 	int ret;
 
-	uvf_dmaheap_opts_default(&ho);
-	ho.max_bytes = ho.chunk_size;
-	ck_assert_int_eq(uvf_dmaheap_create(&ho, &heap), 0);
-	if (left < ho.chunk_size)
-		ck_assert_int_eq(uvf_dmaheap_alloc(heap, ho.chunk_size - left,
-						   &filler), 0);
-	o.heap = heap;
+	held_heap_create(&h, left);
+	o.heap = h.heap;
 	ret = uvf_e1000e_open(f.dev[0], &o, &f.nic[0]);
 	if (ret) {
 		ck_assert_ptr_null(f.nic[0]);
@@ -56,29 +49,16 @@ static int open_with_heap_left(uint64_t left)
 		uvf_e1000e_close(f.nic[0]);
 		f.nic[0] = NULL;
 	}
-	if (filler)
-		ck_assert_int_eq(uvf_dmaheap_free(heap, filler), 0);
-	ck_assert_int_eq(uvf_dmaheap_destroy(heap), 0);
+	held_heap_destroy(&h);
 	return ret;
 }
 
 START_TEST(test_heap_exhaustion_during_open_unwinds_everything)
 {
-	unsigned int failures = 0;
-	uint64_t left;
-	int ret;
-
 	/* Rings of 1 KiB each, then 256 buffers of 2 KiB (512 KiB) in
 	 * slabs: open fails at several steps before it fits. */
-	for (left = 0; left <= UVF_SZ_2M; left += 16384) {
-		ret = open_with_heap_left(left);
-		if (!ret)
-			break;
-		ck_assert_int_eq(ret, -ENOMEM);
-		failures++;
-	}
-	ck_assert_int_eq(ret, 0);
-	ck_assert_uint_ge(failures, 2);
+	ck_assert_uint_ge(held_heap_failures_until_open(open_with_heap_left,
+							 16384), 2);
 }
 END_TEST
 

@@ -107,3 +107,35 @@ void nvmefix_pattern(void *buf, size_t len, uint32_t seed)
 		p[i] = (uint8_t)x;
 	}
 }
+
+struct uvf_nvme_qpair *nvmefix_qpair(struct nvmefix *f, unsigned int size)
+{
+	struct uvf_nvme_qpair *qp;
+
+	ck_assert_int_eq(uvf_nvme_qpair_create(f->ctrl, size, &qp), 0);
+	return qp;
+}
+
+struct fake_nvme_stats nvmefix_stats(struct nvmefix *f)
+{
+	struct fake_nvme_stats st;
+
+	fake_nvme_get_stats(f->dev, &st);
+	return st;
+}
+
+void nvmefix_write_read_verify(struct nvmefix *f, struct uvf_nvme_qpair *qp,
+			       uint8_t *out, uint8_t *in, uint32_t nlb,
+			       uint32_t seed)
+{
+	size_t len = (size_t)nlb * 512;
+
+	nvmefix_pattern(out, len, seed);
+	memset(in, 0, len);
+	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_WRITE, 1, out, 0, nlb, NULL),
+			 0);
+	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 1, in, 0, nlb, NULL),
+			 0);
+	ck_assert(!memcmp(in, out, len));
+	ck_assert(!memcmp(fake_nvme_media(f->dev, 1), out, len));
+}

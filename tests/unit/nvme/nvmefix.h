@@ -33,5 +33,15 @@ int nvmefix_io(struct uvf_nvme_qpair *qp, uint8_t opc, uint32_t nsid,
 	       struct uvf_nvme_cpl *cpl);
 /* Fill @len bytes with a pattern derived from @seed. */
 void nvmefix_pattern(void *buf, size_t len, uint32_t seed);
+/* An I/O queue pair of @size entries (0: the default); ck_assert()s. */
+struct uvf_nvme_qpair *nvmefix_qpair(struct nvmefix *f, unsigned int size);
+/* What the fake controller has counted so far. */
+struct fake_nvme_stats nvmefix_stats(struct nvmefix *f);
+/* Write @nlb blocks of a pattern from @seed at LBA 0 of namespace 1 from
+ * @out, read them back into @in; both @in and the medium must hold the
+ * pattern. */
+void nvmefix_write_read_verify(struct nvmefix *f, struct uvf_nvme_qpair *qp,
+			       uint8_t *out, uint8_t *in, uint32_t nlb,
+			       uint32_t seed);
 
 #endif

@@ -25,14 +25,6 @@ static void teardown(void)
 	nvmefix_teardown(&f);
 }
 
-static struct fake_nvme_stats stats(void)
-{
-	struct fake_nvme_stats st;
-
-	fake_nvme_get_stats(f.dev, &st);
-	return st;
-}
-
 static void cmb_params(struct fake_nvme_params *p)
 {
 	fake_nvme_params_default(p);
@@ -49,24 +41,8 @@ static void cmb_opts(struct uvf_nvme_ctrl_opts *o, enum uvf_nvme_cmb cmb)
 /* Write 1 MiB of a pattern, read it back elsewhere, compare. */
 static void write_read_verify(struct uvf_nvme_qpair *qp, uint32_t seed)
 {
-	uint8_t *out = f.arena + (1u << 20), *in = f.arena + (4u << 20);
-
-	nvmefix_pattern(out, IO_LEN, seed);
-	memset(in, 0, IO_LEN);
-	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_WRITE, 1, out, 0,
-				    IO_LEN >> 9, NULL), 0);
-	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 1, in, 0, IO_LEN >> 9,
-				    NULL), 0);
-	ck_assert(!memcmp(in, out, IO_LEN));
-	ck_assert(!memcmp(fake_nvme_media(f.dev, 1), out, IO_LEN));
-}
-
-static struct uvf_nvme_qpair *qpair(unsigned int size)
-{
-	struct uvf_nvme_qpair *qp;
-
-	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, size, &qp), 0);
-	return qp;
+	nvmefix_write_read_verify(&f, qp, f.arena + (1u << 20),
+				  f.arena + (4u << 20), IO_LEN >> 9, seed);
 }
 
 /* Open on @p with @cmb; SQs in host memory, I/O works, nothing fetched
@@ -82,11 +58,11 @@ static void assert_host_memory_sqs(const struct fake_nvme_params *p,
 	nvmefix_open(&f, &o);
 	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->cmb_size, 0);
 	ck_assert_int_eq(uvf_nvme_ctrl_get_info(f.ctrl)->cmb_error, cmb_error);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	ck_assert(!uvf_nvme_qpair_sq_in_cmb(qp));
 	write_read_verify(qp, 3);
-	ck_assert(!stats().cmb_decoded);
-	ck_assert_uint_eq(stats().cmb_sqe_fetches, 0);
+	ck_assert(!nvmefix_stats(&f).cmb_decoded);
+	ck_assert_uint_eq(nvmefix_stats(&f).cmb_sqe_fetches, 0);
 	uvf_nvme_qpair_destroy(qp);
 }
 
@@ -104,10 +80,10 @@ START_TEST(test_cmb_is_enabled_at_its_bar_address_and_sqs_are_fetched_there)
 	info = uvf_nvme_ctrl_get_info(f.ctrl);
 	ck_assert_uint_eq(info->cmb_size, CMB_UNITS * (64u << 10));
 	ck_assert_int_eq(info->cmb_error, 0);
-	ck_assert(stats().cmb_decoded);
-	ck_assert_uint_eq(stats().cmb_cba, FAKE_NVME_BAR2_ADDR);
-	qp = qpair(0);
-	qp2 = qpair(0);
+	ck_assert(nvmefix_stats(&f).cmb_decoded);
+	ck_assert_uint_eq(nvmefix_stats(&f).cmb_cba, FAKE_NVME_BAR2_ADDR);
+	qp = nvmefix_qpair(&f, 0);
+	qp2 = nvmefix_qpair(&f, 0);
 	ck_assert(uvf_nvme_qpair_sq_in_cmb(qp));
 	ck_assert(uvf_nvme_qpair_sq_in_cmb(qp2));
 	/* Shadow doorbells (the fake's default) stay on with it. */
@@ -115,8 +91,8 @@ START_TEST(test_cmb_is_enabled_at_its_bar_address_and_sqs_are_fetched_there)
 	write_read_verify(qp, 1);
 	write_read_verify(qp2, 2);
 	/* Two children per transfer, two transfers per pair. */
-	ck_assert_uint_ge(stats().cmb_sqe_fetches, 8);
-	ck_assert_uint_eq(stats().dma_faults, 0);
+	ck_assert_uint_ge(nvmefix_stats(&f).cmb_sqe_fetches, 8);
+	ck_assert_uint_eq(nvmefix_stats(&f).dma_faults, 0);
 	uvf_nvme_qpair_destroy(qp2);
 	uvf_nvme_qpair_destroy(qp);
 }
@@ -136,7 +112,7 @@ START_TEST(test_cmb_sqs_take_batches_without_shadow_doorbells)
 	o.no_shadow_doorbells = true;
 	nvmefix_setup(&f, &p);
 	nvmefix_open(&f, &o);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	ck_assert(uvf_nvme_qpair_sq_in_cmb(qp));
 	out = f.arena;
 	nvmefix_pattern(out, 8 * 4096, 7);
@@ -145,12 +121,12 @@ START_TEST(test_cmb_sqs_take_batches_without_shadow_doorbells)
 		ck_assert_int_eq(uvf_nvme_write(qp, 1, out + i * 4096, i * 8, 8,
 						uvf_nvme_sync_cb, &s[i]), 0);
 	/* Held back: the controller has seen none of them. */
-	ck_assert_uint_eq(stats().cmb_sqe_fetches, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).cmb_sqe_fetches, 0);
 	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
 	for (i = 0; i < 8; i++)
 		ck_assert_int_eq(uvf_nvme_sync_wait(qp, &s[i]), 0);
-	ck_assert_uint_eq(stats().cmb_sqe_fetches, 8);
+	ck_assert_uint_eq(nvmefix_stats(&f).cmb_sqe_fetches, 8);
 	ck_assert(!memcmp(fake_nvme_media(f.dev, 1), out, 8 * 4096));
 	uvf_nvme_qpair_destroy(qp);
 }
@@ -163,7 +139,7 @@ START_TEST(test_no_cmb_keeps_sqs_in_host_memory)
 	fake_nvme_params_default(&p);
 	assert_host_memory_sqs(&p, UVF_NVME_CMB_AUTO, 0);
 	/* CAP.CMBS is clear: CMBMSC is left alone. */
-	ck_assert_uint_eq(stats().cmbmsc_writes, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).cmbmsc_writes, 0);
 }
 END_TEST
 
@@ -206,7 +182,7 @@ static void assert_cmb_on_fails(const struct fake_nvme_params *p, int err)
 	nvmefix_setup(&f, p);
 	ck_assert_int_eq(uvf_nvme_ctrl_open(f.dev, &o, &f.ctrl), err);
 	ck_assert_ptr_null(f.ctrl);
-	ck_assert(!stats().cmb_decoded);
+	ck_assert(!nvmefix_stats(&f).cmb_decoded);
 }
 
 START_TEST(test_cmb_on_without_a_cmb_fails_open_with_enodev)
@@ -238,7 +214,7 @@ START_TEST(test_unknown_cmb_option_is_einval)
 	cmb_opts(&o, (enum uvf_nvme_cmb)(UVF_NVME_CMB_ON + 1));
 	nvmefix_setup(&f, &p);
 	ck_assert_int_eq(uvf_nvme_ctrl_open(f.dev, &o, &f.ctrl), -EINVAL);
-	ck_assert_uint_eq(stats().enables, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).enables, 0);
 }
 END_TEST
 
@@ -253,14 +229,14 @@ START_TEST(test_queue_too_large_for_its_cmb_share_stays_in_host_memory)
 	cmb_opts(&o, UVF_NVME_CMB_AUTO);
 	nvmefix_setup(&f, &p);
 	nvmefix_open(&f, &o);
-	small = qpair(256);	/* 16 KiB of entries */
-	large = qpair(512);
+	small = nvmefix_qpair(&f, 256);	/* 16 KiB of entries */
+	large = nvmefix_qpair(&f, 512);
 	ck_assert(uvf_nvme_qpair_sq_in_cmb(small));
 	ck_assert(!uvf_nvme_qpair_sq_in_cmb(large));
 	write_read_verify(large, 4);
-	ck_assert_uint_eq(stats().cmb_sqe_fetches, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).cmb_sqe_fetches, 0);
 	write_read_verify(small, 5);
-	ck_assert_uint_ge(stats().cmb_sqe_fetches, 4);
+	ck_assert_uint_ge(nvmefix_stats(&f).cmb_sqe_fetches, 4);
 	uvf_nvme_qpair_destroy(large);
 	uvf_nvme_qpair_destroy(small);
 }
@@ -277,19 +253,19 @@ START_TEST(test_reset_enables_the_cmb_again)
 	cmb_opts(&o, UVF_NVME_CMB_AUTO);
 	nvmefix_setup(&f, &p);
 	nvmefix_open(&f, &o);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	write_read_verify(qp, 6);
-	writes = stats().cmbmsc_writes;
+	writes = nvmefix_stats(&f).cmbmsc_writes;
 	ck_assert_int_eq(uvf_nvme_ctrl_reset(f.ctrl), 0);
 	/* The fake forgot CMBMSC when disabled; the reset set it again. */
-	ck_assert(stats().cmb_decoded);
-	ck_assert_uint_eq(stats().cmb_cba, FAKE_NVME_BAR2_ADDR);
-	ck_assert_uint_gt(stats().cmbmsc_writes, writes);
+	ck_assert(nvmefix_stats(&f).cmb_decoded);
+	ck_assert_uint_eq(nvmefix_stats(&f).cmb_cba, FAKE_NVME_BAR2_ADDR);
+	ck_assert_uint_gt(nvmefix_stats(&f).cmbmsc_writes, writes);
 	ck_assert(uvf_nvme_qpair_sq_in_cmb(qp));
-	fetched = stats().cmb_sqe_fetches;
+	fetched = nvmefix_stats(&f).cmb_sqe_fetches;
 	write_read_verify(qp, 7);
-	ck_assert_uint_gt(stats().cmb_sqe_fetches, fetched);
-	ck_assert_uint_eq(stats().dma_faults, 0);
+	ck_assert_uint_gt(nvmefix_stats(&f).cmb_sqe_fetches, fetched);
+	ck_assert_uint_eq(nvmefix_stats(&f).dma_faults, 0);
 	uvf_nvme_qpair_destroy(qp);
 }
 END_TEST
@@ -305,11 +281,11 @@ START_TEST(test_legacy_cmb_decodes_the_bar_address_without_cmbmsc)
 	cmb_opts(&o, UVF_NVME_CMB_ON);
 	nvmefix_setup(&f, &p);
 	nvmefix_open(&f, &o);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	ck_assert(uvf_nvme_qpair_sq_in_cmb(qp));
 	write_read_verify(qp, 8);
-	ck_assert_uint_ge(stats().cmb_sqe_fetches, 4);
-	ck_assert_uint_eq(stats().cmbmsc_writes, 0);
+	ck_assert_uint_ge(nvmefix_stats(&f).cmb_sqe_fetches, 4);
+	ck_assert_uint_eq(nvmefix_stats(&f).cmbmsc_writes, 0);
 	uvf_nvme_qpair_destroy(qp);
 }
 END_TEST

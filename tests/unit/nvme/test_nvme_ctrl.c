@@ -27,14 +27,6 @@ static void teardown(void)
 	nvmefix_teardown(&f);
 }
 
-static struct uvf_nvme_qpair *qpair(unsigned int size)
-{
-	struct uvf_nvme_qpair *qp;
-
-	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, size, &qp), 0);
-	return qp;
-}
-
 START_TEST(test_open_reads_identity_limits_and_namespaces)
 {
 	const struct uvf_nvme_ctrl_info *ci = uvf_nvme_ctrl_get_info(f.ctrl);
@@ -162,7 +154,7 @@ START_TEST(test_write_then_read_back_every_size_up_to_mdts)
 {
 	static const uint32_t nlbs[] = { 1, 7, 8, 9, 16, 255, 256, 1023, 1024 };
 	static const size_t offs[] = { 0, 4, 512, 4092 };
-	struct uvf_nvme_qpair *qp = qpair(0);
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	uint8_t *media = fake_nvme_media(f.dev, 1);
 	uint8_t *rd = f.arena + (8u << 20);
 	size_t i, j, len;
@@ -191,7 +183,7 @@ END_TEST
 
 START_TEST(test_unregistered_buffer_is_mapped_for_one_command)
 {
-	struct uvf_nvme_qpair *qp = qpair(0);
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	uint64_t before = nvmefix_mapped(&f);
 	uint8_t *raw = aligned_alloc(4096, 64 << 10);
 	uint8_t *buf = raw + 100;	/* dword aligned, not page aligned */
@@ -232,7 +224,7 @@ START_TEST(test_large_transfer_chains_prp_list_pages)
 	o.max_xfer = 4u << 20;
 	nvmefix_open(&f, &o);
 	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->max_xfer, len);
-	qp = qpair(16);
+	qp = nvmefix_qpair(&f, 16);
 	/* Unaligned: 1025 pages, 1024 list entries, three list pages. */
 	wr = f.arena + 4;
 	rd = f.arena + (8u << 20) + 4;
@@ -251,7 +243,7 @@ END_TEST
 
 START_TEST(test_misaligned_or_empty_transfer_is_einval)
 {
-	struct uvf_nvme_qpair *qp = qpair(0);
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	struct fake_nvme_stats st;
 	struct uvf_nvme_sync s = { 0 };
 
@@ -271,7 +263,7 @@ END_TEST
 
 START_TEST(test_write_zeroes_clears_blocks_and_flush_completes)
 {
-	struct uvf_nvme_qpair *qp = qpair(0);
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	uint8_t *media = fake_nvme_media(f.dev, 1);
 	struct fake_nvme_stats st;
 	size_t i;
@@ -304,7 +296,7 @@ START_TEST(test_write_zeroes_without_oncs_is_eopnotsupp)
 	p.write_zeroes = false;
 	nvmefix_setup(&f, &p);
 	nvmefix_open(&f, NULL);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_WRITE_ZEROES, 1, NULL, 0, 1,
 				    NULL), -EOPNOTSUPP);
 	uvf_nvme_qpair_destroy(qp);
@@ -314,7 +306,7 @@ END_TEST
 
 START_TEST(test_lba_out_of_range_is_erange_with_the_raw_status)
 {
-	struct uvf_nvme_qpair *qp = qpair(0);
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	struct uvf_nvme_cpl cpl;
 
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 1, f.arena, 8191, 2,
@@ -333,7 +325,7 @@ END_TEST
 
 START_TEST(test_unknown_namespace_is_enoent)
 {
-	struct uvf_nvme_qpair *qp = qpair(0);
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 1, f.arena, 0, 1, NULL),
 			 0);
@@ -385,7 +377,7 @@ static void count_cb(void *arg, int err, const struct uvf_nvme_cpl *cpl)
 
 START_TEST(test_full_queue_is_eagain_until_completions_are_reaped)
 {
-	struct uvf_nvme_qpair *qp = qpair(8);
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 8);
 	struct fake_nvme_faults flt = { .hold = true };
 	struct counter c = { 0 };
 	unsigned int i;
@@ -412,7 +404,7 @@ END_TEST
 START_TEST(test_destroying_a_qpair_aborts_its_commands_with_ecanceled)
 {
 	uint64_t before = nvmefix_mapped(&f), with_qpair;
-	struct uvf_nvme_qpair *qp = qpair(0);
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	struct fake_nvme_faults flt = { .hold = true };
 	struct counter c = { 0 };
 	struct fake_nvme_stats st;
@@ -444,7 +436,7 @@ END_TEST
 
 START_TEST(test_completion_queue_wraps_many_times)
 {
-	struct uvf_nvme_qpair *qp = qpair(4);
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 4);
 	uint8_t *wr = f.arena, *rd = f.arena + 4096;
 	unsigned int i;
 
@@ -466,12 +458,12 @@ START_TEST(test_qpair_ids_run_out_with_enospc_and_come_back)
 	unsigned int i;
 
 	for (i = 0; i < 4; i++) {
-		qp[i] = qpair(0);
+		qp[i] = nvmefix_qpair(&f, 0);
 		ck_assert_uint_eq(uvf_nvme_qpair_id(qp[i]), i + 1);
 	}
 	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, 0, &extra), -ENOSPC);
 	uvf_nvme_qpair_destroy(qp[1]);
-	qp[1] = qpair(0);
+	qp[1] = nvmefix_qpair(&f, 0);
 	ck_assert_uint_eq(uvf_nvme_qpair_id(qp[1]), 2);
 	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, 1, &extra), -EINVAL);
 	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, 1025, &extra), -EINVAL);
@@ -504,7 +496,8 @@ static void chain_cb(void *arg, int err, const struct uvf_nvme_cpl *cpl)
 
 START_TEST(test_callbacks_may_submit_on_their_queue_pair)
 {
-	struct chain c = { .qp = qpair(4), .buf = f.arena, .left = 50 };
+	struct chain c = { .qp = nvmefix_qpair(&f, 4), .buf = f.arena,
+			   .left = 50 };
 
 	ck_assert_int_eq(uvf_nvme_write(c.qp, 1, c.buf, 99, 1, chain_cb, &c),
 			 0);
@@ -630,7 +623,7 @@ START_TEST(test_msix_interrupts_complete_commands)
 	nvmefix_open(&f, &o);
 	ck_assert_str_eq(uvf_nvme_ctrl_get_info(f.ctrl)->irq_type, "msix");
 	ck_assert(uvf_nvme_ctrl_get_info(f.ctrl)->interrupts);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_WRITE, 1, f.arena, 0, 8,
 				    NULL), 0);
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 1, f.arena, 0, 8, NULL),
@@ -656,7 +649,7 @@ START_TEST(test_msi_is_used_when_msix_is_missing)
 	o.interrupts = true;
 	nvmefix_open(&f, &o);
 	ck_assert_str_eq(uvf_nvme_ctrl_get_info(f.ctrl)->irq_type, "msi");
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 1, f.arena, 0, 8, NULL),
 			 0);
 	uvf_nvme_qpair_destroy(qp);

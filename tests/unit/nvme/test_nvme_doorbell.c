@@ -38,22 +38,6 @@ static void open_ctrl(enum uvf_nvme_doorbell mode, bool shadow, bool irq)
 	nvmefix_open(&f, &o);
 }
 
-static struct uvf_nvme_qpair *qpair(unsigned int size)
-{
-	struct uvf_nvme_qpair *qp;
-
-	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, size, &qp), 0);
-	return qp;
-}
-
-static struct fake_nvme_stats stats(void)
-{
-	struct fake_nvme_stats st;
-
-	fake_nvme_get_stats(f.dev, &st);
-	return st;
-}
-
 static void hold(bool on)
 {
 	struct fake_nvme_faults flt = { .hold = on };
@@ -94,19 +78,19 @@ START_TEST(test_a_batch_of_n_commands_writes_the_sq_tail_once)
 	struct counter c = { 0 };
 
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
-	qp = qpair(64);
+	qp = nvmefix_qpair(&f, 64);
 	uvf_nvme_qpair_batch_begin(qp);
 	reads(qp, 0, 16, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 0);
-	ck_assert_uint_eq(stats().reads, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 0);
 	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
-	ck_assert_uint_eq(stats().reads, 16);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 16);
 	/* Nothing held: ringing again writes nothing. */
 	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 16);
 	ck_assert_uint_eq(c.ok, 16);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
 	uvf_nvme_qpair_destroy(qp);
 }
 END_TEST
@@ -117,20 +101,20 @@ START_TEST(test_completions_reaped_together_write_the_cq_head_once)
 	struct counter c = { 0 };
 
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
-	qp = qpair(64);
+	qp = nvmefix_qpair(&f, 64);
 	uvf_nvme_qpair_batch_begin(qp);
 	reads(qp, 0, 20, &c);
 	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
-	ck_assert_uint_eq(stats().cq_doorbell_writes, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).cq_doorbell_writes, 0);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 20);
-	ck_assert_uint_eq(stats().cq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).cq_doorbell_writes, 1);
 	/* Reaped in two calls: one write each. */
 	uvf_nvme_qpair_batch_begin(qp);
 	reads(qp, 20, 10, &c);
 	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 4), 4);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 6);
-	ck_assert_uint_eq(stats().cq_doorbell_writes, 3);
+	ck_assert_uint_eq(nvmefix_stats(&f).cq_doorbell_writes, 3);
 	ck_assert_uint_eq(c.ok, 30);
 	uvf_nvme_qpair_destroy(qp);
 }
@@ -142,12 +126,12 @@ START_TEST(test_per_command_mode_writes_the_sq_tail_for_every_command)
 	struct counter c = { 0 };
 
 	open_ctrl(UVF_NVME_DOORBELL_PER_CMD, false, false);
-	qp = qpair(64);
+	qp = nvmefix_qpair(&f, 64);
 	uvf_nvme_qpair_batch_begin(qp);	/* no effect in this mode */
 	reads(qp, 0, 12, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 12);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 12);
 	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 12);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 12);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 12);
 	ck_assert_uint_eq(c.ok, 12);
 	uvf_nvme_qpair_destroy(qp);
@@ -160,14 +144,14 @@ START_TEST(test_an_idle_queue_pair_rings_its_first_command_at_once)
 	struct counter c = { 0 };
 
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
-	qp = qpair(16);
+	qp = nvmefix_qpair(&f, 16);
 	reads(qp, 0, 1, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
-	ck_assert_uint_eq(stats().reads, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 1);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
 	/* Idle again: the next one goes out at once too. */
 	reads(qp, 1, 1, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 2);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 2);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
 	ck_assert_uint_eq(c.ok, 2);
 	uvf_nvme_qpair_destroy(qp);
@@ -180,19 +164,19 @@ START_TEST(test_submissions_while_busy_go_out_together_at_the_next_process)
 	struct counter c = { 0 };
 
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
-	qp = qpair(16);
+	qp = nvmefix_qpair(&f, 16);
 	hold(true);
 	reads(qp, 0, 1, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
 	reads(qp, 1, 7, &c);	/* one outstanding: held back */
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 0);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 2);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 2);
 	hold(false);
-	ck_assert_uint_eq(stats().reads, 8);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 8);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 8);
 	ck_assert_uint_eq(c.ok, 8);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 2);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 2);
 	uvf_nvme_qpair_destroy(qp);
 }
 END_TEST
@@ -204,17 +188,17 @@ START_TEST(test_a_batch_rings_by_itself_when_it_reaches_the_limit)
 	int n = 0, r;
 
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
-	qp = qpair(2 * NVME_SQ_BATCH_MAX + 8);
+	qp = nvmefix_qpair(&f, 2 * NVME_SQ_BATCH_MAX + 8);
 	uvf_nvme_qpair_batch_begin(qp);
 	reads(qp, 0, NVME_SQ_BATCH_MAX - 1, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 0);
 	reads(qp, NVME_SQ_BATCH_MAX - 1, 1, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
-	ck_assert_uint_eq(stats().reads, NVME_SQ_BATCH_MAX);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, NVME_SQ_BATCH_MAX);
 	reads(qp, NVME_SQ_BATCH_MAX, 3, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
 	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 2);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 2);
 	while (n < (int)NVME_SQ_BATCH_MAX + 3) {
 		r = uvf_nvme_qpair_process(qp, 0);
 		ck_assert_int_gt(r, 0);
@@ -231,14 +215,14 @@ START_TEST(test_a_sync_wait_rings_a_batch_left_open_first)
 	struct uvf_nvme_qpair *qp;
 
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, true, false);
-	qp = qpair(16);
+	qp = nvmefix_qpair(&f, 16);
 	nvmefix_pattern(f.arena, 4096, 7);
 	memcpy(fake_nvme_media(f.dev, 1) + 8 * 512, f.arena, 4096);
 	memset(f.arena, 0, 4096);
 	uvf_nvme_qpair_batch_begin(qp);
 	ck_assert_int_eq(uvf_nvme_read(qp, 1, f.arena, 8, 8, uvf_nvme_sync_cb,
 				       &s), 0);
-	ck_assert_uint_eq(stats().reads, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 0);
 	ck_assert_int_eq(uvf_nvme_sync_wait(qp, &s), 0);
 	ck_assert_mem_eq(f.arena, fake_nvme_media(f.dev, 1) + 8 * 512, 4096);
 	uvf_nvme_qpair_destroy(qp);
@@ -254,7 +238,7 @@ START_TEST(test_an_interrupt_wait_rings_held_submissions_before_sleeping)
 
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, true);
 	ck_assert(uvf_nvme_ctrl_get_info(f.ctrl)->interrupts);
-	qp = qpair(16);
+	qp = nvmefix_qpair(&f, 16);
 	uvf_nvme_qpair_batch_begin(qp);
 	reads(qp, 0, 4, &c);
 	start = uvf_now_ns();
@@ -265,7 +249,7 @@ START_TEST(test_an_interrupt_wait_rings_held_submissions_before_sleeping)
 	/* Not a timeout that happened to end in a health check. */
 	ck_assert_uint_lt(uvf_now_ns() - start, 2000000000ull);
 	ck_assert_uint_eq(c.ok, 4);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
 	uvf_nvme_qpair_destroy(qp);
 }
 END_TEST
@@ -280,7 +264,7 @@ START_TEST(test_batched_io_moves_the_right_data_across_many_wraps)
 
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, true, false);
 	ck_assert(uvf_nvme_ctrl_get_info(f.ctrl)->shadow_doorbells);
-	qp = qpair(8);
+	qp = nvmefix_qpair(&f, 8);
 	nvmefix_pattern(src, nblk * 512, 11);
 	for (i = 0; i < nblk; i += per) {
 		uvf_nvme_qpair_batch_begin(qp);
@@ -340,24 +324,24 @@ START_TEST(test_shadow_doorbells_skip_the_register_while_the_controller_lags)
 	ci = uvf_nvme_ctrl_get_info(f.ctrl);
 	ck_assert(ci->shadow_doorbells);
 	ck_assert(ci->oacs & NVME_OACS_DBBUF_CONFIG);
-	ck_assert_uint_eq(stats().dbbuf_configs, 1);
-	qp = qpair(16);
+	ck_assert_uint_eq(nvmefix_stats(&f).dbbuf_configs, 1);
+	qp = nvmefix_qpair(&f, 16);
 	hold(true);
 	reads(qp, 0, 1, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
 	/* The controller has fetched nothing: EventIdx stays behind. */
 	reads(qp, 1, 4, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
 	ck_assert_uint_eq(*qp->sq_shadow, 5);
 	/* It reads all five from the shadow tail. */
 	hold(false);
-	ck_assert_uint_eq(stats().reads, 5);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 5);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 5);
 	ck_assert_uint_eq(*qp->cq_shadow, 5);
 	/* Caught up: EventIdx asks for the next one. */
 	ck_assert_uint_eq(*qp->sq_eventidx, 5);
 	reads(qp, 5, 1, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 2);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 2);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
 	ck_assert_uint_eq(c.ok, 6);
 	uvf_nvme_qpair_destroy(qp);
@@ -371,12 +355,12 @@ START_TEST(test_shadow_doorbells_turned_off_write_every_register)
 
 	open_ctrl(UVF_NVME_DOORBELL_PER_CMD, false, false);
 	ck_assert(!uvf_nvme_ctrl_get_info(f.ctrl)->shadow_doorbells);
-	ck_assert_uint_eq(stats().dbbuf_configs, 0);
-	qp = qpair(16);
+	ck_assert_uint_eq(nvmefix_stats(&f).dbbuf_configs, 0);
+	qp = nvmefix_qpair(&f, 16);
 	ck_assert(qp->sq_shadow == NULL);
 	hold(true);
 	reads(qp, 0, 5, &c);
-	ck_assert_uint_eq(stats().sq_doorbell_writes, 5);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 5);
 	hold(false);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 5);
 	ck_assert_uint_eq(c.ok, 5);
@@ -396,8 +380,8 @@ START_TEST(test_no_shadow_doorbells_on_a_controller_without_them)
 	nvmefix_setup(&f, &p);
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, true, false);
 	ck_assert(!uvf_nvme_ctrl_get_info(f.ctrl)->shadow_doorbells);
-	ck_assert_uint_eq(stats().dbbuf_configs, 0);
-	qp = qpair(16);
+	ck_assert_uint_eq(nvmefix_stats(&f).dbbuf_configs, 0);
+	qp = nvmefix_qpair(&f, 16);
 	reads(qp, 0, 3, &c);
 	while (c.calls < 3)
 		ck_assert_int_ge(uvf_nvme_qpair_process(qp, 0), 0);
@@ -413,14 +397,14 @@ START_TEST(test_a_recreated_queue_pair_starts_its_shadow_entries_afresh)
 	unsigned int qid;
 
 	open_ctrl(UVF_NVME_DOORBELL_BATCH, true, false);
-	qp = qpair(16);
+	qp = nvmefix_qpair(&f, 16);
 	qid = uvf_nvme_qpair_id(qp);
 	reads(qp, 0, 5, &c);
 	while (c.calls < 5)
 		ck_assert_int_ge(uvf_nvme_qpair_process(qp, 0), 0);
 	ck_assert_uint_eq(*qp->sq_shadow, 5);
 	uvf_nvme_qpair_destroy(qp);
-	qp = qpair(16);
+	qp = nvmefix_qpair(&f, 16);
 	ck_assert_uint_eq(uvf_nvme_qpair_id(qp), qid);
 	ck_assert_uint_eq(*qp->sq_shadow, 0);
 	ck_assert_uint_eq(*qp->cq_shadow, 0);

@@ -11,23 +11,13 @@
 #include <uvf/dmaheap.h>
 
 #include "check_main.h"
+#include "held_heap.h"
 #include "nvme_regs.h"
 #include "nvmefix.h"
 
 #define BUF_BYTES (64u << 10)
 
 static struct nvmefix f;
-
-static struct uvf_dmaheap *one_chunk_heap(void)
-{
-	struct uvf_dmaheap_opts o;
-	struct uvf_dmaheap *heap;
-
-	uvf_dmaheap_opts_default(&o);
-	o.max_bytes = o.chunk_size;
-	ck_assert_int_eq(uvf_dmaheap_create(&o, &heap), 0);
-	return heap;
-}
 
 START_TEST(test_io_on_heap_buffers_maps_nothing_per_command)
 {
@@ -74,16 +64,13 @@ END_TEST
  * stays in the heap or mapped. */
 static int open_with_heap_left(uint64_t left)
 {
-	struct uvf_dmaheap *heap = one_chunk_heap();
 	struct uvf_nvme_ctrl_opts o;
-	void *filler = NULL;
+	struct held_heap h;
 	int ret;
 
-	if (left < UVF_SZ_2M)
-		ck_assert_int_eq(uvf_dmaheap_alloc(heap, UVF_SZ_2M - left,
-						   &filler), 0);
+	held_heap_create(&h, left);
 	uvf_nvme_ctrl_opts_default(&o);
-	o.heap = heap;
+	o.heap = h.heap;
 	ret = uvf_nvme_ctrl_open(f.dev, &o, &f.ctrl);
 	if (ret) {
 		ck_assert_ptr_null(f.ctrl);
@@ -92,32 +79,17 @@ static int open_with_heap_left(uint64_t left)
 		uvf_nvme_ctrl_close(f.ctrl);
 		f.ctrl = NULL;
 	}
-	/* Destroy says -EBUSY while a pool, an allocation or an attachment
-	 * of the driver's is left. */
-	if (filler)
-		ck_assert_int_eq(uvf_dmaheap_free(heap, filler), 0);
-	ck_assert_int_eq(uvf_dmaheap_destroy(heap), 0);
+	held_heap_destroy(&h);
 	return ret;
 }
 
 START_TEST(test_heap_exhaustion_during_open_unwinds_everything)
 {
-	unsigned int failures = 0;
-	uint64_t left;
-	int ret;
-
 	nvmefix_setup(&f, NULL);
-	for (left = 0; left <= UVF_SZ_2M; left += 4096) {
-		ret = open_with_heap_left(left);
-		if (!ret)
-			break;
-		ck_assert_int_eq(ret, -ENOMEM);
-		failures++;
-	}
-	ck_assert_int_eq(ret, 0);
 	/* The admin queue, Identify and shadow doorbell pages: at least
 	 * two allocations failed one after the other. */
-	ck_assert_uint_ge(failures, 2);
+	ck_assert_uint_ge(held_heap_failures_until_open(open_with_heap_left,
+							 4096), 2);
 	nvmefix_teardown(&f);
 }
 END_TEST

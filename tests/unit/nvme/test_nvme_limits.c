@@ -52,14 +52,6 @@ static void open_with(const struct fake_nvme_params *p, unsigned int queues,
 	nvmefix_open(&f, &o);
 }
 
-static struct uvf_nvme_qpair *qpair(unsigned int size)
-{
-	struct uvf_nvme_qpair *qp;
-
-	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, size, &qp), 0);
-	return qp;
-}
-
 /* Write @nlb blocks at @lba from a pattern, read them back elsewhere,
  * compare, each as one request. */
 static void write_read_verify(struct uvf_nvme_qpair *qp, uint8_t *wr,
@@ -93,7 +85,7 @@ START_TEST(test_io_above_mdts_splits_into_children_completing_once)
 	p.mdts = 1;	/* 8 KiB, QEMU mdts=1 */
 	open_with(&p, 1, false);
 	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->max_xfer, 8192);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	/* 128 KiB: 16 children of 8 KiB each way (the fake refuses more). */
 	write_read_verify(qp, f.arena, f.arena + (4u << 20), 64, 256);
 	fake_nvme_get_stats(f.dev, &st);
@@ -115,7 +107,7 @@ START_TEST(test_one_and_four_mib_io_with_default_mdts)
 	fake_nvme_params_default(&p);
 	open_with(&p, 1, false);
 	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->max_xfer, 512 << 10);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	write_read_verify(qp, f.arena, f.arena + (8u << 20), 2048, 2048);
 	write_read_verify(qp, f.arena, f.arena + (8u << 20), 0, 8192);
 	fake_nvme_get_stats(f.dev, &st);
@@ -137,7 +129,7 @@ START_TEST(test_split_children_wait_for_slots_of_a_small_queue)
 	fake_nvme_params_default(&p);
 	p.mdts = 1;
 	open_with(&p, 1, false);
-	qp = qpair(4);	/* 3 slots for 3 x 16 children */
+	qp = nvmefix_qpair(&f, 4);	/* 3 slots for 3 x 16 children */
 	for (i = 0; i < 3; i++)
 		nvmefix_pattern(f.arena + i * (128u << 10), 128u << 10, i);
 	for (i = 0; i < 3; i++)
@@ -171,7 +163,7 @@ START_TEST(test_split_child_error_completes_the_request_once_with_it)
 	fake_nvme_params_default(&p);
 	p.mdts = 1;
 	open_with(&p, 1, false);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	media = fake_nvme_media(f.dev, 1);
 	nvmefix_pattern(f.arena, 128u << 10, 7);
 	/* 256 blocks from 8192 - 64: the last 12 children are out of range. */
@@ -198,7 +190,7 @@ START_TEST(test_destroy_completes_waiting_split_once_with_ecanceled)
 	fake_nvme_params_default(&p);
 	p.mdts = 1;
 	open_with(&p, 1, false);
-	qp = qpair(4);
+	qp = nvmefix_qpair(&f, 4);
 	fake_nvme_set_faults(f.dev, &fl);
 	ck_assert_int_eq(uvf_nvme_read(qp, 1, f.arena, 0, 256, done_cb, &d), 0);
 	ck_assert_uint_eq(uvf_nvme_qpair_outstanding(qp), 3);
@@ -222,7 +214,7 @@ START_TEST(test_block_larger_than_max_xfer_is_einval)
 	p.lbads = 14;	/* 16 KiB blocks, 8 KiB per command */
 	p.nsze = 64;
 	open_with(&p, 1, false);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	ck_assert_int_eq(uvf_nvme_read(qp, 1, f.arena, 0, 1, done_cb, &d),
 			 -EINVAL);
 	fake_nvme_get_stats(f.dev, &st);
@@ -269,7 +261,7 @@ static void run_threads(unsigned int n, const int *want_vec)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		w[i] = (struct worker){ .qp = qpair(0), .id = i };
+		w[i] = (struct worker){ .qp = nvmefix_qpair(&f, 0), .id = i };
 		ck_assert_int_eq(w[i].qp->irq_vec, want_vec[i]);
 	}
 	for (i = 0; i < n; i++)
@@ -347,7 +339,7 @@ START_TEST(test_no_interrupts_at_all_falls_back_to_polling)
 	ck_assert(!ci->interrupts);
 	ck_assert_str_eq(ci->irq_type, "none");
 	ck_assert_uint_eq(ci->irq_vectors, 0);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	ck_assert_int_eq(qp->irq_vec, -1);
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_WRITE, 1, f.arena, 0, 8,
 				    NULL), 0);
@@ -368,7 +360,7 @@ START_TEST(test_fewer_queue_pairs_granted_are_reported)
 	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->io_queues, 1);
 	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->io_queues_requested,
 			  4);
-	qp = qpair(0);
+	qp = nvmefix_qpair(&f, 0);
 	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, 0, &second), -ENOSPC);
 	ck_assert_ptr_null(second);
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_WRITE, 1, f.arena, 0, 8,

@@ -38,22 +38,6 @@ static void open_md(bool extended, enum uvf_nvme_sgl mode)
 	nvmefix_open(&f, &o);
 }
 
-static struct uvf_nvme_qpair *qpair(void)
-{
-	struct uvf_nvme_qpair *qp;
-
-	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, 0, &qp), 0);
-	return qp;
-}
-
-static struct fake_nvme_stats stats(void)
-{
-	struct fake_nvme_stats st;
-
-	fake_nvme_get_stats(f.dev, &st);
-	return st;
-}
-
 static int md_io(struct uvf_nvme_qpair *qp, bool write, uint32_t nsid,
 		 const struct uvf_nvme_md_io *io)
 {
@@ -98,7 +82,7 @@ START_TEST(test_extended_lbas_round_trip_interleaved_metadata)
 
 	for (m = 0; m < 2; m++) {
 		open_md(true, modes[m]);
-		qp = qpair();
+		qp = nvmefix_qpair(&f, 0);
 		back = f.arena + (8u << 20);
 		for (i = 0; i < 3; i++) {
 			io = (struct uvf_nvme_md_io){
@@ -118,7 +102,7 @@ START_TEST(test_extended_lbas_round_trip_interleaved_metadata)
 			ck_assert_int_eq(md_io(qp, false, 2, &io), 0);
 			ck_assert(!memcmp(back, f.arena, io.len));
 		}
-		ck_assert_uint_eq(stats().sgl_cmds > 0, m == 1);
+		ck_assert_uint_eq(nvmefix_stats(&f).sgl_cmds > 0, m == 1);
 		uvf_nvme_qpair_destroy(qp);
 		nvmefix_teardown(&f);
 	}
@@ -132,7 +116,7 @@ START_TEST(test_separate_metadata_round_trips_and_splits_in_step)
 	const uint32_t nlb = 8192;
 	uint8_t *md = f.arena + (12u << 20), *back = f.arena + (8u << 20);
 	uint8_t *md_back = md + (1u << 20);
-	struct uvf_nvme_qpair *qp = qpair();
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	struct uvf_nvme_md_io io = {
 		.buf = f.arena, .len = (size_t)nlb * BS,
 		.md = md, .md_len = (size_t)nlb * MS, .nlb = nlb,
@@ -142,7 +126,7 @@ START_TEST(test_separate_metadata_round_trips_and_splits_in_step)
 	nvmefix_pattern(f.arena, io.len, 5);
 	nvmefix_pattern(md, io.md_len, 6);
 	ck_assert_int_eq(md_io(qp, true, 2, &io), 0);
-	st = stats();
+	st = nvmefix_stats(&f);
 	ck_assert_uint_eq(st.writes, 8);
 	ck_assert_uint_eq(st.md_bytes, io.md_len);
 	ck_assert(!memcmp(fake_nvme_media(f.dev, 2), f.arena, io.len));
@@ -166,7 +150,7 @@ END_TEST
 
 START_TEST(test_wrong_sizes_and_namespaces_are_refused_before_submitting)
 {
-	struct uvf_nvme_qpair *qp = qpair();
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	struct uvf_nvme_md_io good = {
 		.buf = f.arena, .len = 8 * BS, .md = f.arena + 65536,
 		.md_len = 8 * MS, .nlb = 8,
@@ -195,14 +179,15 @@ START_TEST(test_wrong_sizes_and_namespaces_are_refused_before_submitting)
 	/* Without metadata, a namespace that has it cannot be read. */
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 2, f.arena, 0, 8, NULL),
 			 -EOPNOTSUPP);
-	ck_assert_uint_eq(stats().reads + stats().writes, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads + nvmefix_stats(&f).writes,
+			  0);
 	ck_assert_uint_eq(uvf_nvme_qpair_outstanding(qp), 0);
 	ck_assert_int_eq(md_io(qp, true, 2, &good), 0);
 	uvf_nvme_qpair_destroy(qp);
 	nvmefix_teardown(&f);
 
 	open_md(true, UVF_NVME_SGL_AUTO);
-	qp = qpair();
+	qp = nvmefix_qpair(&f, 0);
 	io = (struct uvf_nvme_md_io){ .buf = f.arena, .len = 8 * (BS + MS),
 				      .md = f.arena + 65536, .md_len = 8 * MS,
 				      .nlb = 8 };
@@ -219,7 +204,7 @@ END_TEST
 
 START_TEST(test_unregistered_metadata_is_mapped_for_the_command_only)
 {
-	struct uvf_nvme_qpair *qp = qpair();
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	uint8_t *md = aligned_alloc(4096, 3 * 4096);
 	struct uvf_nvme_md_io io = {
 		.buf = f.arena, .len = 1024 * BS, .md = md + 16,
@@ -245,7 +230,7 @@ END_TEST
  * and nothing stays mapped. */
 START_TEST(test_discontiguous_metadata_is_einval)
 {
-	struct uvf_nvme_qpair *qp = qpair();
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	uint8_t *md = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct uvf_nvme_md_io io = {
@@ -261,7 +246,7 @@ START_TEST(test_discontiguous_metadata_is_einval)
 		ck_assert_int_eq(uvf_dma_register(f.dev, md + order[i] * 4096,
 						  4096, NULL), 0);
 	ck_assert_int_eq(md_io(qp, true, 2, &io), -EINVAL);
-	ck_assert_uint_eq(stats().writes, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).writes, 0);
 	ck_assert_uint_eq(uvf_nvme_qpair_outstanding(qp), 0);
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(uvf_dma_unregister(f.dev, md + i * 4096,

@@ -15,31 +15,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "nvme_priv.h"
-
-#define VA_BASE 0x7f1200010000ull
-#define IOVA_BASE 0x4000000000ull
-#define LIST_IOVA 0x9000000000ull
-#define NLISTS 8
-
-static struct nvme_prp_page lists[NLISTS];
-
-/* Page n of the buffer lives at a pseudo-random device page. */
-static uvf_iova_t page_iova(uintptr_t va_page)
-{
-	uint64_t n = (va_page - (VA_BASE & ~4095ull)) >> 12;
-
-	return IOVA_BASE + ((n * 7919 + 13) % 100003) * 4096;
-}
-
-static int xlate_scatter(const void *ctx, const void *vaddr, uvf_iova_t *iova)
-{
-	uintptr_t va = (uintptr_t)vaddr;
-
-	(void)ctx;
-	*iova = page_iova(va & ~(uintptr_t)4095) + (va & 4095);
-	return 0;
-}
+#include "listfix.h"
 
 static int xlate_fail_third_page(const void *ctx, const void *vaddr,
 				 uvf_iova_t *iova)
@@ -58,39 +34,6 @@ static int xlate_wrong_offset(const void *ctx, const void *vaddr,
 	(void)ctx;
 	*iova = page_iova((uintptr_t)vaddr & ~(uintptr_t)4095) + 8;
 	return 0;
-}
-
-static void setup(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < NLISTS; i++) {
-		lists[i].va = aligned_alloc(4096, 4096);
-		ck_assert_ptr_nonnull(lists[i].va);
-		memset(lists[i].va, 0xa5, 4096);
-		/* Not contiguous, not in order. */
-		lists[i].iova = LIST_IOVA + (uint64_t)(NLISTS - i) * 0x10000;
-	}
-}
-
-static void teardown(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < NLISTS; i++)
-		free(lists[i].va);
-}
-
-static const uint64_t *list_at(uvf_iova_t iova)
-{
-	unsigned int i;
-
-	for (i = 0; i < NLISTS; i++)
-		if (lists[i].iova == iova)
-			return lists[i].va;
-	ck_abort_msg("PRP points at %#llx, not a list page",
-		     (unsigned long long)iova);
-	return NULL;
 }
 
 /* List pages the controller must read for @entries entries. */
@@ -121,11 +64,11 @@ static void check_build(size_t off, size_t len)
 		return;
 	}
 	ck_assert_uint_eq(prp2, lists[0].iova);
-	list = list_at(prp2);
+	list = listfix_page_at(prp2);
 	used = 1;
 	for (slot = 0; i < n; slot++) {
 		if (slot == 511 && n - i > 1) {
-			list = list_at(list[511]);
+			list = listfix_page_at(list[511]);
 			used++;
 			slot = (size_t)-1;
 			continue;
@@ -289,7 +232,7 @@ Suite *uvf_test_suite(void)
 	Suite *s = suite_create("nvme_prp");
 	TCase *tc = tcase_create("prp");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, listfix_setup, listfix_teardown);
 	tcase_add_test(tc, test_single_page_uses_prp1_only);
 	tcase_add_test(tc, test_two_pages_put_the_second_page_in_prp2);
 	tcase_add_test(tc, test_long_transfers_list_every_page_in_order);

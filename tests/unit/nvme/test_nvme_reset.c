@@ -39,14 +39,6 @@ static void set_faults(const struct fake_nvme_faults *flt)
 	fake_nvme_set_faults(f.dev, flt);
 }
 
-static struct fake_nvme_stats stats(void)
-{
-	struct fake_nvme_stats st;
-
-	fake_nvme_get_stats(f.dev, &st);
-	return st;
-}
-
 struct result {
 	unsigned int calls;
 	int err;
@@ -114,8 +106,8 @@ START_TEST(test_fatal_status_resets_and_io_continues)
 	assert_reset_took(&r[1], -ECONNRESET);
 	ck_assert_int_eq(uvf_nvme_ctrl_error(f.ctrl), 0);
 	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->resets, 1);
-	ck_assert_uint_eq(stats().enables, 2);
-	ck_assert_uint_eq(stats().live_io_queues, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).enables, 2);
+	ck_assert_uint_eq(nvmefix_stats(&f).live_io_queues, 1);
 	ck_assert_uint_eq(uvf_nvme_qpair_outstanding(qp), 0);
 	set_faults(&no_faults);
 	io_works(qp, 2);
@@ -161,7 +153,7 @@ START_TEST(test_reset_completes_every_pairs_commands_and_recreates_them)
 	ck_assert_int_eq(uvf_nvme_ctrl_reset(f.ctrl), 0);
 	/* A working controller had its queues deleted first, which stopped
 	 * the held commands in order; they still complete as reset. */
-	ck_assert_uint_eq(stats().aborted_by_delete, 4);
+	ck_assert_uint_eq(nvmefix_stats(&f).aborted_by_delete, 4);
 	assert_reset_took(&ra[0], -ECONNRESET);
 	assert_reset_took(&ra[1], -ECONNRESET);
 	assert_reset_took(&rb[0], -ECONNRESET);
@@ -169,7 +161,7 @@ START_TEST(test_reset_completes_every_pairs_commands_and_recreates_them)
 	/* Same pairs, same IDs, both on the controller again. */
 	ck_assert_uint_eq(uvf_nvme_qpair_id(a), 1);
 	ck_assert_uint_eq(uvf_nvme_qpair_id(b), 2);
-	ck_assert_uint_eq(stats().live_io_queues, 2);
+	ck_assert_uint_eq(nvmefix_stats(&f).live_io_queues, 2);
 	set_faults(&no_faults);
 	io_works(a, 5);
 	io_works(b, 6);
@@ -225,9 +217,9 @@ START_TEST(test_failed_reset_leaves_the_controller_failed_and_closable)
 	ck_assert_uint_eq(uvf_nvme_qpair_outstanding(qp), 0);
 	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->resets, 0);
 	/* Tried once, not again at every call. */
-	enables = stats().enables;
+	enables = nvmefix_stats(&f).enables;
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), -EIO);
-	ck_assert_uint_eq(stats().enables, enables);
+	ck_assert_uint_eq(nvmefix_stats(&f).enables, enables);
 	ck_assert_int_eq(uvf_nvme_read(qp, 1, f.arena, 0, 8, result_cb, r),
 			 -EIO);
 	ck_assert_int_eq(uvf_nvme_ctrl_reset(f.ctrl), -EIO);
@@ -303,7 +295,7 @@ START_TEST(test_async_events_reach_the_callback_and_are_rearmed)
 	open_ctrl(30000, false);
 	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->aerl, 3);
 	ck_assert_int_eq(uvf_nvme_ctrl_set_event_cb(f.ctrl, event_cb, &e), 0);
-	ck_assert_uint_eq(stats().aers_pending, 4);
+	ck_assert_uint_eq(nvmefix_stats(&f).aers_pending, 4);
 	ck_assert_int_eq(uvf_nvme_ctrl_process_events(f.ctrl), 0);
 	ck_assert_uint_eq(e.n, 0);
 
@@ -314,7 +306,7 @@ START_TEST(test_async_events_reach_the_callback_and_are_rearmed)
 	ck_assert_uint_eq(e.ev[0].type, 1);
 	ck_assert_uint_eq(e.ev[0].info, 1);
 	ck_assert_uint_eq(e.ev[0].log_page, 2);
-	ck_assert_uint_eq(stats().aers_pending, 4);
+	ck_assert_uint_eq(nvmefix_stats(&f).aers_pending, 4);
 
 	/* Reaped by an admin command too; the admin queue still works with
 	 * requests held in it. */
@@ -326,18 +318,18 @@ START_TEST(test_async_events_reach_the_callback_and_are_rearmed)
 	ck_assert_uint_eq(e.ev[1].log_page, 4);
 	ck_assert_uint_eq(e.ev[2].type, 0);
 	ck_assert_uint_eq(e.ev[2].info, 3);
-	ck_assert_uint_eq(stats().aers_pending, 4);
+	ck_assert_uint_eq(nvmefix_stats(&f).aers_pending, 4);
 
 	/* A reset drops them at the controller and sends them again. */
 	ck_assert_int_eq(uvf_nvme_ctrl_reset(f.ctrl), 0);
-	ck_assert_uint_eq(stats().aers_pending, 4);
+	ck_assert_uint_eq(nvmefix_stats(&f).aers_pending, 4);
 	ck_assert_uint_eq(e.n, 3);
 	ck_assert(fake_nvme_async_event(f.dev, 1, 0, 2));
 	ck_assert_int_eq(uvf_nvme_ctrl_process_events(f.ctrl), 1);
 	ck_assert_uint_eq(e.n, 4);
 	/* Setting the callback again sends no more than allowed. */
 	ck_assert_int_eq(uvf_nvme_ctrl_set_event_cb(f.ctrl, event_cb, &e), 0);
-	ck_assert_uint_eq(stats().aers_pending, 4);
+	ck_assert_uint_eq(nvmefix_stats(&f).aers_pending, 4);
 }
 END_TEST
 
@@ -357,7 +349,7 @@ START_TEST(test_event_callback_bad_input_changes_nothing)
 			 -EINVAL);
 	ck_assert_int_eq(uvf_nvme_ctrl_set_event_cb(f.ctrl, event_cb, &e),
 			 -ENOSPC);
-	ck_assert_uint_eq(stats().aers_pending, 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).aers_pending, 0);
 	ck_assert_ptr_null(f.ctrl->event_cb);
 	ck_assert_int_eq(uvf_nvme_ctrl_process_events(NULL), -EINVAL);
 }

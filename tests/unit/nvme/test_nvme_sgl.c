@@ -14,71 +14,15 @@
 
 #include "check_main.h"
 #include "fake_nvme_sgl.h"
+#include "listfix.h"
 #include "nvme_priv.h"
 #include "nvmefix.h"
-
-#define VA_BASE 0x7f1200010000ull
-#define IOVA_BASE 0x4000000000ull
-#define LIST_IOVA 0x9000000000ull
-#define NLISTS 8
-
-static struct nvme_prp_page lists[NLISTS];
-
-/* Page n of the buffer lives at a pseudo-random device page. */
-static uvf_iova_t page_iova(uintptr_t va_page)
-{
-	uint64_t n = (va_page - (VA_BASE & ~4095ull)) >> 12;
-
-	return IOVA_BASE + ((n * 7919 + 13) % 100003) * 4096;
-}
-
-static int xlate_scatter(const void *ctx, const void *vaddr, uvf_iova_t *iova)
-{
-	uintptr_t va = (uintptr_t)vaddr;
-
-	(void)ctx;
-	*iova = page_iova(va & ~(uintptr_t)4095) + (va & 4095);
-	return 0;
-}
 
 static int xlate_linear(const void *ctx, const void *vaddr, uvf_iova_t *iova)
 {
 	(void)ctx;
 	*iova = IOVA_BASE + ((uintptr_t)vaddr - VA_BASE);
 	return 0;
-}
-
-static void setup(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < NLISTS; i++) {
-		lists[i].va = aligned_alloc(4096, 4096);
-		ck_assert_ptr_nonnull(lists[i].va);
-		memset(lists[i].va, 0xa5, 4096);
-		/* Not contiguous, not in order. */
-		lists[i].iova = LIST_IOVA + (uint64_t)(NLISTS - i) * 0x10000;
-	}
-}
-
-static void teardown(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < NLISTS; i++)
-		free(lists[i].va);
-}
-
-static const struct nvme_sgl_desc *list_at(uint64_t iova)
-{
-	unsigned int i;
-
-	for (i = 0; i < NLISTS; i++)
-		if (lists[i].iova == iova)
-			return (const struct nvme_sgl_desc *)lists[i].va;
-	ck_abort_msg("SGL points at no list page: %llx",
-		     (unsigned long long)iova);
-	return NULL;
 }
 
 /* One data block: it must continue the buffer where the last one ended,
@@ -121,7 +65,7 @@ static size_t walk(const struct nvme_sgl_desc *sgl1, nvme_xlate_fn xlate,
 		ck_assert_uint_eq(seg.len % 16, 0);
 		n = seg.len / 16;
 		ck_assert(n >= 1 && n <= NVME_SGLS_PER_PAGE);
-		d = list_at(seg.addr);
+		d = listfix_page_at(seg.addr);
 		(*pages)++;
 		for (i = 0; i < n; i++) {
 			if (!last && i == n - 1) {
@@ -270,36 +214,11 @@ static void open_sgl(uint32_t sgls, enum uvf_nvme_sgl mode)
 	open_sgl_mdts(sgls, mode, 7);
 }
 
-static struct uvf_nvme_qpair *qpair(void)
+/* @nlb blocks through the arena's first and second 8 MiB. */
+static void round_trip(struct uvf_nvme_qpair *qp, uint32_t nlb, uint32_t seed)
 {
-	struct uvf_nvme_qpair *qp;
-
-	ck_assert_int_eq(uvf_nvme_qpair_create(f.ctrl, 0, &qp), 0);
-	return qp;
-}
-
-static struct fake_nvme_stats stats(void)
-{
-	struct fake_nvme_stats st;
-
-	fake_nvme_get_stats(f.dev, &st);
-	return st;
-}
-
-/* Write @nlb blocks from @buf at @lba and read them back into @back. */
-static void round_trip(struct uvf_nvme_qpair *qp, uint8_t *buf, uint8_t *back,
-		       uint32_t nlb, uint32_t seed)
-{
-	size_t len = (size_t)nlb * 512;
-
-	nvmefix_pattern(buf, len, seed);
-	memset(back, 0, len);
-	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_WRITE, 1, buf, 0, nlb, NULL),
-			 0);
-	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 1, back, 0, nlb, NULL),
-			 0);
-	ck_assert(!memcmp(buf, back, len));
-	ck_assert(!memcmp(fake_nvme_media(f.dev, 1), buf, len));
+	nvmefix_write_read_verify(&f, qp, f.arena, f.arena + (8u << 20), nlb,
+				  seed);
 }
 
 START_TEST(test_forced_sgl_moves_4k_1m_and_4m_as_one_data_block_each)
@@ -312,11 +231,11 @@ START_TEST(test_forced_sgl_moves_4k_1m_and_4m_as_one_data_block_each)
 	open_sgl(NVME_SGLS_ANY_ALIGN, UVF_NVME_SGL_ALWAYS);
 	ck_assert_uint_eq(NVME_SGLS_SUPPORT(uvf_nvme_ctrl_get_info(f.ctrl)->sgls),
 			  NVME_SGLS_ANY_ALIGN);
-	qp = qpair();
+	qp = nvmefix_qpair(&f, 0);
 	for (i = 0; i < 3; i++) {
-		before = stats();
-		round_trip(qp, f.arena, f.arena + (8u << 20), nlbs[i], i + 1);
-		after = stats();
+		before = nvmefix_stats(&f);
+		round_trip(qp, nlbs[i], i + 1);
+		after = nvmefix_stats(&f);
 		/* The arena is contiguous in IOVA: one block per command,
 		 * and no PRP list page walked. Above MDTS (512 KiB) each
 		 * child is a command of its own. */
@@ -338,11 +257,11 @@ START_TEST(test_auto_uses_prp_below_32k_and_sgl_from_32k)
 	struct fake_nvme_stats st;
 
 	open_sgl(NVME_SGLS_ANY_ALIGN, UVF_NVME_SGL_AUTO);
-	qp = qpair();
-	round_trip(qp, f.arena, f.arena + (8u << 20), 63, 7);
-	ck_assert_uint_eq(stats().sgl_cmds, 0);
-	round_trip(qp, f.arena, f.arena + (8u << 20), 64, 8);
-	st = stats();
+	qp = nvmefix_qpair(&f, 0);
+	round_trip(qp, 63, 7);
+	ck_assert_uint_eq(nvmefix_stats(&f).sgl_cmds, 0);
+	round_trip(qp, 64, 8);
+	st = nvmefix_stats(&f);
 	ck_assert_uint_eq(st.sgl_cmds, 2);
 	uvf_nvme_qpair_destroy(qp);
 	nvmefix_teardown(&f);
@@ -354,17 +273,17 @@ START_TEST(test_sgl_off_and_controllers_without_sgls_use_prps)
 	struct uvf_nvme_qpair *qp;
 
 	open_sgl(NVME_SGLS_ANY_ALIGN, UVF_NVME_SGL_OFF);
-	qp = qpair();
-	round_trip(qp, f.arena, f.arena + (8u << 20), 256, 3);
-	ck_assert_uint_eq(stats().sgl_cmds, 0);
-	ck_assert_uint_gt(stats().prp_list_pages, 0);
+	qp = nvmefix_qpair(&f, 0);
+	round_trip(qp, 256, 3);
+	ck_assert_uint_eq(nvmefix_stats(&f).sgl_cmds, 0);
+	ck_assert_uint_gt(nvmefix_stats(&f).prp_list_pages, 0);
 	uvf_nvme_qpair_destroy(qp);
 	nvmefix_teardown(&f);
 
 	open_sgl(0, UVF_NVME_SGL_AUTO);
-	qp = qpair();
-	round_trip(qp, f.arena, f.arena + (8u << 20), 256, 4);
-	ck_assert_uint_eq(stats().sgl_cmds, 0);
+	qp = nvmefix_qpair(&f, 0);
+	round_trip(qp, 256, 4);
+	ck_assert_uint_eq(nvmefix_stats(&f).sgl_cmds, 0);
 	uvf_nvme_qpair_destroy(qp);
 	nvmefix_teardown(&f);
 }
@@ -413,11 +332,11 @@ START_TEST(test_discontiguous_buffer_goes_through_chained_segments)
 		ck_assert_int_eq(uvf_dma_register(f.dev, spacer + i * 4096,
 						  4096, NULL), 0);
 	}
-	qp = qpair();
+	qp = nvmefix_qpair(&f, 0);
 	nvmefix_pattern(buf, len, 99);
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_WRITE, 1, buf, 0,
 				    (uint32_t)(len / 512), NULL), 0);
-	st = stats();
+	st = nvmefix_stats(&f);
 	ck_assert_uint_eq(st.sgl_data_blocks, pages);
 	ck_assert_uint_eq(st.sgl_segments, 2);
 	ck_assert(!memcmp(fake_nvme_media(f.dev, 1), buf, len));
@@ -498,7 +417,7 @@ START_TEST(test_malformed_sgls_are_refused_with_their_status)
 {
 	struct nvme_sgl_desc *seg = (struct nvme_sgl_desc *)(f.arena + 4096);
 	uint64_t data = iova_of(f.arena + 65536), segi = iova_of(seg);
-	struct uvf_nvme_qpair *qp = qpair();
+	struct uvf_nvme_qpair *qp = nvmefix_qpair(&f, 0);
 	struct uvf_nvme_cpl cpl;
 	struct nvme_sgl_desc d;
 
@@ -567,7 +486,7 @@ START_TEST(test_unaligned_blocks_are_refused_where_dwords_are_required)
 	open_sgl(NVME_SGLS_DWORD_ALIGN, UVF_NVME_SGL_AUTO);
 	data = iova_of(f.arena + 65536);
 	seg = (struct nvme_sgl_desc *)(f.arena + 4096);
-	qp = qpair();
+	qp = nvmefix_qpair(&f, 0);
 	d = desc(data + 2, 512, DATA);
 	expect_sgl_refused(qp, &d, FAKE_ST_SGL_GRANULARITY);
 	seg[0] = desc(data, 254, DATA);
@@ -585,7 +504,7 @@ START_TEST(test_sgl_on_a_controller_without_sgls_is_invalid_field)
 
 	nvmefix_teardown(&f);
 	open_sgl(0, UVF_NVME_SGL_AUTO);
-	qp = qpair();
+	qp = nvmefix_qpair(&f, 0);
 	d = desc(iova_of(f.arena), 512, DATA);
 	expect_refused(qp, &d, NVME_PSDT_SGL_MPTR_ADDR, 0x02);
 	uvf_nvme_qpair_destroy(qp);
@@ -609,7 +528,7 @@ Suite *uvf_test_suite(void)
 	TCase *io = tcase_create("io");
 	TCase *bad = tcase_create("malformed");
 
-	tcase_add_checked_fixture(build, setup, teardown);
+	tcase_add_checked_fixture(build, listfix_setup, listfix_teardown);
 	tcase_add_test(build, test_contiguous_buffer_is_one_data_block_in_sgl1);
 	tcase_add_test(build, test_scattered_pages_chain_segments_ending_in_a_last_segment);
 	tcase_add_test(build, test_random_sizes_and_offsets_walk_back_to_the_buffer);

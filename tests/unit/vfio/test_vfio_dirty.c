@@ -184,28 +184,17 @@ static struct fake_vfio fk;
 static void fk_open(enum uvf_vfio_backend be, struct uvf_iommu **iommu,
 		    struct uvf_device **dev, struct uvf_domain **dom)
 {
-	struct uvf_vfio_opts o;
-
 	fk_init(&fk);
 	fk_add_dev(&fk, EDU, 4)->dirty_cap = true;
 	fk_publish(&fk);
 	fk_add_dev_iommu(&fk);
-	o = fk_opts(&fk, be);
-	ck_assert_int_eq(vfio_open_sys(&o, &fk.sys, iommu), 0);
-	ck_assert_int_eq(uvf_vfio_device_open(*iommu, EDU, dev), 0);
-	ck_assert_int_eq(uvf_domain_create(*iommu, UVF_DOMAIN_TRANSLATED, dom),
-			 0);
-	ck_assert_int_eq(uvf_domain_attach(*dom, *dev), 0);
+	fk_open_attached(&fk, be, EDU, iommu, dev, dom);
 }
 
 static void fk_close_all(struct uvf_iommu *iommu, struct uvf_device *dev,
 			 struct uvf_domain *dom)
 {
-	uvf_domain_detach(dom, dev);
-	ck_assert_int_eq(uvf_domain_destroy(dom), 0);
-	uvf_device_close(dev);
-	ck_assert_int_eq(uvf_iommu_destroy(iommu), 0);
-	ck_assert_uint_eq(fk_open_fds(&fk), 0);
+	fk_close_attached(&fk, iommu, dev, dom);
 	fk_fini(&fk);
 }
 

@@ -191,7 +191,19 @@ END_TEST
 
 START_TEST(test_hw_info_reports_type_and_dirty_capability)
 {
+	/* The kernel's IOMMU_HW_INFO_TYPE_* as uvf names them; an unknown
+	 * one last. */
+	static const struct {
+		uint32_t kernel;
+		enum uvf_vfio_hw_type uvf;
+	} types[] = {
+		{ 0xfeedbeef, UVF_VFIO_HW_SELFTEST },
+		{ 2, UVF_VFIO_HW_ARM_SMMUV3 },
+		{ 0, UVF_VFIO_HW_NONE },
+		{ 42, UVF_VFIO_HW_OTHER },
+	};
 	struct uvf_vfio_hw_info hi;
+	size_t i;
 
 	ck_assert_int_eq(uvf_vfio_hw_info(iommu, devid, &hi), 0);
 	ck_assert_int_eq(hi.type, UVF_VFIO_HW_INTEL_VTD);
@@ -201,18 +213,12 @@ START_TEST(test_hw_info_reports_type_and_dirty_capability)
 	ck_assert_uint_eq(hi.data[0], 0x5a);
 	ck_assert_int_eq(uvf_vfio_hw_info(iommu, fk.dev[1].devid, &hi), 0);
 	ck_assert_uint_eq(hi.caps, 0);
-	fk.dev[1].hw_type = 0xfeedbeef;
-	ck_assert_int_eq(uvf_vfio_hw_info(iommu, fk.dev[1].devid, &hi), 0);
-	ck_assert_int_eq(hi.type, UVF_VFIO_HW_SELFTEST);
-	fk.dev[1].hw_type = 2;
-	ck_assert_int_eq(uvf_vfio_hw_info(iommu, fk.dev[1].devid, &hi), 0);
-	ck_assert_int_eq(hi.type, UVF_VFIO_HW_ARM_SMMUV3);
-	fk.dev[1].hw_type = 0;
-	ck_assert_int_eq(uvf_vfio_hw_info(iommu, fk.dev[1].devid, &hi), 0);
-	ck_assert_int_eq(hi.type, UVF_VFIO_HW_NONE);
-	fk.dev[1].hw_type = 42;
-	ck_assert_int_eq(uvf_vfio_hw_info(iommu, fk.dev[1].devid, &hi), 0);
-	ck_assert_int_eq(hi.type, UVF_VFIO_HW_OTHER);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		fk.dev[1].hw_type = types[i].kernel;
+		ck_assert_int_eq(uvf_vfio_hw_info(iommu, fk.dev[1].devid, &hi),
+				 0);
+		ck_assert_int_eq(hi.type, types[i].uvf);
+	}
 	ck_assert_uint_eq(hi.kernel_type, 42);
 }
 END_TEST

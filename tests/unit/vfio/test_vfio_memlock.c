@@ -76,29 +76,6 @@ static unsigned long map_request(enum uvf_vfio_backend b)
 	return VFIO_IOMMU_MAP_DMA;
 }
 
-/* A context of backend @b, EDU open and attached to a translated domain. */
-static void open_attached(enum uvf_vfio_backend b, struct uvf_iommu **iommu,
-			  struct uvf_device **dev, struct uvf_domain **dom)
-{
-	struct uvf_vfio_opts o = fk_opts(&fk, b);
-
-	ck_assert_int_eq(vfio_open_sys(&o, &fk.sys, iommu), 0);
-	ck_assert_int_eq(uvf_vfio_device_open(*iommu, EDU, dev), 0);
-	ck_assert_int_eq(uvf_domain_create(*iommu, UVF_DOMAIN_TRANSLATED, dom),
-			 0);
-	ck_assert_int_eq(uvf_domain_attach(*dom, *dev), 0);
-}
-
-static void close_attached(struct uvf_iommu *iommu, struct uvf_device *dev,
-			   struct uvf_domain *dom)
-{
-	uvf_domain_detach(dom, dev);
-	ck_assert_int_eq(uvf_domain_destroy(dom), 0);
-	uvf_device_close(dev);
-	ck_assert_int_eq(uvf_iommu_destroy(iommu), 0);
-	ck_assert_uint_eq(fk_open_fds(&fk), 0);
-}
-
 /* The number after @key in @s, or 0. */
 static unsigned long long number_after(const char *s, const char *key)
 {
@@ -122,7 +99,7 @@ START_TEST(test_kernel_enomem_on_map_names_rlimit_memlock_and_maps_nothing)
 	mem = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(mem, MAP_FAILED);
-	open_attached(b, &iommu, &dev, &dom);
+	fk_open_attached(&fk, b, EDU, &iommu, &dev, &dom);
 	fk.fail_req = map_request(b);
 	fk.fail_err = -ENOMEM;
 	ck_assert_int_eq(uvf_dma_map_page(dev, mem, LEN, UVF_DMA_BIDIRECTIONAL,
@@ -155,7 +132,7 @@ START_TEST(test_kernel_enomem_on_map_names_rlimit_memlock_and_maps_nothing)
 	ck_assert_int_eq(uvf_dma_unmap_page(dev, iova, LEN,
 					    UVF_DMA_BIDIRECTIONAL),
 			 0);
-	close_attached(iommu, dev, dom);
+	fk_close_attached(&fk, iommu, dev, dom);
 	munmap(mem, LEN);
 }
 END_TEST
@@ -169,14 +146,14 @@ START_TEST(test_other_map_errors_are_not_blamed_on_memlock)
 	uvf_iova_t iova;
 	static char page[4096] __attribute__((aligned(4096)));
 
-	open_attached(b, &iommu, &dev, &dom);
+	fk_open_attached(&fk, b, EDU, &iommu, &dev, &dom);
 	fk.fail_req = map_request(b);
 	fk.fail_err = -EFAULT;
 	ck_assert_int_eq(uvf_dma_map_page(dev, page, sizeof(page),
 					  UVF_DMA_TO_DEVICE, &iova),
 			 -EFAULT);
 	ck_assert_uint_eq(nr_logged, 0);
-	close_attached(iommu, dev, dom);
+	fk_close_attached(&fk, iommu, dev, dom);
 }
 END_TEST
 
