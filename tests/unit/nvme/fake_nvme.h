@@ -64,7 +64,7 @@ struct fake_nvme_params {
 	bool cmb_legacy;
 	/* SR-IOV, as QEMU's sriov_max_vfs: that many secondary controllers
 	 * (IDs 2, 3, ... for VFs 1, 2, ...), offline, sharing a pool of
-	 * flexible queue and interrupt resources; OACS bit 10 then. */
+	 * flexible queue and interrupt resources; OACS bit 7 then. */
 	unsigned int sriov_vfs;		/* at most 4 */
 	unsigned int sriov_vq, sriov_vi;
 };

@@ -83,6 +83,18 @@ START_TEST(test_controller_without_virtualization_management_is_enotsup)
 }
 END_TEST
 
+/* QEMU's nvme (7.2) sets OACS bit 7 with sriov_max_vfs; bit 10 is
+ * Command and Feature Lockdown, which it does not have. */
+START_TEST(test_virtualization_management_is_found_at_oacs_bit_7)
+{
+	open_with(1);
+	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->oacs &
+			  (1u << 7 | 1u << 10), 1u << 7);
+	ck_assert_int_eq(uvf_nvme_vf_online(f.ctrl, 0, 2, 1), 0);
+	ck_assert(fake_nvme_secondary(f.dev, 0).online);
+}
+END_TEST
+
 START_TEST(test_bad_arguments_are_einval_and_send_nothing)
 {
 	struct fake_nvme_stats before, after;
@@ -113,6 +125,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_vf_without_a_secondary_controller_is_enodev);
 	tcase_add_test(tc,
 		test_controller_without_virtualization_management_is_enotsup);
+	tcase_add_test(tc, test_virtualization_management_is_found_at_oacs_bit_7);
 	tcase_add_test(tc, test_bad_arguments_are_einval_and_send_nothing);
 	suite_add_tcase(s, tc);
 	return s;
