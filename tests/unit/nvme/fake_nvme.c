@@ -323,7 +323,8 @@ static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
 		      f->p.write_zeroes ? NVME_ONCS_WRITE_ZEROES : 0);
 		put16(id + NVME_IDC_OACS,
 		      (f->p.dbbuf ? NVME_OACS_DBBUF_CONFIG : 0) |
-		      (f->p.sriov_vfs ? SPEC_OACS_VIRT_MGMT : 0));
+		      (f->p.sriov_vfs && !f->p.sriov_no_oacs ?
+			       SPEC_OACS_VIRT_MGMT : 0));
 		id[NVME_IDC_VWC] = f->p.vwc ? NVME_VWC_PRESENT : 0;
 		id[NVME_IDC_AERL] = AERL;
 		put32(id + NVME_IDC_SGLS, f->p.sgls);

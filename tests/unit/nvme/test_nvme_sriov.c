@@ -95,6 +95,26 @@ START_TEST(test_virtualization_management_is_found_at_oacs_bit_7)
 }
 END_TEST
 
+/* QEMU 7.2 lists secondary controllers and takes Virtualization
+ * Management while its OACS lacks bit 7. */
+START_TEST(test_secondary_list_without_the_oacs_bit_is_enough)
+{
+	struct fake_nvme_params p;
+
+	fake_nvme_params_default(&p);
+	p.sriov_vfs = 1;
+	p.sriov_vq = 2;
+	p.sriov_vi = 1;
+	p.sriov_no_oacs = true;
+	nvmefix_setup(&f, &p);
+	nvmefix_open(&f, NULL);
+	ck_assert(!(uvf_nvme_ctrl_get_info(f.ctrl)->oacs & (1u << 7)));
+	ck_assert_int_eq(uvf_nvme_vf_online(f.ctrl, 0, 2, 1), 0);
+	ck_assert(fake_nvme_secondary(f.dev, 0).online);
+	ck_assert_int_eq(uvf_nvme_vf_online(f.ctrl, 1, 2, 1), -ENODEV);
+}
+END_TEST
+
 START_TEST(test_bad_arguments_are_einval_and_send_nothing)
 {
 	struct fake_nvme_stats before, after;
@@ -126,6 +146,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc,
 		test_controller_without_virtualization_management_is_enotsup);
 	tcase_add_test(tc, test_virtualization_management_is_found_at_oacs_bit_7);
+	tcase_add_test(tc, test_secondary_list_without_the_oacs_bit_is_enough);
 	tcase_add_test(tc, test_bad_arguments_are_einval_and_send_nothing);
 	suite_add_tcase(s, tc);
 	return s;
