@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,7 +320,7 @@ out:
 struct remove_vfs {
 	const char *pf;
 	int ret;
-	volatile bool done;
+	atomic_bool done;
 };
 
 static void *remove_vfs(void *arg)
@@ -327,7 +328,7 @@ static void *remove_vfs(void *arg)
 	struct remove_vfs *r = arg;
 
 	r->ret = uvf_pci_sriov_set_numvfs(pci, r->pf, 0);
-	r->done = true;
+	atomic_store(&r->done, true);
 	return NULL;
 }
 
@@ -351,7 +352,8 @@ static void check_remove_while_open(struct nvme_app *vf, const char *pf_bdf)
 	t0 = now_ms();
 	while (ev <= 0 && now_ms() - t0 < REQUEST_WAIT_MS)
 		ev = uvf_device_event_poll(vf->dev, 1000);
-	nvme_tap(ev > 0 && (ev & UVF_DEVICE_EVENT_REQUEST) && !r.done,
+	nvme_tap(ev > 0 && (ev & UVF_DEVICE_EVENT_REQUEST) &&
+		 !atomic_load(&r.done),
 		 "removing the VFs asks for the open VF back and waits: "
 		 "events %d after %llu ms", ev,
 		 (unsigned long long)(now_ms() - t0));
