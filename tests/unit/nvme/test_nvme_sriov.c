@@ -11,16 +11,23 @@
 
 static struct nvmefix f;
 
-static void open_with(unsigned int vfs)
+static void open_fake(unsigned int vfs, unsigned int vq, unsigned int vi,
+		      bool no_oacs)
 {
 	struct fake_nvme_params p;
 
 	fake_nvme_params_default(&p);
 	p.sriov_vfs = vfs;
-	p.sriov_vq = 4;
-	p.sriov_vi = 2;
+	p.sriov_vq = vq;
+	p.sriov_vi = vi;
+	p.sriov_no_oacs = no_oacs;
 	nvmefix_setup(&f, &p);
 	nvmefix_open(&f, NULL);
+}
+
+static void open_with(unsigned int vfs)
+{
+	open_fake(vfs, 4, 2, false);
 }
 
 static void teardown(void)
@@ -99,15 +106,7 @@ END_TEST
  * Management while its OACS lacks bit 7. */
 START_TEST(test_secondary_list_without_the_oacs_bit_is_enough)
 {
-	struct fake_nvme_params p;
-
-	fake_nvme_params_default(&p);
-	p.sriov_vfs = 1;
-	p.sriov_vq = 2;
-	p.sriov_vi = 1;
-	p.sriov_no_oacs = true;
-	nvmefix_setup(&f, &p);
-	nvmefix_open(&f, NULL);
+	open_fake(1, 2, 1, true);
 	ck_assert(!(uvf_nvme_ctrl_get_info(f.ctrl)->oacs & (1u << 7)));
 	ck_assert_int_eq(uvf_nvme_vf_online(f.ctrl, 0, 2, 1), 0);
 	ck_assert(fake_nvme_secondary(f.dev, 0).online);
