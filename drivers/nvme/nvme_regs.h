@@ -114,7 +114,7 @@
 
 /* Identify controller: OACS, ONCS bits and VWC. */
 #define NVME_OACS_DBBUF_CONFIG (1u << 8)
-#define NVME_OACS_VIRT_MGMT (1u << 10)
+#define NVME_OACS_VIRT_MGMT (1u << 7)
 #define NVME_ONCS_WRITE_ZEROES (1u << 3)
 #define NVME_VWC_PRESENT (1u << 0)
 

@@ -15,7 +15,8 @@ static uint16_t get16(const uint8_t *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-/* The secondary controller of VF @vf_index and whether it is online. */
+/* The secondary controller of VF @vf_index and whether it is online:
+ * -ENODEV when the list has none for it, or the Identify's error. */
 static int find_secondary(struct uvf_nvme_ctrl *ctrl, unsigned int vf_index,
 			  uint16_t *cntlid, bool *online)
 {
@@ -67,9 +68,13 @@ int uvf_nvme_vf_online(struct uvf_nvme_ctrl *ctrl, unsigned int vf_index,
 	if (!ctrl || nr_vq < 2 || nr_vi < 1 || nr_vq > 0xffff ||
 	    nr_vi > 0xffff || vf_index >= 0xffff)
 		return -EINVAL;
-	if (!(ctrl->info.oacs & NVME_OACS_VIRT_MGMT))
-		return -ENOTSUP;
 	ret = find_secondary(ctrl, vf_index, &cntlid, &online);
+	/* QEMU 7.2 has Virtualization Management without OACS bit 7: a
+	 * Secondary Controller List says so as well. Without either the
+	 * Identify is an Invalid Field (-EINVAL) or Opcode. */
+	if ((ret == -EINVAL || ret == -EOPNOTSUPP) &&
+	    !(ctrl->info.oacs & NVME_OACS_VIRT_MGMT))
+		return -ENOTSUP;
 	if (!ret && online)
 		ret = virt_mgmt(ctrl, NVME_VM_ACT_SEC_OFFLINE, 0, cntlid, 0);
 	if (!ret)

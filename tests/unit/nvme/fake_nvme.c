@@ -14,6 +14,11 @@
 #include "fake_regwin.h"
 #include "nvme_regs.h"
 
+/* The NVMe base specification's bit, spelled here rather than taken from
+ * the driver's nvme_regs.h: a wrong driver constant must not be matched by
+ * the fake (it was bit 10, Command and Feature Lockdown). */
+#define SPEC_OACS_VIRT_MGMT (1u << 7)
+
 #define BAR0_SIZE 0x4000u
 #define MAX_QID 64u
 #define NO_POST 0xffffu		/* exec(): post no completion */
@@ -318,7 +323,8 @@ static uint16_t identify(struct fake *f, const struct uvf_nvme_cmd *c)
 		      f->p.write_zeroes ? NVME_ONCS_WRITE_ZEROES : 0);
 		put16(id + NVME_IDC_OACS,
 		      (f->p.dbbuf ? NVME_OACS_DBBUF_CONFIG : 0) |
-		      (f->p.sriov_vfs ? NVME_OACS_VIRT_MGMT : 0));
+		      (f->p.sriov_vfs && !f->p.sriov_no_oacs ?
+			       SPEC_OACS_VIRT_MGMT : 0));
 		id[NVME_IDC_VWC] = f->p.vwc ? NVME_VWC_PRESENT : 0;
 		id[NVME_IDC_AERL] = AERL;
 		put32(id + NVME_IDC_SGLS, f->p.sgls);

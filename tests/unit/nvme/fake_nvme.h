@@ -64,8 +64,11 @@ struct fake_nvme_params {
 	bool cmb_legacy;
 	/* SR-IOV, as QEMU's sriov_max_vfs: that many secondary controllers
 	 * (IDs 2, 3, ... for VFs 1, 2, ...), offline, sharing a pool of
-	 * flexible queue and interrupt resources; OACS bit 10 then. */
+	 * flexible queue and interrupt resources; OACS bit 7 then. */
 	unsigned int sriov_vfs;		/* at most 4 */
+	/* As QEMU 7.2: SR-IOV and Virtualization Management without
+	 * OACS bit 7. */
+	bool sriov_no_oacs;
 	unsigned int sriov_vq, sriov_vi;
 };
 

@@ -11,16 +11,23 @@
 
 static struct nvmefix f;
 
-static void open_with(unsigned int vfs)
+static void open_fake(unsigned int vfs, unsigned int vq, unsigned int vi,
+		      bool no_oacs)
 {
 	struct fake_nvme_params p;
 
 	fake_nvme_params_default(&p);
 	p.sriov_vfs = vfs;
-	p.sriov_vq = 4;
-	p.sriov_vi = 2;
+	p.sriov_vq = vq;
+	p.sriov_vi = vi;
+	p.sriov_no_oacs = no_oacs;
 	nvmefix_setup(&f, &p);
 	nvmefix_open(&f, NULL);
+}
+
+static void open_with(unsigned int vfs)
+{
+	open_fake(vfs, 4, 2, false);
 }
 
 static void teardown(void)
@@ -83,6 +90,30 @@ START_TEST(test_controller_without_virtualization_management_is_enotsup)
 }
 END_TEST
 
+/* QEMU's nvme (7.2) sets OACS bit 7 with sriov_max_vfs; bit 10 is
+ * Command and Feature Lockdown, which it does not have. */
+START_TEST(test_virtualization_management_is_found_at_oacs_bit_7)
+{
+	open_with(1);
+	ck_assert_uint_eq(uvf_nvme_ctrl_get_info(f.ctrl)->oacs &
+			  (1u << 7 | 1u << 10), 1u << 7);
+	ck_assert_int_eq(uvf_nvme_vf_online(f.ctrl, 0, 2, 1), 0);
+	ck_assert(fake_nvme_secondary(f.dev, 0).online);
+}
+END_TEST
+
+/* QEMU 7.2 lists secondary controllers and takes Virtualization
+ * Management while its OACS lacks bit 7. */
+START_TEST(test_secondary_list_without_the_oacs_bit_is_enough)
+{
+	open_fake(1, 2, 1, true);
+	ck_assert(!(uvf_nvme_ctrl_get_info(f.ctrl)->oacs & (1u << 7)));
+	ck_assert_int_eq(uvf_nvme_vf_online(f.ctrl, 0, 2, 1), 0);
+	ck_assert(fake_nvme_secondary(f.dev, 0).online);
+	ck_assert_int_eq(uvf_nvme_vf_online(f.ctrl, 1, 2, 1), -ENODEV);
+}
+END_TEST
+
 START_TEST(test_bad_arguments_are_einval_and_send_nothing)
 {
 	struct fake_nvme_stats before, after;
@@ -113,6 +144,8 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_vf_without_a_secondary_controller_is_enodev);
 	tcase_add_test(tc,
 		test_controller_without_virtualization_management_is_enotsup);
+	tcase_add_test(tc, test_virtualization_management_is_found_at_oacs_bit_7);
+	tcase_add_test(tc, test_secondary_list_without_the_oacs_bit_is_enough);
 	tcase_add_test(tc, test_bad_arguments_are_einval_and_send_nothing);
 	suite_add_tcase(s, tc);
 	return s;

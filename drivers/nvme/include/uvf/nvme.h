@@ -507,7 +507,9 @@ int uvf_nvme_admin(struct uvf_nvme_ctrl *ctrl, const struct uvf_nvme_cmd *cmd,
  * it.
  *
  * Return: 0; -EINVAL (@ctrl NULL, @nr_vq < 2, @nr_vi < 1, or above
- * 65535); -ENOTSUP (the controller has no Virtualization Management);
+ * 65535); -ENOTSUP (the controller has no Virtualization Management:
+ * neither OACS bit 7 nor a Secondary Controller List, which QEMU 7.2
+ * has without the bit);
  * -ENODEV (no secondary controller for that VF); -ENOMEM; or an admin
  * command error, as for uvf_nvme_admin() (-ENOSPC: the PF has not that
  * many flexible resources left; the VF then stays offline).
