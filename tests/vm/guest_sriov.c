@@ -33,6 +33,7 @@
 #include <uvf/pci_sriov.h>
 #include <uvf/uvf.h>
 
+#include "guest_nvme_data.h"
 #include "nvme_app.h"
 
 #define TOKEN "2ab74924-c335-45f4-9b16-8569e5b08258"
@@ -234,30 +235,6 @@ static void check_tokens(void)
 	nvme_app_close(&vf);
 }
 
-static void fill(uint8_t *p, size_t len, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u | 1;
-
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = (uint8_t)x;
-	}
-}
-
-static int io(struct uvf_nvme_qpair *qp, bool write, void *buf, uint64_t lba,
-	      uint32_t nlb)
-{
-	struct uvf_nvme_sync s = { 0 };
-	int ret = write ? uvf_nvme_write(qp, 1, buf, lba, nlb,
-					 uvf_nvme_sync_cb, &s)
-			: uvf_nvme_read(qp, 1, buf, lba, nlb, uvf_nvme_sync_cb,
-					&s);
-
-	return ret ? ret : uvf_nvme_sync_wait(qp, &s);
-}
-
 /* Write-read-verify on the VF at several sizes; the last write read back
  * through the PF too. */
 static void check_vf_io(struct nvme_app *vf, struct nvme_app *pf)
@@ -293,20 +270,14 @@ static void check_vf_io(struct nvme_app *vf, struct nvme_app *pf)
 	if (!nvme_tap(!ret, "buffers and a queue pair on each: %d", ret))
 		goto out;
 	for (unsigned int i = 0; i < 4; i++) {
-		size_t n = (size_t)nlbs[i] * ns.block_size;
-
 		lba += 1000 + nlbs[i];
-		fill(wr, n, i + 1);
-		memset(rd, 0, n);
-		ret = io(qp, true, wr, lba, nlbs[i]);
-		if (!ret)
-			ret = io(qp, false, rd, lba, nlbs[i]);
-		nvme_tap(!ret && !memcmp(wr, rd, n),
-			 "VF: %u block(s) written, read back, equal: %d",
+		ret = guest_nvme_roundtrip(qp, wr, rd, lba, nlbs[i],
+					   ns.block_size, i + 1);
+		nvme_tap(!ret, "VF: %u block(s) written, read back, equal: %d",
 			 nlbs[i], ret);
 	}
 	memset(prd, 0, len);
-	ret = io(pqp, false, prd, lba, nlbs[3]);
+	ret = guest_nvme_rw(pqp, false, prd, lba, nlbs[3], NULL);
 	nvme_tap(!ret && !memcmp(wr, prd, (size_t)nlbs[3] * ns.block_size),
 		 "the PF reads what the VF wrote: %d", ret);
 out:
