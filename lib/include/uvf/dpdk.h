@@ -176,7 +176,8 @@ int uvf_dpdk_hugepages_reserve(unsigned int count);
  * domain uvf_dpdk_attach_memory() did not attach: the heap's attach
  * refuses such a domain with -EEXIST (EAL memory is mapped there
  * already), and uvf_dpdk_attach_memory() refuses, with -EEXIST, a domain
- * where such a heap has chunks. provider_arg is unused (NULL). Chunks are
+ * where such a heap has chunks (where it has none yet, the heap's next
+ * growth is refused with -EEXIST and rolled back). provider_arg is unused (NULL). Chunks are
  * asked for only once EAL is up (-ENODEV before rte_eal_init()).
  *
  * Return: the provider (static, never NULL).

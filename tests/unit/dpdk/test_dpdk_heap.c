@@ -156,6 +156,8 @@ START_TEST(test_eal_attached_domain_is_refused_both_ways)
 {
 	struct uvf_dmaheap_info info;
 	struct uvf_dmaheap *heap;
+	struct uvf_dpdk_stats st;
+	unsigned int zones0;
 	void *p;
 
 	up(UVF_DOMAIN_TRANSLATED);
@@ -172,6 +174,24 @@ START_TEST(test_eal_attached_domain_is_refused_both_ways)
 	ck_assert_int_eq(uvf_dpdk_attach_memory(f.dom), -EEXIST);
 	ck_assert_uint_eq(mapped_bytes(), MB2);
 	ck_assert_int_eq(uvf_dmaheap_free(heap, p), 0);
+	ck_assert_int_eq(uvf_dmaheap_detach(heap, f.dom), 0);
+	ck_assert_int_eq(uvf_dmaheap_destroy(heap), 0);
+
+	/* The heap first but without chunks: EAL's attach cannot tell, and
+	 * the heap's first growth is refused, rolled back, zone given back. */
+	zones0 = dpdkfix_heap_zones();
+	heap = eal_heap(0, NULL);
+	ck_assert_int_eq(uvf_dmaheap_attach(heap, f.dom), 0);
+	ck_assert_int_eq(uvf_dpdk_attach_memory(f.dom), 0);
+	ck_assert_int_eq(uvf_dmaheap_alloc(heap, 4096, &p), -EEXIST);
+	ck_assert_uint_eq(dpdkfix_heap_zones(), zones0);
+	/* All that is mapped is EAL's attachment's. */
+	ck_assert_int_eq(uvf_dpdk_get_stats(f.dom, &st), 0);
+	ck_assert_uint_eq(mapped_bytes(), st.bytes);
+	ck_assert_int_eq(uvf_dmaheap_get_info(heap, &info), 0);
+	ck_assert_uint_eq(info.bytes, 0);
+	ck_assert_int_eq(uvf_dpdk_detach_memory(f.dom), 0);
+	ck_assert_uint_eq(mapped_bytes(), 0);
 	ck_assert_int_eq(uvf_dmaheap_detach(heap, f.dom), 0);
 	ck_assert_int_eq(uvf_dmaheap_destroy(heap), 0);
 	simfix_teardown(&f);
