@@ -68,23 +68,70 @@ static void diagnose_map_enomem(struct uvf_dmaheap *heap)
 	uvf_log_emit("%s", heap->diag);
 }
 
+/* IOVA == VA needs [first, first + len) -- the built-in window, or a
+ * provider's chunk -- inside one usable range. */
+static int check_iova_va(struct uvf_domain *dom, uvf_iova_t first,
+			 uint64_t len)
+{
+	uvf_iova_t last = first + len - 1;
+	struct uvf_iova_range r[16];
+	int n, i;
+
+	n = uvf_domain_iova_ranges(dom, r, 16);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && i < 16; i++)
+		if (r[i].first <= first && last <= r[i].last)
+			return 0;
+	uvf_log_emit("dmaheap: IOVA == VA refused for domain %u: the heap "
+		       "memory %#" PRIx64 "-%#" PRIx64 " is not inside one of "
+		       "its %d usable IOVA range(s) (highest %#" PRIx64 ")",
+		       uvf_domain_id(dom), first, last, n,
+		       n > 0 ? r[(n < 16 ? n : 16) - 1].last : 0);
+	return -ERANGE;
+}
+
+/* Device addresses of a chunk in a direct domain: one per page, or, for
+ * a provider's IOVA-contiguous chunk, its own IOVA, which must be the
+ * domain's arithmetic (EAL in PA mode under noiommu, in VA mode on the
+ * software model). */
+static int direct_addrs(struct uvf_domain *dom, const struct dh_chunk *c,
+			uvf_iova_t *pages, uint64_t npages, uvf_iova_t *iova)
+{
+	uint64_t i;
+	int ret = 0;
+
+	if (c->pc.iova != UVF_DMAHEAP_NO_IOVA) {
+		ret = uvf_domain_direct_addr(dom, c->va, UVF_PAGE_SIZE, iova);
+		return !ret && *iova != c->pc.iova ? -EXDEV : ret;
+	}
+	for (i = 0; !ret && i < npages; i++)
+		ret = uvf_domain_direct_addr(dom, c->va + i * UVF_PAGE_SIZE,
+					     UVF_PAGE_SIZE, &pages[i]);
+	if (!ret)
+		*iova = pages[0];
+	return ret;
+}
+
 /* One chunk into one domain: map (or compute direct addresses) and
  * register. Changes nothing on failure. */
 static int map_chunk(struct dh_attach *a, uint64_t idx)
 {
 	struct uvf_dmaheap *heap = a->heap;
 	struct uvf_domain *dom = a->dom;
-	char *va = heap->base + idx * heap->o.chunk_size;
-	uint64_t i, len = heap->o.chunk_size;
+	struct dh_chunk *c = atomic_load(&heap->chunks[idx]);
+	char *va = c->va;
+	uint64_t len = heap->o.chunk_size;
 	struct uvf_dma_seg seg = { va, len };
 	uvf_iova_t iova = 0, *pages = NULL;
 	struct uvf_regmap *m = uvf_domain_regmap(dom);
 	bool direct = uvf_domain_type(dom) == UVF_DOMAIN_DIRECT;
+	bool iova_va = !direct && (heap->o.flags & UVF_DMAHEAP_IOVA_VA);
 	int ret;
 
 	if (!m)
 		return -ENOMEM;
-	if (direct) {
+	if (direct && c->pc.iova == UVF_DMAHEAP_NO_IOVA) {
 		/* noiommu: one device address per page. */
 		pages = malloc(heap->pages_per_chunk * sizeof(*pages));
 		if (!pages)
@@ -92,19 +139,20 @@ static int map_chunk(struct dh_attach *a, uint64_t idx)
 	}
 	uvf_regmap_lock(m);
 	ret = uvf_regmap_check_free(m, va, len);
-	for (i = 0; direct && !ret && i < heap->pages_per_chunk; i++)
-		ret = uvf_domain_direct_addr(dom, va + i * UVF_PAGE_SIZE,
-					     UVF_PAGE_SIZE, &pages[i]);
-	if (!ret && !direct && (heap->o.flags & UVF_DMAHEAP_IOVA_VA)) {
+	if (!ret && direct)
+		ret = direct_addrs(dom, c, pages, heap->pages_per_chunk, &iova);
+	if (!ret && iova_va && !heap->base)
+		ret = check_iova_va(dom, (uintptr_t)va, len);
+	if (!ret && iova_va) {
 		iova = (uvf_iova_t)(uintptr_t)va;
 		ret = uvf_domain_map(dom, iova, va, len, UVF_PROT_RW);
 	} else if (!ret && !direct) {
 		ret = uvf_domain_map_alloc(dom, &seg, 1, UVF_PROT_RW, &iova);
 	}
 	if (!ret) {
-		ret = uvf_regmap_add(m, va, len, pages, pages ? pages[0] : iova,
+		ret = uvf_regmap_add(m, va, len, pages, iova,
 				     regmap_cookie(heap));
-		if (ret && !direct && (heap->o.flags & UVF_DMAHEAP_IOVA_VA))
+		if (ret && iova_va)
 			uvf_domain_unmap(dom, iova, len);
 		else if (ret && !direct)
 			uvf_domain_unmap_free(dom, iova, len);
@@ -115,8 +163,7 @@ static int map_chunk(struct dh_attach *a, uint64_t idx)
 		return ret;
 	a->chunk_iova[idx] = direct ? 0 : iova;
 	uvf_trace("dmaheap: chunk %" PRIu64 " (%p) mapped in domain %u at "
-		  "iova %#" PRIx64, idx, (void *)va, uvf_domain_id(dom),
-		  direct ? 0 : iova);
+		  "iova %#" PRIx64, idx, (void *)va, uvf_domain_id(dom), iova);
 	return 0;
 }
 
@@ -126,7 +173,7 @@ static int unmap_chunk(struct dh_attach *a, uint64_t idx)
 {
 	struct uvf_dmaheap *heap = a->heap;
 	struct uvf_domain *dom = a->dom;
-	char *va = heap->base + idx * heap->o.chunk_size;
+	char *va = atomic_load(&heap->chunks[idx])->va;
 	uint64_t len = heap->o.chunk_size;
 	struct uvf_regmap *m = uvf_domain_regmap(dom);	/* exists: mapped */
 	uvf_iova_t iova = a->chunk_iova[idx];
@@ -177,30 +224,6 @@ int dh_notify_growth(struct uvf_dmaheap *heap, uint64_t idx,
 	for (j = 0; j < i; j++)
 		*stranded |= unmap_chunk(heap->att[j], idx) != 0;
 	return ret;
-}
-
-/* IOVA == VA needs the whole window inside one usable range. */
-static int check_iova_va(struct uvf_dmaheap *heap, struct uvf_domain *dom)
-{
-	uvf_iova_t first = (uintptr_t)heap->base;
-	uvf_iova_t last = first + heap->o.max_bytes - 1;
-	struct uvf_iova_range r[16];
-	int n, i;
-
-	if (uvf_domain_type(dom) == UVF_DOMAIN_DIRECT)
-		return -ENOTSUP;
-	n = uvf_domain_iova_ranges(dom, r, 16);
-	if (n < 0)
-		return n;
-	for (i = 0; i < n && i < 16; i++)
-		if (r[i].first <= first && last <= r[i].last)
-			return 0;
-	uvf_log_emit("dmaheap: IOVA == VA refused for domain %u: the heap "
-		       "window %#" PRIx64 "-%#" PRIx64 " is not inside one of "
-		       "its %d usable IOVA range(s) (highest %#" PRIx64 ")",
-		       uvf_domain_id(dom), first, last, n,
-		       n > 0 ? r[(n < 16 ? n : 16) - 1].last : 0);
-	return -ERANGE;
 }
 
 static void attach_free(struct dh_attach *a)
@@ -261,7 +284,16 @@ static int attach_locked(struct uvf_dmaheap *heap, struct uvf_domain *dom)
 	if (dh_find_attach(heap, dom))
 		return -EEXIST;
 	if (heap->o.flags & UVF_DMAHEAP_IOVA_VA) {
-		ret = check_iova_va(heap, dom);
+		if (uvf_domain_type(dom) == UVF_DOMAIN_DIRECT)
+			return -ENOTSUP;
+		ret = heap->base ? check_iova_va(dom, (uintptr_t)heap->base,
+						 heap->o.max_bytes)
+				 : 0;
+		if (ret)
+			return ret;
+	}
+	if (heap->prov->attach_check) {
+		ret = heap->prov->attach_check(heap->prov_arg, dom);
 		if (ret)
 			return ret;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What backs the heap: a PROT_NONE window reserved at create, and chunks
- * mapped over it -- hugetlbfs 1 GiB or 2 MiB pages, else transparent huge
+ * The built-in provider of the heap's chunks: a PROT_NONE window reserved
+ * at create, and chunks mapped over it back to back -- hugetlbfs 1 GiB or 2 MiB pages, else transparent huge
  * pages, else 4 KiB pages -- bound to a NUMA node through libnuma when it
  * is there, and locked. A failure to lock is explained (RLIMIT_MEMLOCK).
  */
@@ -34,8 +34,10 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-int dh_window_reserve(uint64_t len, uint64_t align, char **base)
+int dh_window_reserve(struct dh_window *w, uint64_t len, uint64_t chunk_size,
+		      enum uvf_dmaheap_backing best)
 {
+	uint64_t align = best == UVF_DMAHEAP_HUGETLB_1G ? UVF_SZ_1G : UVF_SZ_2M;
 	char *raw, *start;
 
 	/* Over-reserve, then trim to the alignment huge pages need. */
@@ -48,13 +50,13 @@ int dh_window_reserve(uint64_t len, uint64_t align, char **base)
 		munmap(raw, start - raw);
 	if (raw + align > start)
 		munmap(start + len, raw + align - start);
-	*base = start;
+	*w = (struct dh_window){ start, len, chunk_size, 0, best };
 	return 0;
 }
 
-void dh_window_release(char *base, uint64_t len)
+void dh_window_release(struct dh_window *w)
 {
-	munmap(base, len);
+	munmap(w->base, w->len);
 }
 
 /* Put the PROT_NONE reservation back over [va, va + len): a failed
@@ -140,46 +142,8 @@ static void bind_node(char *va, uint64_t len, int node)
 #endif
 }
 
-int dh_chunk_back(const struct uvf_dmaheap *heap, char *va,
-		  enum uvf_dmaheap_backing *backing, char *diag, size_t dlen)
+static void chunk_unback(char *va, uint64_t len)
 {
-	uint64_t len = heap->o.chunk_size;
-	enum uvf_dmaheap_backing b = heap->o.best;
-	int ret = -ENOMEM;
-
-	for (; b < UVF_DMAHEAP_NR_BACKINGS; b++) {
-		ret = map_backing(va, len, b);
-		if (!ret)
-			break;
-		rereserve(va, len);
-	}
-	if (ret)
-		return -ENOMEM;
-	bind_node(va, len, heap->o.numa_node);
-	/* The system call itself: sanitizers replace mlock() with a no-op,
-	 * which would hide the very failure diagnosed here. */
-	if (!(heap->o.flags & UVF_DMAHEAP_NO_MLOCK) &&
-	    syscall(SYS_mlock, va, len)) {
-		int err = -errno;
-
-		/* EPERM: no CAP_IPC_LOCK and a zero limit; EAGAIN: some
-		 * pages could not be locked. Both are a memory limit. */
-		ret = err == -EPERM || err == -EAGAIN ? -ENOMEM : err;
-		uvf_memlock_diagnose(diag, dlen, "dmaheap",
-				     "mlock of a new chunk", err, "the heap",
-				     UVF_MEMLOCK_NONE, heap->st.bytes + len);
-		dh_chunk_unback(heap, va);
-		return ret;
-	}
-	/* Fault every page in now, on the bound node, not under a device. */
-	memset(va, 0, len);
-	*backing = b;
-	return 0;
-}
-
-void dh_chunk_unback(const struct uvf_dmaheap *heap, char *va)
-{
-	uint64_t len = heap->o.chunk_size;
 	void *p = mmap(va, len, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
 		       -1, 0);
@@ -189,3 +153,67 @@ void dh_chunk_unback(const struct uvf_dmaheap *heap, char *va)
 		rereserve(va, len);
 	}
 }
+
+/* Back the window's next chunk, best backing first; on failure the range
+ * is reserved again. Diagnoses a failed mlock into req->diag. */
+static int window_chunk_get(void *arg, const struct uvf_dmaheap_chunk_req *req,
+			    struct uvf_dmaheap_chunk *chunk)
+{
+	struct dh_window *w = arg;
+	uint64_t len = req->len;
+	char *va = w->base + w->used;
+	enum uvf_dmaheap_backing b = w->best;
+	int ret = -ENOMEM;
+
+	if (w->len - w->used < len)
+		return -ENOMEM;
+	for (; b < UVF_DMAHEAP_NR_BACKINGS; b++) {
+		ret = map_backing(va, len, b);
+		if (!ret)
+			break;
+		rereserve(va, len);
+	}
+	if (ret)
+		return -ENOMEM;
+	bind_node(va, len, req->numa_node);
+	/* The system call itself: sanitizers replace mlock() with a no-op,
+	 * which would hide the very failure diagnosed here. */
+	if (!(req->flags & UVF_DMAHEAP_NO_MLOCK) &&
+	    syscall(SYS_mlock, va, len)) {
+		int err = -errno;
+
+		/* EPERM: no CAP_IPC_LOCK and a zero limit; EAGAIN: some
+		 * pages could not be locked. Both are a memory limit. */
+		ret = err == -EPERM || err == -EAGAIN ? -ENOMEM : err;
+		if (req->diag)
+			uvf_memlock_diagnose(req->diag, req->diag_len,
+					     "dmaheap", "mlock of a new chunk",
+					     err, "the heap", UVF_MEMLOCK_NONE,
+					     req->heap_bytes + len);
+		chunk_unback(va, len);
+		return ret;
+	}
+	/* Fault every page in now, on the bound node, not under a device. */
+	memset(va, 0, len);
+	w->used += len;
+	*chunk = (struct uvf_dmaheap_chunk){ .va = va, .len = len,
+					     .iova = UVF_DMAHEAP_NO_IOVA,
+					     .backing = b };
+	return 0;
+}
+
+static void window_chunk_put(void *arg, const struct uvf_dmaheap_chunk *chunk)
+{
+	struct dh_window *w = arg;
+
+	chunk_unback(chunk->va, chunk->len);
+	/* Chunks go back newest first: the window shrinks behind them. */
+	if ((char *)chunk->va + chunk->len == w->base + w->used)
+		w->used -= chunk->len;
+}
+
+const struct uvf_dmaheap_provider dh_builtin_provider = {
+	.name = "built-in",
+	.chunk_get = window_chunk_get,
+	.chunk_put = window_chunk_put,
+};

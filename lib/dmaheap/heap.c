@@ -57,7 +57,9 @@ static int check_opts(struct uvf_dmaheap_opts *o)
 	    (unsigned int)o->best >= UVF_DMAHEAP_NR_BACKINGS ||
 	    (o->flags & ~(unsigned int)(UVF_DMAHEAP_IOVA_VA |
 					UVF_DMAHEAP_NO_MLOCK)) ||
-	    o->numa_node < UVF_DMAHEAP_NODE_ANY)
+	    o->numa_node < UVF_DMAHEAP_NODE_ANY ||
+	    (o->provider && (!o->provider->name || !o->provider->chunk_get ||
+			     !o->provider->chunk_put)))
 		return -EINVAL;
 	/* 1 GiB pages only fill whole 1 GiB chunks. */
 	if (o->best == UVF_DMAHEAP_HUGETLB_1G && o->chunk_size % UVF_SZ_1G)
@@ -93,11 +95,14 @@ int uvf_dmaheap_create(const struct uvf_dmaheap_opts *opts,
 	heap->pages_per_chunk = o.chunk_size / UVF_PAGE_SIZE;
 	heap->max_chunks = o.max_bytes / o.chunk_size;
 	heap->chunks = calloc(heap->max_chunks, sizeof(*heap->chunks));
-	ret = heap->chunks ? dh_window_reserve(o.max_bytes,
-					       o.best == UVF_DMAHEAP_HUGETLB_1G ?
-					       UVF_SZ_1G : UVF_SZ_2M,
-					       &heap->base)
-			   : -ENOMEM;
+	heap->prov = o.provider ? o.provider : &dh_builtin_provider;
+	heap->prov_arg = o.provider ? o.provider_arg : &heap->window;
+	ret = heap->chunks ? 0 : -ENOMEM;
+	if (!ret && !o.provider) {
+		ret = dh_window_reserve(&heap->window, o.max_bytes,
+					o.chunk_size, o.best);
+		heap->base = heap->window.base;
+	}
 	if (ret) {
 		free(heap->chunks);
 		free(heap);
@@ -111,6 +116,7 @@ int uvf_dmaheap_create(const struct uvf_dmaheap_opts *opts,
 	heap->st.numa_bound = dh_numa_usable(o.numa_node);
 	heap->st.iova_va = o.flags & UVF_DMAHEAP_IOVA_VA;
 	heap->st.base = heap->base;
+	heap->st.provider = heap->prov->name;
 	if (o.numa_node >= 0 && !heap->st.numa_bound)
 		uvf_log_emit("dmaheap: memory for NUMA node %d is not bound "
 			       "to it (%s)", o.numa_node,
@@ -120,9 +126,9 @@ int uvf_dmaheap_create(const struct uvf_dmaheap_opts *opts,
 			       "uvf was built without libnuma"
 #endif
 			       );
-	uvf_trace("dmaheap: window %p, %#" PRIx64 " bytes in %#" PRIx64
-		  "-byte chunks", (void *)heap->base, o.max_bytes,
-		  o.chunk_size);
+	uvf_trace("dmaheap: %s provider, window %p, %#" PRIx64 " bytes in %#"
+		  PRIx64 "-byte chunks", heap->prov->name, (void *)heap->base,
+		  o.max_bytes, o.chunk_size);
 	*out = heap;
 	return 0;
 }
@@ -139,10 +145,16 @@ int uvf_dmaheap_destroy(struct uvf_dmaheap *heap)
 		return -EBUSY;
 	}
 	pthread_mutex_unlock(&heap->lock);
-	for (i = 0; i < heap->nr_chunks; i++) {
-		chunk_free(atomic_load(&heap->chunks[i]));
+	/* Newest first, as growth rollbacks give them back. */
+	for (i = heap->nr_chunks; i-- > 0;) {
+		struct dh_chunk *c = atomic_load(&heap->chunks[i]);
+
+		heap->prov->chunk_put(heap->prov_arg, &c->pc);
+		chunk_free(c);
 	}
-	dh_window_release(heap->base, heap->o.max_bytes);
+	if (heap->base)
+		dh_window_release(&heap->window);
+	dh_map_free(&heap->map);
 	dh_slabs_free_all(heap);
 	pthread_mutex_destroy(&heap->lock);
 	free(heap->att);
@@ -171,6 +183,58 @@ static int new_chunk(struct uvf_dmaheap *heap, struct dh_chunk **out)
 	return 0;
 }
 
+/* A provider's chunk must be what the heap asked for: @len bytes at a
+ * 2 MiB-aligned address (the chunk map's slot) with a page-aligned device
+ * address, clear of every chunk the heap has. */
+static int check_provided(const struct uvf_dmaheap *heap,
+			  const struct uvf_dmaheap_chunk *pc)
+{
+	if (!pc->va || pc->len < heap->o.chunk_size)
+		return -ENOMEM;
+	if (pc->len != heap->o.chunk_size ||
+	    !uvf_is_aligned((uintptr_t)pc->va, UVF_SZ_2M) ||
+	    (unsigned int)pc->backing >= UVF_DMAHEAP_NR_BACKINGS ||
+	    (pc->iova != UVF_DMAHEAP_NO_IOVA &&
+	     !uvf_is_aligned(pc->iova, UVF_PAGE_SIZE)))
+		return -EINVAL;
+	return 0;
+}
+
+/* One chunk from the provider, checked, with room in the chunk map. */
+static int chunk_obtain(struct uvf_dmaheap *heap, struct dh_chunk *c)
+{
+	struct uvf_dmaheap_chunk_req req = {
+		.len = heap->o.chunk_size,
+		.numa_node = heap->o.numa_node,
+		.flags = heap->o.flags,
+		.heap_bytes = heap->st.bytes,
+		.diag = heap->diag,
+		.diag_len = sizeof(heap->diag),
+	};
+	int ret;
+
+	heap->diag[0] = '\0';
+	ret = heap->prov->chunk_get(heap->prov_arg, &req, &c->pc);
+	if (ret) {
+		if (heap->diag[0])
+			uvf_log_emit("%s", heap->diag);
+		return ret > 0 ? -ret : ret;
+	}
+	ret = check_provided(heap, &c->pc);
+	c->va = c->pc.va;
+	c->backing = c->pc.backing;
+	if (!ret)
+		ret = dh_map_reserve(&heap->map, c);
+	if (ret) {
+		uvf_log_emit("dmaheap: provider %s gave a chunk at %p of %#"
+			     PRIx64 " bytes (iova %#" PRIx64 "): refused (%d)",
+			     heap->prov->name, c->pc.va, c->pc.len, c->pc.iova,
+			     ret);
+		heap->prov->chunk_put(heap->prov_arg, &c->pc);
+	}
+	return ret;
+}
+
 int dh_grow(struct uvf_dmaheap *heap)
 {
 	uint64_t idx = heap->nr_chunks;
@@ -183,24 +247,23 @@ int dh_grow(struct uvf_dmaheap *heap)
 	ret = new_chunk(heap, &c);
 	if (ret)
 		return ret;
-	c->va = heap->base + idx * heap->o.chunk_size;
-	heap->diag[0] = '\0';
-	ret = dh_chunk_back(heap, c->va, &c->backing, heap->diag,
-			    sizeof(heap->diag));
+	ret = chunk_obtain(heap, c);
 	if (ret) {
-		if (heap->diag[0])
-			uvf_log_emit("%s", heap->diag);
 		heap->st.grow_failures++;
 		chunk_free(c);
 		return ret;
 	}
+	/* Where the notification finds it; lock-free readers only once it
+	 * is in the chunk map. */
+	atomic_store(&heap->chunks[idx], c);
 	ret = dh_notify_growth(heap, idx, &stranded);
 	if (ret) {
 		heap->st.grow_failures++;
 		uvf_trace("dmaheap: growth by chunk %" PRIu64 " failed (%d), "
 			  "rolled back", idx, ret);
 		if (!stranded) {
-			dh_chunk_unback(heap, c->va);
+			atomic_store(&heap->chunks[idx], NULL);
+			heap->prov->chunk_put(heap->prov_arg, &c->pc);
 			chunk_free(c);
 			return ret;
 		}
@@ -209,28 +272,46 @@ int dh_grow(struct uvf_dmaheap *heap)
 		       (heap->pages_per_chunk / DH_PAGES_PER_WORD) *
 			       sizeof(*c->page_used));
 	}
-	atomic_store(&heap->chunks[idx], c);
+	dh_map_publish(&heap->map, c);
 	heap->nr_chunks++;
 	heap->st.bytes += heap->o.chunk_size;
 	heap->st.chunks[c->backing]++;
 	heap->st.backing = c->backing;
-	uvf_trace("dmaheap: chunk %" PRIu64 " at %p backed by %s, mapped in %zu "
-		  "domain(s)", idx, (void *)c->va,
-		  uvf_dmaheap_backing_name(c->backing), heap->nr_att);
+	uvf_trace("dmaheap: chunk %" PRIu64 " at %p backed by %s (%s), mapped "
+		  "in %zu domain(s)", idx, (void *)c->va,
+		  uvf_dmaheap_backing_name(c->backing), heap->prov->name,
+		  heap->nr_att);
 	return ret;
+}
+
+/* -EINVAL unless [va, va + len) is heap memory: inside the built-in
+ * window (backed or not: the lookup says -ENOENT), or its first and last
+ * bytes in a provider's chunks. */
+static int check_range(struct uvf_dmaheap *heap, uintptr_t va, size_t len)
+{
+	uintptr_t base = (uintptr_t)heap->base;
+
+	if (heap->base) {
+		if (va < base || va - base >= heap->o.max_bytes ||
+		    len > heap->o.max_bytes - (va - base))
+			return -EINVAL;
+		return 0;
+	}
+	if (va + len < va || !dh_map_lookup(&heap->map, (const void *)va) ||
+	    !dh_map_lookup(&heap->map, (const void *)(va + len - 1)))
+		return -EINVAL;
+	return 0;
 }
 
 int uvf_dmaheap_iova(struct uvf_dmaheap *heap, struct uvf_domain *dom,
 		     const void *vaddr, size_t len, uvf_iova_t *iova)
 {
-	uintptr_t va = (uintptr_t)vaddr, base, p;
+	uintptr_t va = (uintptr_t)vaddr, p;
 	uvf_iova_t first, at;
 
 	if (!heap || !dom || !iova || !len)
 		return -EINVAL;
-	base = (uintptr_t)heap->base;
-	if (va < base || va - base >= heap->o.max_bytes ||
-	    len > heap->o.max_bytes - (va - base))
+	if (check_range(heap, va, len))
 		return -EINVAL;
 	if (!uvf_domain_cookie_get(dom, heap) ||
 	    uvf_domain_regmap_lookup(dom, vaddr, &first))

@@ -16,6 +16,7 @@
  * heap, so a lock-free page-owner read never touches freed memory.
  */
 struct dh_slab {
+	struct dh_chunk *chunk;		/* the slab's pages are in */
 	struct dh_slab *next;		/* heap's spare list, or pool's list */
 	struct dh_slab *all_next;	/* every descriptor of the heap */
 	/* NULL: a contiguous allocation. Read without a lock by frees that
@@ -33,6 +34,7 @@ struct dh_slab {
 
 struct dh_chunk {
 	char *va;
+	struct uvf_dmaheap_chunk pc;	/* as its provider gave it */
 	enum uvf_dmaheap_backing backing;
 	uint64_t *page_used;		/* bit per 4 KiB page */
 	_Atomic(struct dh_slab *) *owner;	/* per 4 KiB page */
@@ -49,9 +51,38 @@ struct dh_attach {
 	uint64_t nr_mapped;		/* chunks 0..nr_mapped-1 are mapped */
 };
 
+/*
+ * Address to chunk, for chunks anywhere: a three-level radix table over the
+ * 48-bit address space in 2 MiB slots (9 bits a level), read without a
+ * lock. Nodes are freed only with the heap.
+ */
+#define DH_MAP_SHIFT 21
+#define DH_MAP_BITS 9
+#define DH_MAP_FANOUT (1u << DH_MAP_BITS)
+struct dh_map_leaf {
+	_Atomic(struct dh_chunk *) slot[DH_MAP_FANOUT];
+};
+struct dh_map_mid {
+	_Atomic(struct dh_map_leaf *) leaf[DH_MAP_FANOUT];
+};
+struct dh_chunkmap {
+	_Atomic(struct dh_map_mid *) mid[DH_MAP_FANOUT];
+};
+
+/* The built-in provider's state: a reserved window filled back to back. */
+struct dh_window {
+	char *base;
+	uint64_t len, chunk_size, used;
+	enum uvf_dmaheap_backing best;
+};
+
 struct uvf_dmaheap {
 	struct uvf_dmaheap_opts o;
-	char *base;			/* the window */
+	char *base;			/* the window; NULL with a provider */
+	const struct uvf_dmaheap_provider *prov;
+	void *prov_arg;
+	struct dh_window window;	/* the built-in provider's */
+	struct dh_chunkmap map;
 	uint64_t pages_per_chunk;
 	uint64_t max_chunks;
 	/* Serialises growth, attachments, page allocation and pins. */
@@ -79,15 +110,21 @@ struct uvf_dmaheap_pool {
 	uint64_t live;			/* objects handed out */
 };
 
-/* backing.c: the window and chunks. */
-int dh_window_reserve(uint64_t len, uint64_t align, char **base);
-void dh_window_release(char *base, uint64_t len);
-/* Back [va, va + len) of the window, best backing first; on failure the
- * range is reserved again. Diagnoses a failed mlock into @diag. */
-int dh_chunk_back(const struct uvf_dmaheap *heap, char *va,
-		  enum uvf_dmaheap_backing *backing, char *diag, size_t dlen);
-void dh_chunk_unback(const struct uvf_dmaheap *heap, char *va);
+/* backing.c: the built-in provider (its argument a struct dh_window). */
+extern const struct uvf_dmaheap_provider dh_builtin_provider;
+int dh_window_reserve(struct dh_window *w, uint64_t len, uint64_t chunk_size,
+		      enum uvf_dmaheap_backing best);
+void dh_window_release(struct dh_window *w);
 bool dh_numa_usable(int node);
+
+/* chunkmap.c. Writers hold the heap's lock. */
+/* Make the nodes @c needs: 0, -EEXIST (a slot holds a chunk), -EINVAL
+ * (beyond 48 bits) or -ENOMEM. Then publishing cannot fail. */
+int dh_map_reserve(struct dh_chunkmap *m, const struct dh_chunk *c);
+void dh_map_publish(struct dh_chunkmap *m, struct dh_chunk *c);
+/* The chunk holding @va, or NULL; no lock. */
+struct dh_chunk *dh_map_lookup(const struct dh_chunkmap *m, const void *va);
+void dh_map_free(struct dh_chunkmap *m);
 
 /* heap.c */
 int dh_grow(struct uvf_dmaheap *heap);	/* lock held */

@@ -120,6 +120,7 @@ int dh_slab_get(struct uvf_dmaheap *heap, uint64_t len, uint32_t nobj,
 		bit_assign(c->page_used, p, true);
 		atomic_store_explicit(&c->owner[p], s, memory_order_release);
 	}
+	s->chunk = c;
 	s->va = c->va + (uint64_t)at * UVF_PAGE_SIZE;
 	s->len = len;
 	s->live = true;
@@ -130,8 +131,7 @@ int dh_slab_get(struct uvf_dmaheap *heap, uint64_t len, uint32_t nobj,
 
 void dh_slab_put(struct uvf_dmaheap *heap, struct dh_slab *s)
 {
-	uint64_t idx = (uint64_t)(s->va - heap->base) / heap->o.chunk_size;
-	struct dh_chunk *c = atomic_load(&heap->chunks[idx]);
+	struct dh_chunk *c = s->chunk;
 	uint64_t p, first = (uint64_t)(s->va - c->va) / UVF_PAGE_SIZE;
 
 	/* Page owners stay pointing here until the pages are reused, so a
@@ -146,22 +146,13 @@ void dh_slab_put(struct uvf_dmaheap *heap, struct dh_slab *s)
 
 struct dh_slab *dh_slab_of(struct uvf_dmaheap *heap, const void *vaddr)
 {
-	uintptr_t va = (uintptr_t)vaddr, base = (uintptr_t)heap->base;
-	struct dh_chunk *c;
-	struct dh_slab *s;
-	uint64_t off;
+	struct dh_chunk *c = dh_map_lookup(&heap->map, vaddr);
 
-	if (va < base || va - base >= heap->o.max_bytes)
-		return NULL;
-	off = va - base;
-	c = atomic_load_explicit(&heap->chunks[off / heap->o.chunk_size],
-				 memory_order_acquire);
 	if (!c)
 		return NULL;
-	s = atomic_load_explicit(
-		&c->owner[(off % heap->o.chunk_size) / UVF_PAGE_SIZE],
+	return atomic_load_explicit(
+		&c->owner[((uintptr_t)vaddr - (uintptr_t)c->va) / UVF_PAGE_SIZE],
 		memory_order_acquire);
-	return s;
 }
 
 void dh_slabs_free_all(struct uvf_dmaheap *heap)

@@ -35,6 +35,7 @@
 #include <uvf/vfio.h>
 
 #include "dma/regmap.h"
+#include "dpdk_priv.h"
 #include "iommu/domain.h"
 #include "util/trace.h"
 
@@ -69,7 +70,7 @@ struct dpdk_attach {
 	int walk_err;
 };
 
-static bool eal_ready(void)
+bool uvf_dpdk_eal_ready(void)
 {
 	/* Before rte_eal_init() the IOVA mode is still "don't care" and no
 	 * lcore is known; init settles both. */
@@ -377,7 +378,7 @@ int uvf_dpdk_attach_memory(struct uvf_domain *dom)
 
 	if (!dom)
 		return -EINVAL;
-	if (!eal_ready())
+	if (!uvf_dpdk_eal_ready())
 		return -ENODEV;
 	a = calloc(1, sizeof(*a));
 	if (!a)
@@ -450,6 +451,11 @@ int uvf_dpdk_detach_memory(struct uvf_domain *dom)
 	return 0;
 }
 
+bool uvf_dpdk_memory_attached(struct uvf_domain *dom)
+{
+	return uvf_domain_cookie_get(dom, &attach_key) != NULL;
+}
+
 int uvf_dpdk_vtoiova(const struct uvf_domain *dom, const void *vaddr,
 		     uvf_iova_t *iova)
 {
@@ -480,7 +486,7 @@ int uvf_dpdk_vfio_open(struct uvf_iommu **out)
 
 	if (!out)
 		return -EINVAL;
-	if (!eal_ready())
+	if (!uvf_dpdk_eal_ready())
 		return -ENODEV;
 	o.container_fd = eal_container_fd();
 	if (o.container_fd < 0)

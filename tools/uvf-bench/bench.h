@@ -219,5 +219,6 @@ void bench_dma(struct bench_ctx *ctx);
 void bench_vfio(struct bench_ctx *ctx);
 void bench_fakekernel(struct bench_ctx *ctx);
 void bench_dmaheap(struct bench_ctx *ctx);
+void bench_dmaheap_eal(struct bench_ctx *ctx);
 
 #endif

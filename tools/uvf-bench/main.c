@@ -40,6 +40,9 @@ static const struct bench_group groups[] = {
 #ifdef HAVE_BENCH_DMAHEAP
 	{ "dmaheap", bench_dmaheap, "DMA heap pools and allocation against malloc + dma_map_page" },
 #endif
+#ifdef HAVE_BENCH_DMAHEAP_EAL
+	{ "dmaheap-eal", bench_dmaheap_eal, "DMA heap on DPDK EAL memory against the built-in provider (--case dmaheap-eal)" },
+#endif
 #ifdef HAVE_BENCH_FAKEKERNEL
 	{ "fakekernel", bench_fakekernel, "VFIO map path on the tests' fake kernel: uvf's own cost, mappers in parallel" },
 #endif

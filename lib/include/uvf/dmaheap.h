@@ -14,8 +14,12 @@
  *   uvf_dmaheap_iova(), or uvf_dma_vtoiova() on any attached domain's
  *   device: the device address of any heap byte in that domain
  *
- * Memory comes in chunks (2 MiB by default) placed back to back in the
- * window. A chunk is backed by hugetlbfs pages (1 GiB when the chunk size is
+ * Memory comes in chunks (2 MiB by default) from a provider
+ * (uvf_dmaheap_opts.provider). The built-in one places them back to back in
+ * the window; another (DPDK EAL memory, uvf/dpdk.h) gives chunks anywhere,
+ * each 2 MiB-aligned, and may give them a device address of their own
+ * (struct uvf_dmaheap_chunk.iova), which direct domains then use. A
+ * built-in chunk is backed by hugetlbfs pages (1 GiB when the chunk size is
  * a multiple of it, else 2 MiB), else by transparent huge pages (2 MiB
  * aligned anonymous memory with MADV_HUGEPAGE), else by 4 KiB pages;
  * uvf_dmaheap_get_info() says which. With libnuma a chunk's pages come from
@@ -71,6 +75,51 @@ enum {
 
 #define UVF_DMAHEAP_NODE_ANY (-1)
 
+/* uvf_dmaheap_chunk.iova of memory without a device address of its own. */
+#define UVF_DMAHEAP_NO_IOVA (~(uvf_iova_t)0)
+
+/* What a provider is asked for: one chunk. */
+struct uvf_dmaheap_chunk_req {
+	uint64_t len;			/* the heap's chunk size */
+	int numa_node;			/* or UVF_DMAHEAP_NODE_ANY */
+	unsigned int flags;		/* the heap's UVF_DMAHEAP_* */
+	uint64_t heap_bytes;		/* the heap's size before this chunk */
+	char *diag;			/* for a failure explained, or NULL */
+	size_t diag_len;
+};
+
+/* What a provider gives: @len bytes at @va, aligned to 2 MiB. */
+struct uvf_dmaheap_chunk {
+	void *va;
+	uint64_t len;
+	/* The memory's own device address (DPDK's rte_memzone.iova),
+	 * contiguous over @len, or UVF_DMAHEAP_NO_IOVA. */
+	uvf_iova_t iova;
+	enum uvf_dmaheap_backing backing;
+	void *handle;			/* the provider's own (a memzone) */
+};
+
+/*
+ * Where a heap's chunks come from. NULL in uvf_dmaheap_opts is the built-in
+ * provider: a reserved window filled back to back with hugetlb, THP or 4K
+ * chunks. Another provider's chunks may lie anywhere. Calls are made under
+ * the heap's lock, never two at once for one heap.
+ */
+struct uvf_dmaheap_provider {
+	const char *name;
+	/* Give a chunk of exactly req->len bytes at a 2 MiB-aligned
+	 * address: 0 or a negative errno. */
+	int (*chunk_get)(void *arg, const struct uvf_dmaheap_chunk_req *req,
+			 struct uvf_dmaheap_chunk *chunk);
+	/* Take back a chunk chunk_get() gave (growth rolled back, or the
+	 * heap destroyed). */
+	void (*chunk_put)(void *arg, const struct uvf_dmaheap_chunk *chunk);
+	/* May be NULL. Before a domain is attached: 0, or the error that
+	 * refuses it (-EEXIST: the domain maps the provider's memory
+	 * already). */
+	int (*attach_check)(void *arg, struct uvf_domain *dom);
+};
+
 struct uvf_dmaheap_opts {
 	/* Bytes per growth: a multiple of 2 MiB; 0 picks 2 MiB. */
 	uint64_t chunk_size;
@@ -84,6 +133,10 @@ struct uvf_dmaheap_opts {
 	/* NUMA node for the memory, or UVF_DMAHEAP_NODE_ANY. */
 	int numa_node;
 	unsigned int flags;	/* UVF_DMAHEAP_* */
+	/* Where chunks come from (not copied: it must outlive the heap), and
+	 * its argument; NULL for the built-in window. */
+	const struct uvf_dmaheap_provider *provider;
+	void *provider_arg;
 };
 
 struct uvf_dmaheap_info {
@@ -96,7 +149,8 @@ struct uvf_dmaheap_info {
 	bool iova_va;
 	unsigned int domains;		/* attached */
 	uint64_t grow_failures;		/* growths rolled back */
-	void *base;			/* the window */
+	void *base;			/* the window; NULL with a provider */
+	const char *provider;		/* its name, "built-in" without */
 };
 
 /**
@@ -115,9 +169,11 @@ void uvf_dmaheap_opts_default(struct uvf_dmaheap_opts *o);
  *
  * Nothing is backed until the first allocation.
  *
+ * With a provider, no window is reserved: max_bytes only bounds the heap.
+ *
  * Return: 0; -EINVAL (chunk size not a multiple of 2 MiB, window not a
  * multiple of the chunk size, bad backing or flags, a NUMA node that does
- * not exist); -ENOMEM.
+ * not exist, a provider without name, chunk_get or chunk_put); -ENOMEM.
  */
 int uvf_dmaheap_create(const struct uvf_dmaheap_opts *o,
 		       struct uvf_dmaheap **out);
@@ -154,8 +210,9 @@ int uvf_dmaheap_destroy(struct uvf_dmaheap *heap);
  * uvf_dma_vtoiova() on a device of @dom translates heap addresses. Should
  * @dom be destroyed while attached, it is detached first.
  *
- * Return: 0; -EINVAL (NULL argument); -EEXIST (already attached, or heap
- * memory overlaps memory registered in @dom); -ENOTSUP (IOVA == VA heap
+ * Return: 0; -EINVAL (NULL argument); -EEXIST (already attached, heap
+ * memory overlaps memory registered in @dom, or the provider's
+ * attach_check() says @dom maps its memory already); -ENOTSUP (IOVA == VA heap
  * and a direct domain); -ERANGE (IOVA == VA heap and the domain's usable
  * ranges do not hold the whole window: reserved regions or a narrower
  * aperture; the trace sink names the range); -ENOMEM (also: memory could
@@ -214,8 +271,10 @@ int uvf_dmaheap_release(struct uvf_dmaheap *heap, struct uvf_domain *dom);
  * mapping). In a direct domain (noiommu) only within a page, or a huge
  * page: uvf_dmaheap_iova() says -ENOTSUP otherwise.
  *
- * Return: 0; -EINVAL; -ENOMEM (window full, or growth failed to get or
- * lock memory); or the error of the domain that refused the new chunk
+ * Return: 0; -EINVAL (also: a provider's chunk misaligned, or of another
+ * size than asked); -ENOMEM (window full, or growth failed to get or lock
+ * memory, or a provider's chunk short); -EXDEV (a provider's chunk IOVA is
+ * not a direct domain's device address); or the error of the domain that refused the new chunk
  * (the growth is rolled back in every domain).
  */
 int uvf_dmaheap_alloc(struct uvf_dmaheap *heap, size_t size, void **vaddr);
@@ -242,7 +301,8 @@ int uvf_dmaheap_free(struct uvf_dmaheap *heap, void *vaddr);
  * Lock-free: the domain's registered-memory table (per page for a direct
  * domain with @len past the first page).
  *
- * Return: 0; -EINVAL (zero @len, @vaddr + @len outside the window);
+ * Return: 0; -EINVAL (zero @len, @vaddr + @len outside the window, or,
+ * with a provider, first or last byte outside the heap's chunks);
  * -ENOENT (@dom not attached, or the memory not backed yet); -ENOTSUP (not
  * contiguous for the device in @dom).
  */

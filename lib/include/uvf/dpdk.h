@@ -45,6 +45,7 @@
 #include <uvf/types.h>
 
 struct uvf_domain;
+struct uvf_dmaheap_provider;
 struct uvf_iommu;
 
 struct uvf_dpdk_stats {
@@ -156,5 +157,31 @@ int uvf_dpdk_vfio_open(struct uvf_iommu **out);
  * its old size); or another negative errno from writing the sysctl.
  */
 int uvf_dpdk_hugepages_reserve(unsigned int count);
+
+/**
+ * uvf_dpdk_heap_provider() - EAL memory as the provider of a DMA heap's
+ *                            chunks (uvf_dmaheap_opts.provider)
+ *
+ * Each chunk is one memzone (rte_memzone_reserve_aligned(), 2 MiB
+ * aligned) on the heap's NUMA node as an EAL socket, or any socket;
+ * rte_memzone_free() gives it back when the heap is destroyed. When the
+ * zone is IOVA-contiguous (always in VA mode; in PA mode a 2 MiB chunk on
+ * 2 MiB pages) its IOVA is EAL's (rte_memzone.iova): direct domains use
+ * it, and must agree with it (noiommu with EAL in PA mode, the software
+ * model with EAL in VA mode; else the growth is -EXDEV). Otherwise direct
+ * domains compute an address per page, as for the built-in provider.
+ * Translated domains map chunks at IOVAs of their own, or, with
+ * UVF_DMAHEAP_IOVA_VA and EAL in VA mode, at EAL's IOVA (== the address),
+ * so rte_malloc_virt2iova() and uvf_dmaheap_iova() agree. Use it in a
+ * domain uvf_dpdk_attach_memory() did not attach: the heap's attach
+ * refuses such a domain with -EEXIST (EAL memory is mapped there
+ * already), and uvf_dpdk_attach_memory() refuses, with -EEXIST, a domain
+ * where such a heap has chunks (where it has none yet, the heap's next
+ * growth is refused with -EEXIST and rolled back). provider_arg is unused (NULL). Chunks are
+ * asked for only once EAL is up (-ENODEV before rte_eal_init()).
+ *
+ * Return: the provider (static, never NULL).
+ */
+const struct uvf_dmaheap_provider *uvf_dpdk_heap_provider(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_memory.h>
+#include <rte_memzone.h>
 
 #include "dpdkfix.h"
 
@@ -140,4 +141,18 @@ unsigned int dpdkfix_for_each_page(dpdkfix_page_fn fn, void *arg)
 
 	rte_memseg_walk(walk_one, &w);
 	return w.n;
+}
+
+static void count_heap_zone(const struct rte_memzone *mz, void *arg)
+{
+	if (!strncmp(mz->name, "uvf-heap-", 9))
+		++*(unsigned int *)arg;
+}
+
+unsigned int dpdkfix_heap_zones(void)
+{
+	unsigned int n = 0;
+
+	rte_memzone_walk(count_heap_zone, &n);
+	return n;
 }

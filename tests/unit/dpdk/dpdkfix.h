@@ -39,5 +39,7 @@ int dpdkfix_main(Suite *(*suite)(void), const char *iova_mode);
 typedef void (*dpdkfix_page_fn)(void *arg, const void *va, rte_iova_t iova,
 				size_t len);
 unsigned int dpdkfix_for_each_page(dpdkfix_page_fn fn, void *arg);
+/* Memzones the DMA heap's EAL provider holds ("uvf-heap-*"). */
+unsigned int dpdkfix_heap_zones(void);
 
 #endif
