@@ -388,8 +388,9 @@ struct uvf_vfio_fault_queue;
 struct uvf_vfio_hwpt_opts {
 	uint32_t flags;		/* UVF_HWPT_*; 0 for a nested HWPT */
 	/* 0: a paging HWPT on the domain's IOAS. Else a UVF_HWPT_NEST_PARENT
-	 * HWPT of the domain: a nested (stage-1) HWPT on it, whose table
-	 * the IOMMU driver takes from @data. */
+	 * HWPT of the domain: a nested HWPT on it, translating through the
+	 * stage-1 table the IOMMU driver takes from @data, then the
+	 * domain's mappings. */
 	uint32_t parent_id;
 	uint32_t data_type;	/* nested: the kernel's IOMMU_HWPT_DATA_* */
 	uint32_t data_len;	/* nested: bytes at @data, not 0 */
