@@ -6,7 +6,8 @@
  * dirty-tracking HWPTs.
  *
  * Needs the 6.7+ uAPI (IOMMU_HWPT_GET_DIRTY_BITMAP); built against older
- * headers every call here is -ENOTSUP.
+ * headers every call here is -ENOTSUP. An HWPT that reports I/O page
+ * faults to a queue (fault.c) needs the 6.11+ one.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,6 +16,19 @@
 
 #include "config.h"
 #include "vfio_priv.h"
+
+#define HWPT_FLAGS (UVF_HWPT_DIRTY_TRACKING | UVF_HWPT_NEST_PARENT)
+
+/* What uvf can refuse without the kernel: a paging HWPT takes no data, a
+ * nested one takes data and no flags. */
+static bool hwpt_opts_valid(const struct uvf_vfio_hwpt_opts *o)
+{
+	if (o->flags & ~HWPT_FLAGS)
+		return false;
+	if (!o->parent_id)
+		return !o->data_type && !o->data_len && !o->data;
+	return !o->flags && o->data_len && o->data;
+}
 
 #if UVF_HAVE_IOMMUFD
 #include <linux/iommufd.h>
@@ -35,17 +49,23 @@ int vfio_iommufd_dom(const struct uvf_domain *dom, struct vfio_ctx **ctx,
 	return 0;
 }
 
-static void hwpt_destroy(struct vfio_ctx *ctx, uint32_t id)
+static int hwpt_destroy(struct vfio_ctx *ctx, uint32_t id)
 {
 	struct iommu_destroy x = { .size = sizeof(x), .id = id };
 
-	vfio_ioctl(ctx, ctx->fd, IOMMU_DESTROY, &x);
+	return vfio_ioctl(ctx, ctx->fd, IOMMU_DESTROY, &x);
 }
 
 void vfio_hwpt_destroy_all(struct vfio_ctx *ctx, struct ioas_domain *d)
 {
-	while (d->nr_hwpt)
-		hwpt_destroy(ctx, d->hwpt[--d->nr_hwpt].id);
+	struct vfio_hwpt *h;
+
+	while (d->nr_hwpt) {
+		h = &d->hwpt[--d->nr_hwpt];
+		/* The kernel lets go of the fault queue with the HWPT. */
+		if (!hwpt_destroy(ctx, h->id) && h->fault)
+			atomic_fetch_sub(&h->fault->hwpts, 1);
+	}
 }
 #endif
 
@@ -66,42 +86,82 @@ static int set_tracking(struct vfio_ctx *ctx, uint32_t hwpt, bool enable)
 	return vfio_ioctl(ctx, ctx->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &t);
 }
 
-int uvf_vfio_hwpt_alloc(struct uvf_domain *dom, uint32_t dev_id,
-			uint32_t flags, uint32_t *hwpt_id)
+/* Where @o's faults go: none, or a queue of @ctx (6.11+ uAPI). */
+static int set_fault_queue(struct vfio_ctx *ctx,
+			   const struct uvf_vfio_hwpt_opts *o,
+			   struct iommu_hwpt_alloc *a)
+{
+	if (!o->fault)
+		return 0;
+#ifdef IOMMU_FAULT_QUEUE_ALLOC
+	if (o->fault->ctx != ctx)
+		return -EINVAL;
+	a->flags |= IOMMU_HWPT_FAULT_ID_VALID;
+	a->fault_id = o->fault->id;
+	return 0;
+#else
+	(void)ctx;
+	(void)a;
+	return -ENOTSUP;
+#endif
+}
+
+/* Whether @pt is a nesting parent HWPT of @d. Domain lock held. */
+static bool dom_has_parent(const struct ioas_domain *d, uint32_t pt)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_hwpt; i++)
+		if (d->hwpt[i].id == pt)
+			return d->hwpt[i].flags & UVF_HWPT_NEST_PARENT;
+	return false;
+}
+
+int uvf_vfio_hwpt_alloc_opts(struct uvf_domain *dom, uint32_t dev_id,
+			     const struct uvf_vfio_hwpt_opts *o,
+			     uint32_t *hwpt_id)
 {
 	struct iommu_hwpt_alloc a = { .size = sizeof(a), .dev_id = dev_id };
 	struct ioas_domain *d;
 	struct vfio_ctx *ctx;
 	int ret;
 
-	if (!hwpt_id || (flags & ~(UVF_HWPT_DIRTY_TRACKING |
-				   UVF_HWPT_NEST_PARENT)))
+	if (!o || !hwpt_id || !hwpt_opts_valid(o))
 		return -EINVAL;
 	ret = vfio_iommufd_dom(dom, &ctx, &d);
+	if (!ret)
+		ret = set_fault_queue(ctx, o, &a);
 	if (ret)
 		return ret;
-	if (flags & UVF_HWPT_DIRTY_TRACKING)
+	if (o->flags & UVF_HWPT_DIRTY_TRACKING)
 		a.flags |= IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
-	if (flags & UVF_HWPT_NEST_PARENT)
+	if (o->flags & UVF_HWPT_NEST_PARENT)
 		a.flags |= IOMMU_HWPT_ALLOC_NEST_PARENT;
+	a.data_type = o->data_type;
+	a.data_len = o->data_len;
+	a.data_uptr = (uintptr_t)o->data;
 	pthread_mutex_lock(&dom->lock);
-	a.pt_id = d->ioas;
-	if (d->nr_hwpt == VFIO_MAX_HWPT) {
+	a.pt_id = o->parent_id ? o->parent_id : d->ioas;
+	if (o->parent_id && !dom_has_parent(d, o->parent_id))
+		ret = -ENOENT;
+	else if (d->nr_hwpt == VFIO_MAX_HWPT)
 		ret = -ENOSPC;
-		goto out;
-	}
-	ret = vfio_ioctl(ctx, ctx->fd, IOMMU_HWPT_ALLOC, &a);
+	else
+		ret = vfio_ioctl(ctx, ctx->fd, IOMMU_HWPT_ALLOC, &a);
 	if (ret)
 		goto out;
 	/* A new HWPT joins a tracking domain already tracking. */
-	if (d->dirty_tracking && (flags & UVF_HWPT_DIRTY_TRACKING)) {
+	if (d->dirty_tracking && (o->flags & UVF_HWPT_DIRTY_TRACKING)) {
 		ret = set_tracking(ctx, a.out_hwpt_id, true);
 		if (ret) {
 			hwpt_destroy(ctx, a.out_hwpt_id);
 			goto out;
 		}
 	}
-	d->hwpt[d->nr_hwpt++] = (struct vfio_hwpt){ a.out_hwpt_id, flags };
+	d->hwpt[d->nr_hwpt++] = (struct vfio_hwpt){ a.out_hwpt_id, o->flags,
+						    o->fault };
+	if (o->fault)
+		atomic_fetch_add(&o->fault->hwpts, 1);
 	*hwpt_id = a.out_hwpt_id;
 out:
 	pthread_mutex_unlock(&dom->lock);
@@ -290,12 +350,13 @@ int vfio_hwpt_read_dirty(struct uvf_domain *dom, uvf_iova_t iova,
 }
 #endif
 
-int uvf_vfio_hwpt_alloc(struct uvf_domain *dom, uint32_t dev_id,
-			uint32_t flags, uint32_t *hwpt_id)
+int uvf_vfio_hwpt_alloc_opts(struct uvf_domain *dom, uint32_t dev_id,
+			     const struct uvf_vfio_hwpt_opts *o,
+			     uint32_t *hwpt_id)
 {
 	(void)dev_id;
-	if (!dom || !hwpt_id || dom->type != UVF_DOMAIN_TRANSLATED ||
-	    (flags & ~(UVF_HWPT_DIRTY_TRACKING | UVF_HWPT_NEST_PARENT)))
+	if (!dom || !o || !hwpt_id || dom->type != UVF_DOMAIN_TRANSLATED ||
+	    !hwpt_opts_valid(o))
 		return -EINVAL;
 	return -ENOTSUP;
 }
@@ -319,3 +380,11 @@ int uvf_vfio_hw_info(struct uvf_iommu *iommu, uint32_t dev_id,
 }
 
 #endif
+
+int uvf_vfio_hwpt_alloc(struct uvf_domain *dom, uint32_t dev_id,
+			uint32_t flags, uint32_t *hwpt_id)
+{
+	struct uvf_vfio_hwpt_opts o = { .flags = flags };
+
+	return uvf_vfio_hwpt_alloc_opts(dom, dev_id, &o, hwpt_id);
+}

@@ -4,6 +4,8 @@
 #ifndef UVF_VFIO_IOMMUFD_PRIV_H
 #define UVF_VFIO_IOMMUFD_PRIV_H
 
+#include <stdatomic.h>
+
 #include "vfio_priv.h"
 
 /* HWPTs one domain keeps. */
@@ -12,6 +14,17 @@
 struct vfio_hwpt {
 	uint32_t id;
 	uint32_t flags;		/* UVF_HWPT_* */
+	struct uvf_vfio_fault_queue *fault;	/* where it reports, or NULL */
+};
+
+/* An iommufd fault object (fault.c). */
+struct uvf_vfio_fault_queue {
+	struct vfio_ctx *ctx;
+	uint32_t id;
+	int fd;
+	/* HWPTs reporting here: each holds the kernel object, which cannot
+	 * be destroyed until they are. */
+	atomic_uint hwpts;
 };
 
 struct ioas_domain {
@@ -32,7 +45,8 @@ struct ioas_domain {
  * -ENOTSUP (another backend). */
 int vfio_iommufd_dom(const struct uvf_domain *dom, struct vfio_ctx **ctx,
 		     struct ioas_domain **d);
-/* IOMMU_DESTROY of every HWPT of @d (domain teardown). */
+/* IOMMU_DESTROY of every HWPT of @d, the last allocated first (nested
+ * before their parents; domain teardown). */
 void vfio_hwpt_destroy_all(struct vfio_ctx *ctx, struct ioas_domain *d);
 int vfio_hwpt_set_dirty_tracking(struct uvf_domain *dom, bool enable);
 int vfio_hwpt_read_dirty(struct uvf_domain *dom, uvf_iova_t iova,

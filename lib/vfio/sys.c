@@ -56,6 +56,22 @@ static ssize_t sys_pwrite(void *arg, int fd, const void *buf, size_t n,
 	return ret < 0 ? -errno : ret;
 }
 
+static ssize_t sys_read(void *arg, int fd, void *buf, size_t n)
+{
+	ssize_t ret = read(fd, buf, n);
+
+	(void)arg;
+	return ret < 0 ? -errno : ret;
+}
+
+static ssize_t sys_write(void *arg, int fd, const void *buf, size_t n)
+{
+	ssize_t ret = write(fd, buf, n);
+
+	(void)arg;
+	return ret < 0 ? -errno : ret;
+}
+
 static int sys_mmap_fixed(void *arg, void *addr, size_t len, int fd,
 			  off_t off)
 {
@@ -73,6 +89,8 @@ const struct vfio_sys vfio_sys_default = {
 	.ioctl = sys_ioctl,
 	.pread = sys_pread,
 	.pwrite = sys_pwrite,
+	.read = sys_read,
+	.write = sys_write,
 	.mmap_fixed = sys_mmap_fixed,
 };
 
@@ -129,6 +147,16 @@ static ssize_t fault_pwrite(void *arg, int fd, const void *buf, size_t n,
 	FORWARD(ssize_t, EIO, pwrite, fd, buf, n, off);
 }
 
+static ssize_t fault_read(void *arg, int fd, void *buf, size_t n)
+{
+	FORWARD(ssize_t, EIO, read, fd, buf, n);
+}
+
+static ssize_t fault_write(void *arg, int fd, const void *buf, size_t n)
+{
+	FORWARD(ssize_t, EIO, write, fd, buf, n);
+}
+
 static int fault_mmap_fixed(void *arg, void *addr, size_t len, int fd,
 			    off_t off)
 {
@@ -145,6 +173,8 @@ const struct vfio_sys *vfio_sys_faulty(struct vfio_sys *out,
 		.ioctl = fault_ioctl,
 		.pread = fault_pread,
 		.pwrite = fault_pwrite,
+		.read = fault_read,
+		.write = fault_write,
 		.mmap_fixed = fault_mmap_fixed,
 		.arg = (void *)inner,
 	};

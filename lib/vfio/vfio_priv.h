@@ -39,6 +39,10 @@ struct vfio_sys {
 	ssize_t (*pread)(void *arg, int fd, void *buf, size_t n, off_t off);
 	ssize_t (*pwrite)(void *arg, int fd, const void *buf, size_t n,
 			  off_t off);
+	/* Plain read/write: files that cannot seek (an iommufd fault
+	 * queue). */
+	ssize_t (*read)(void *arg, int fd, void *buf, size_t n);
+	ssize_t (*write)(void *arg, int fd, const void *buf, size_t n);
 	/* MAP_FIXED at @addr, which lies inside a reservation of ours. */
 	int (*mmap_fixed)(void *arg, void *addr, size_t len, int fd,
 			  off_t off);

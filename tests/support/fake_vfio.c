@@ -12,19 +12,16 @@
 
 #include <check.h>
 
-#include "fake_vfio.h"
+#include "fake_vfio_priv.h"
 #include "vfio/config.h"
 
 #if UVF_HAVE_IOMMUFD
 #include <linux/iommufd.h>
 #endif
 
-#define FD_BASE 1000
 #define REGION_SHIFT 40
 
-enum { FK_FREE, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_IOMMUFD, FK_PAGEMAP };
-
-static int new_fd(struct fake_vfio *fk, int kind, int idx)
+int fk_new_fd(struct fake_vfio *fk, int kind, int idx)
 {
 	unsigned int i;
 
@@ -53,7 +50,8 @@ static int fk_dup(void *arg, int fd)
 
 	if (!fd_ok(fk, fd))
 		return -EBADF;
-	copy = new_fd(fk, fk->fd[fd - FD_BASE].kind, fk->fd[fd - FD_BASE].idx);
+	copy = fk_new_fd(fk, fk->fd[fd - FD_BASE].kind,
+			 fk->fd[fd - FD_BASE].idx);
 	if (copy >= 0)
 		fk->fd[copy - FD_BASE].ofd = fk->fd[fd - FD_BASE].ofd;
 	return copy;
@@ -80,19 +78,19 @@ static int fk_open(void *arg, const char *path, int flags)
 	if (fk->deny_open)
 		return -EACCES;
 	if (!strcmp(path, "/proc/self/pagemap"))
-		return new_fd(fk, FK_PAGEMAP, 0);
+		return fk_new_fd(fk, FK_PAGEMAP, 0);
 	if (access(path, F_OK))
 		return -ENOENT;
 	if (!strcmp(base, "iommu"))
-		return new_fd(fk, FK_IOMMUFD, 0);
+		return fk_new_fd(fk, FK_IOMMUFD, 0);
 	if (!strcmp(base, "vfio"))
-		return new_fd(fk, FK_CONTAINER, 0);
+		return fk_new_fd(fk, FK_CONTAINER, 0);
 	if (!strncmp(base, "vfio", 4)) {
 		i = (unsigned int)atoi(base + 4);
 		if (i >= fk->nr_devs)
 			return -ENOENT;
 		fk->dev[i].open_fds++;
-		return new_fd(fk, FK_DEVICE, (int)i);
+		return fk_new_fd(fk, FK_DEVICE, (int)i);
 	}
 	g = group_nr(fk, atoi(base + (strncmp(base, "noiommu-", 8) ? 0 : 8)));
 	if (!g)
@@ -100,7 +98,7 @@ static int fk_open(void *arg, const char *path, int flags)
 	if (g->open)
 		return -EBUSY;
 	g->open = true;
-	return new_fd(fk, FK_GROUP, g->nr);
+	return fk_new_fd(fk, FK_GROUP, g->nr);
 }
 
 static void drop_container_group(struct fake_vfio *fk, struct fk_group *g)
@@ -624,7 +622,7 @@ static int group_ioctl(struct fake_vfio *fk, struct fk_group *g,
 				return m;
 			if (m) {
 				fk->dev[i].open_fds++;
-				return new_fd(fk, FK_DEVICE, (int)i);
+				return fk_new_fd(fk, FK_DEVICE, (int)i);
 			}
 		}
 		return -ENODEV;
@@ -654,8 +652,7 @@ struct fk_hwpt *fk_hwpt(struct fake_vfio *fk, uint32_t id)
 	return NULL;
 }
 
-/* The device bound with iommufd id @id, or NULL. */
-static struct fk_dev *dev_by_id(struct fake_vfio *fk, uint32_t id)
+struct fk_dev *fk_dev_by_id(struct fake_vfio *fk, uint32_t id)
 {
 	unsigned int i;
 
@@ -685,6 +682,10 @@ static int destroy_object(struct fake_vfio *fk, uint32_t id)
 	struct fk_hwpt *h = fk_hwpt(fk, id);
 	int i = ioas_idx(fk, id);
 
+#if UVF_HAVE_FAULT_UAPI
+	if (fk_faultq(fk, id))
+		return fk_fault_destroy(fk, fk_faultq(fk, id));
+#endif
 	if (i < 0 && !h)
 		return -ENOENT;
 	if (pt_in_use(fk, id))
@@ -697,33 +698,82 @@ static int destroy_object(struct fake_vfio *fk, uint32_t id)
 }
 
 #ifdef IOMMU_HWPT_GET_DIRTY_BITMAP
-static int hwpt_alloc(struct fake_vfio *fk, struct iommu_hwpt_alloc *a)
+/* A paging HWPT on IOAS @pt_id: what the selftest mock and VT-d accept. */
+static int hwpt_paging_check(struct fk_dev *d, struct iommu_hwpt_alloc *a)
 {
-	struct fk_dev *d = dev_by_id(fk, a->dev_id);
-	unsigned int i;
-
 	if (a->flags & ~(uint32_t)(IOMMU_HWPT_ALLOC_NEST_PARENT |
 				   IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return -EOPNOTSUPP;	/* 6.12: FAULT_ID_VALID too */
+	if (a->data_type)
 		return -EOPNOTSUPP;
-	if (a->data_type || a->data_len || a->__reserved)
-		return -EINVAL;
-	if (!d || ioas_idx(fk, a->pt_id) < 0)
-		return -ENOENT;
 	if ((a->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) && !d->dirty_cap)
 		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* A nested HWPT on @parent: only the selftest mock's data is known. */
+static int hwpt_nested_check(struct fk_dev *d, const struct fk_hwpt *parent,
+			     struct iommu_hwpt_alloc *a)
+{
+	uint32_t fault_flag = 0;
+
+#if UVF_HAVE_FAULT_UAPI
+	fault_flag = IOMMU_HWPT_FAULT_ID_VALID;
+#endif
+	if (a->flags & ~fault_flag)
+		return -EOPNOTSUPP;
+	if (!(parent->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return -EINVAL;
+	if (a->data_type != FK_HWPT_DATA_SELFTEST ||
+	    d->hw_type != FK_HW_INFO_TYPE_SELFTEST)
+		return -EOPNOTSUPP;
+	if (a->data_len < sizeof(uint32_t))
+		return -EINVAL;
+	return a->data_uptr ? 0 : -EFAULT;
+}
+
+/* IOMMU_HWPT_ALLOC, with 6.12's checks in its order. */
+static int hwpt_alloc(struct fake_vfio *fk, struct iommu_hwpt_alloc *a)
+{
+	struct fk_dev *d = fk_dev_by_id(fk, a->dev_id);
+	struct fk_hwpt *parent = fk_hwpt(fk, a->pt_id);
+	uint32_t fault_id = 0;
+	unsigned int i;
+	int ret;
+
+	if (a->__reserved)
+		return -EOPNOTSUPP;
+	if (!a->data_type != !a->data_len)
+		return -EINVAL;
+	if (!d)
+		return -ENOENT;
+	if (ioas_idx(fk, a->pt_id) >= 0)
+		ret = hwpt_paging_check(d, a);
+	else
+		ret = parent ? hwpt_nested_check(d, parent, a) : -EINVAL;
+	if (ret)
+		return ret;
 	for (i = 0; i < FK_MAX_HWPT && fk->hwpt[i].id; i++)
 		;
 	if (i == FK_MAX_HWPT)
 		return -ENOMEM;
+#if UVF_HAVE_FAULT_UAPI
+	if (a->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		if (!fk_faultq(fk, a->fault_id))
+			return -ENOENT;
+		fault_id = a->fault_id;
+	}
+#endif
 	fk->hwpt[i] = (struct fk_hwpt){ .id = ++fk->next_id,
-		.ioas = a->pt_id, .dev_id = a->dev_id, .flags = a->flags };
+		.ioas = a->pt_id, .dev_id = a->dev_id, .flags = a->flags,
+		.fault_id = fault_id, .data_type = a->data_type };
 	a->out_hwpt_id = fk->hwpt[i].id;
 	return 0;
 }
 
 static int hw_info(struct fake_vfio *fk, struct iommu_hw_info *q)
 {
-	struct fk_dev *d = dev_by_id(fk, q->dev_id);
+	struct fk_dev *d = fk_dev_by_id(fk, q->dev_id);
 	uint8_t vtd[16] = { 0x5a };	/* struct iommu_hw_info_vtd's size */
 
 	if (q->flags || q->__reserved[0] || q->__reserved[1] ||
@@ -840,6 +890,10 @@ static int hwpt_ioctl(struct fake_vfio *fk, unsigned long req, void *data)
 		return set_dirty_tracking(fk, data);
 	case IOMMU_HWPT_GET_DIRTY_BITMAP:
 		return get_dirty_bitmap(fk, data);
+#endif
+#if UVF_HAVE_FAULT_UAPI
+	case IOMMU_FAULT_QUEUE_ALLOC:
+		return fk_fault_alloc(fk, data);
 #endif
 	default:
 		(void)fk;
@@ -1069,6 +1123,31 @@ static ssize_t fk_pwrite(void *arg, int fd, const void *buf, size_t n,
 
 /* Anonymous memory stands for the BAR; the test tells which path an
  * access took by where the bytes land. */
+/* Only a fault queue's file is read or written without an offset. */
+static ssize_t fault_file_rw(struct fake_vfio *fk, int fd, bool write,
+			     void *buf, size_t n)
+{
+	struct fk_faultq *q = NULL;
+	ssize_t ret;
+
+	pthread_mutex_lock(&fk->lock);
+	if (fd_ok(fk, fd) && fk->fd[fd - FD_BASE].kind == FK_FAULT)
+		q = &fk->faultq[fk->fd[fd - FD_BASE].idx];
+	ret = write ? fk_fault_write(q, buf, n) : fk_fault_read(q, buf, n);
+	pthread_mutex_unlock(&fk->lock);
+	return ret;
+}
+
+static ssize_t fk_read(void *arg, int fd, void *buf, size_t n)
+{
+	return fault_file_rw(arg, fd, false, buf, n);
+}
+
+static ssize_t fk_write(void *arg, int fd, const void *buf, size_t n)
+{
+	return fault_file_rw(arg, fd, true, (void *)(uintptr_t)buf, n);
+}
+
 static int fk_mmap_fixed(void *arg, void *addr, size_t len, int fd, off_t off)
 {
 	struct fake_vfio *fk = arg;
@@ -1097,6 +1176,8 @@ void fk_init(struct fake_vfio *fk)
 		.ioctl = fk_ioctl,
 		.pread = fk_pread,
 		.pwrite = fk_pwrite,
+		.read = fk_read,
+		.write = fk_write,
 		.mmap_fixed = fk_mmap_fixed,
 		.arg = fk,
 	};

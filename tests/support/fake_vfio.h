@@ -29,11 +29,24 @@
 #define UVF_HAVE_HWPT_UAPI 0
 #endif
 
+/* Fault queues and nested HWPTs (6.11+ uAPI). */
+#if UVF_HAVE_HWPT_UAPI && defined(IOMMU_FAULT_QUEUE_ALLOC)
+#define UVF_HAVE_FAULT_UAPI 1
+#else
+#define UVF_HAVE_FAULT_UAPI 0
+#endif
+/* The selftest mock's nested data: struct iommu_hwpt_selftest (a u32). */
+#define FK_HWPT_DATA_SELFTEST 0xdeadu
+#define FK_HW_INFO_TYPE_SELFTEST 0xfeedbeefu
+
 #define FK_MAX_DEVS 4
 #define FK_MAX_ENTRIES 256
 #define FK_MAX_IOAS 4
 #define FK_MAX_HWPT 8
 #define FK_MAX_DIRTY 64
+#define FK_MAX_FAULTQ 2
+#define FK_MAX_GROUPS 4		/* page request groups a queue holds */
+#define FK_MAX_GROUP_FAULTS 4
 
 struct fk_region {
 	uint64_t size;
@@ -82,8 +95,39 @@ struct fk_hwpt {
 	uint32_t ioas, dev_id;
 	uint32_t flags;		/* IOMMU_HWPT_ALLOC_* */
 	bool tracking;
+	uint32_t fault_id;	/* IOMMU_HWPT_FAULT_ID_VALID's queue, 0 none */
+	uint32_t data_type;	/* nested: IOMMU_HWPT_DATA_* */
 	uint64_t dirty[FK_MAX_DIRTY];	/* pages written while tracking */
 	unsigned int nr_dirty;
+};
+
+/* One I/O page fault as the IOMMU reports it. */
+struct fk_iopf {
+	uint32_t flags;		/* IOMMU_PGFAULT_FLAGS_PASID_VALID */
+	uint32_t pasid, grpid, perm;
+	uint64_t addr;
+};
+
+/* A page request group: waiting to be read (cookie 0), or read and
+ * waiting for its response. */
+struct fk_fault_group {
+	uint32_t cookie;
+	uint32_t dev_id;
+	unsigned int n;
+	struct fk_iopf f[FK_MAX_GROUP_FAULTS];
+};
+
+/* An iommufd fault object (IOMMU_FAULT_QUEUE_ALLOC) and its file. */
+struct fk_faultq {
+	uint32_t id;		/* 0: free slot */
+	struct fk_fault_group wait[FK_MAX_GROUPS];	/* oldest first */
+	unsigned int nr_wait;
+	struct fk_fault_group sent[FK_MAX_GROUPS];
+	unsigned int nr_sent;
+	uint32_t next_cookie;
+	/* Recorded: page responses sent to devices, the last one's. */
+	unsigned int responses;
+	uint32_t last_cookie, last_code;
 };
 
 struct fk_entry {
@@ -121,6 +165,7 @@ struct fake_vfio {
 	struct fk_entry ioas_entry[FK_MAX_IOAS][FK_MAX_ENTRIES];
 	unsigned int ioas_nr[FK_MAX_IOAS];
 	struct fk_hwpt hwpt[FK_MAX_HWPT];
+	struct fk_faultq faultq[FK_MAX_FAULTQ];
 	/* noiommu pagemap: PFN of page i of any query = base + i * stride. */
 	uint64_t pfn_base, pfn_stride;
 	bool pfn_present;
@@ -193,6 +238,15 @@ void fk_open_attached(struct fake_vfio *fk, enum uvf_vfio_backend backend,
 /* Undoes fk_open_attached(); checks that no fd of the fake stays open. */
 void fk_close_attached(struct fake_vfio *fk, struct uvf_iommu *iommu,
 		       struct uvf_device *dev, struct uvf_domain *dom);
+/* The fault queue @id, or NULL. */
+struct fk_faultq *fk_faultq(struct fake_vfio *fk, uint32_t id);
+/* Device @dev_id reports a page request group of @n faults (the last
+ * flagged LAST_PAGE), as IOMMU_TEST_OP_TRIGGER_IOPF has the mock do:
+ * queued on the fault queue of the HWPT the device is attached to.
+ * Returns 0, -ENOENT (no such bound device), -EINVAL (its page table
+ * reports no faults, or @n is 0 or too many), -ENOSPC (queue full). */
+int fk_fault_trigger(struct fake_vfio *fk, uint32_t dev_id,
+		     const struct fk_iopf *f, unsigned int n);
 /* Open descriptors of this process, eventfds included. */
 unsigned int fk_process_fds(void);
 /* Open fds the fake handed out that are still open. */

@@ -15,7 +15,12 @@
  *    mapped through uvf, the mock "device" writes some
  *    (IOMMU_TEST_OP_DIRTY), uvf's bitmap has exactly those, then none.
  *
- * I/O page faults (IOMMU_FAULT_QUEUE_ALLOC) are not wrapped by uvf yet.
+ *  - I/O page faults through an iommufd fault queue (6.12 reports them
+ *    only from a nested HWPT): uvf allocates the queue, a nesting parent
+ *    and a nested mock HWPT reporting to the queue, the mock moves onto
+ *    it and raises a page request (IOMMU_TEST_OP_TRIGGER_IOPF); uvf reads
+ *    it exactly, the kernel refuses a bad cookie and a second answer, and
+ *    uvf_vfio_fault_service() handles and answers the next.
  *
  * Runs on the virtio-iommu row: with VT-d or AMD-Vi in the 6.12 guest
  * every IOMMU_TEST_OP_MOCK_DOMAIN is -EINVAL, even on a fresh IOAS (seen
@@ -27,6 +32,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -49,7 +55,11 @@ enum {
 	TEST_OP_MOCK_DOMAIN = 2,
 	TEST_OP_MOCK_DOMAIN_REPLACE = 10,
 	TEST_OP_DIRTY = 13,
+	TEST_OP_TRIGGER_IOPF = 15,
 };
+/* The mock's nested HWPT data (struct iommu_hwpt_selftest). */
+#define HWPT_DATA_SELFTEST 0xdead
+#define TEST_IOTLB_DEFAULT 0xbadbeef
 #define MOCK_APERTURE_START (1ull << 24)
 
 struct test_cmd {
@@ -69,7 +79,11 @@ struct test_cmd {
 			__aligned_u64 iova, length, page_size, uptr;
 			__aligned_u64 out_nr_dirty;
 		} dirty;
-		/* The kernel's union is larger (trigger_iopf, ...). */
+		struct {
+			__u32 dev_id, pasid, grpid, perm;
+			__u64 addr;
+		} trigger_iopf;
+		/* The kernel's union is larger. */
 		__u8 pad[40];
 	};
 	__u32 last;
@@ -129,6 +143,108 @@ static void kernel_log(void)
 		close(fd);
 }
 
+#ifdef IOMMU_FAULT_QUEUE_ALLOC
+#define IOPF_ADDR (MOCK_APERTURE_START + 0x5000)
+#define IOPF_PERM (UVF_FAULT_PERM_READ | UVF_FAULT_PERM_WRITE)
+
+/* The mock raises a page request for @addr, as a PRI-capable device. */
+static int mock_iopf(struct mock *m, uint64_t addr)
+{
+	struct test_cmd c = { .op = TEST_OP_TRIGGER_IOPF };
+
+	c.trigger_iopf.dev_id = m->idev;
+	c.trigger_iopf.pasid = 1;
+	c.trigger_iopf.grpid = 2;
+	c.trigger_iopf.perm = IOPF_PERM;
+	c.trigger_iopf.addr = addr;
+	return test_cmd(m->fd, &c);
+}
+
+static int record_fault(void *arg, const struct uvf_vfio_fault *f)
+{
+	*(struct uvf_vfio_fault *)arg = *f;
+	return 0;
+}
+
+/* Page faults from the mock reach uvf; the mock ends up on @back. */
+static void fault_check(struct uvf_domain *dom, struct mock *m,
+			uint32_t back, struct uvf_vfio_fault_queue **q)
+{
+	static const __u32 iotlb = TEST_IOTLB_DEFAULT;
+	struct uvf_vfio_hwpt_opts o = {
+		.data_type = HWPT_DATA_SELFTEST, .data_len = sizeof(iotlb),
+		.data = &iotlb,
+	};
+	struct test_cmd c = { .op = TEST_OP_MOCK_DOMAIN_REPLACE,
+			      .id = m->stdev };
+	struct uvf_vfio_fault f = { .cookie = 0 }, seen = { .cookie = 0 };
+	struct pollfd p;
+	uint32_t nested, h;
+	int ret;
+
+	ret = uvf_vfio_fault_queue_alloc(uvf_domain_iommu(dom), q);
+	if (!tap(!ret, "fault queue: %d", ret))
+		return;
+	o.fault = *q;
+	ret = uvf_vfio_hwpt_alloc(dom, m->idev, UVF_HWPT_NEST_PARENT,
+				  &o.parent_id);
+	if (!ret)
+		ret = uvf_vfio_hwpt_alloc_opts(dom, m->idev, &o, &nested);
+	if (!tap(!ret, "nested mock HWPT reporting to the queue: %d", ret))
+		return;
+	/* 6.12 reports faults only from a nested HWPT. */
+	o = (struct uvf_vfio_hwpt_opts){ .fault = *q };
+	ret = uvf_vfio_hwpt_alloc_opts(dom, m->idev, &o, &h);
+	tap(ret == -EOPNOTSUPP, "a paging HWPT with a fault queue: %d", ret);
+	c.mock_domain_replace.pt_id = nested;
+	ret = test_cmd(m->fd, &c);
+	if (!tap(!ret, "mock device replaced onto the nested HWPT: %d", ret))
+		return;
+	ret = uvf_vfio_fault_queue_destroy(*q);
+	tap(ret == -EBUSY, "queue in use is not destroyed: %d", ret);
+
+	ret = mock_iopf(m, IOPF_ADDR);
+	p = (struct pollfd){ .fd = uvf_vfio_fault_queue_fd(*q),
+			     .events = POLLIN };
+	if (!ret)
+		ret = poll(&p, 1, 2000) == 1 && (p.revents & POLLIN) ? 0
+								     : -EIO;
+	if (tap(!ret, "page request raised, the queue polls readable: %d",
+		ret)) {
+		ret = uvf_vfio_fault_read(*q, &f, 1);
+		tap(ret == 1 && f.addr == IOPF_ADDR && f.perm == IOPF_PERM &&
+			    f.dev_id == m->idev && f.pasid == 1 &&
+			    f.grpid == 2 &&
+			    f.flags == (UVF_FAULT_PASID_VALID |
+					UVF_FAULT_LAST_PAGE),
+		    "fault read through uvf: %d, addr %#llx perm %#x dev %u "
+		    "pasid %u grp %u flags %#x", ret,
+		    (unsigned long long)f.addr, f.perm, f.dev_id, f.pasid,
+		    f.grpid, f.flags);
+		ret = uvf_vfio_fault_respond(*q, f.cookie + 100,
+					     UVF_FAULT_RESP_SUCCESS);
+		tap(ret == -EINVAL, "unknown cookie refused: %d", ret);
+		ret = uvf_vfio_fault_respond(*q, f.cookie,
+					     UVF_FAULT_RESP_SUCCESS);
+		tap(!ret, "page response sent: %d", ret);
+		ret = uvf_vfio_fault_respond(*q, f.cookie,
+					     UVF_FAULT_RESP_SUCCESS);
+		tap(ret == -EINVAL, "second response refused: %d", ret);
+		ret = uvf_vfio_fault_read(*q, &f, 1);
+		tap(ret == 0, "queue empty after: %d", ret);
+	}
+	ret = mock_iopf(m, IOPF_ADDR + 0x1000);
+	if (!ret)
+		ret = uvf_vfio_fault_service(*q, record_fault, &seen);
+	tap(ret == 1 && seen.addr == IOPF_ADDR + 0x1000,
+	    "service handled and answered the next: %d, addr %#llx", ret,
+	    (unsigned long long)seen.addr);
+	c.mock_domain_replace.pt_id = back;
+	ret = test_cmd(m->fd, &c);
+	tap(!ret, "mock device back on its HWPT: %d", ret);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct uvf_vfio_opts o = { .backend = UVF_VFIO_IOMMUFD };
@@ -138,6 +254,7 @@ int main(int argc, char **argv)
 	struct uvf_domain *dom;
 	struct test_cmd c = { .op = TEST_OP_MOCK_DOMAIN };
 	struct mock m = { .fd = -1 };
+	struct uvf_vfio_fault_queue *q = NULL;
 	struct dirty_rig r;
 	enum uvf_vfio_backend b;
 	const char *e;
@@ -209,6 +326,11 @@ int main(int argc, char **argv)
 		ret = uvf_vfio_device_attach_hwpt(edu, ioas);
 	tap(!ret, "edu replaced onto its own HWPT and back: %d", ret);
 	uvf_domain_detach(dom, edu);
+#ifdef IOMMU_FAULT_QUEUE_ALLOC
+	fault_check(dom, &m, m.hwpt, &q);
+#else
+	tap_skip("I/O page faults", "built without the 6.11+ uAPI");
+#endif
 
 out_mock:
 	/* The mock device goes with its object; then uvf's HWPT is free. */
@@ -221,6 +343,9 @@ out_mock:
 out_dom:
 	ret = uvf_domain_destroy(dom);
 	tap(!ret, "domain destroyed with its HWPT: %d", ret);
+	/* Its HWPTs gone, the queue is free. */
+	ret = uvf_vfio_fault_queue_destroy(q);
+	tap(!ret, "fault queue destroyed: %d", ret);
 	uvf_device_close(edu);
 	uvf_iommu_destroy(iommu);
 	return tap_finish();

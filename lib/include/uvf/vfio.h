@@ -381,6 +381,51 @@ int uvf_vfio_domain_ioas(const struct uvf_domain *dom, uint32_t *id);
 int uvf_vfio_hwpt_alloc(struct uvf_domain *dom, uint32_t dev_id,
 			uint32_t flags, uint32_t *hwpt_id);
 
+/* I/O page faults: an iommufd fault queue (IOMMU_FAULT_QUEUE_ALLOC). */
+struct uvf_vfio_fault_queue;
+
+/* What uvf_vfio_hwpt_alloc_opts() allocates. */
+struct uvf_vfio_hwpt_opts {
+	uint32_t flags;		/* UVF_HWPT_*; 0 for a nested HWPT */
+	/* 0: a paging HWPT on the domain's IOAS. Else a UVF_HWPT_NEST_PARENT
+	 * HWPT of the domain: a nested HWPT on it, translating through the
+	 * stage-1 table the IOMMU driver takes from @data, then the
+	 * domain's mappings. */
+	uint32_t parent_id;
+	uint32_t data_type;	/* nested: the kernel's IOMMU_HWPT_DATA_* */
+	uint32_t data_len;	/* nested: bytes at @data, not 0 */
+	const void *data;
+	/* NULL, or the queue of the same context that receives the HWPT's
+	 * I/O page faults (6.12 takes one only for a nested HWPT). */
+	struct uvf_vfio_fault_queue *fault;
+};
+
+/**
+ * uvf_vfio_hwpt_alloc_opts() - allocate a paging or nested hardware page
+ *                              table, optionally reporting page faults
+ * @dom: translated domain of an iommufd context
+ * @dev_id: iommufd id of the device the HWPT is made for (as for
+ *	uvf_vfio_hwpt_alloc())
+ * @opts: what to allocate
+ * @hwpt_id: the HWPT's id
+ *
+ * IOMMU_HWPT_ALLOC, with IOMMU_HWPT_FAULT_ID_VALID and the queue's id when
+ * @opts->fault is set. The HWPT belongs to the domain like those of
+ * uvf_vfio_hwpt_alloc() (a nested one is destroyed before its parent),
+ * and holds its fault queue until then.
+ *
+ * Return: 0; -EINVAL (bad argument, flag or data, a queue of another
+ * context, direct domain); -ENOTSUP (not an iommufd domain, or built
+ * without the 6.7+ uAPI, or, with @opts->fault, the 6.11+ uAPI); -ENOENT
+ * (@opts->parent_id is not a nesting parent of @dom; from the kernel: no
+ * such device or queue); -ENOSPC (8 HWPTs already); or a kernel error
+ * (-EOPNOTSUPP: the IOMMU cannot do what @opts asks). Nothing is allocated
+ * on failure.
+ */
+int uvf_vfio_hwpt_alloc_opts(struct uvf_domain *dom, uint32_t dev_id,
+			     const struct uvf_vfio_hwpt_opts *opts,
+			     uint32_t *hwpt_id);
+
 /**
  * uvf_vfio_device_iommufd_id() - a VFIO device's id in its iommufd
  * @dev: device of an iommufd context
@@ -443,6 +488,128 @@ struct uvf_vfio_hw_info {
  */
 int uvf_vfio_hw_info(struct uvf_iommu *iommu, uint32_t dev_id,
 		     struct uvf_vfio_hw_info *info);
+
+/* uvf_vfio_fault.flags, as the kernel's IOMMU_PGFAULT_FLAGS_*. */
+#define UVF_FAULT_PASID_VALID (1u << 0)
+#define UVF_FAULT_LAST_PAGE (1u << 1)	/* the last fault of its group */
+/* uvf_vfio_fault.perm, as the kernel's IOMMU_PGFAULT_PERM_*. */
+#define UVF_FAULT_PERM_READ (1u << 0)
+#define UVF_FAULT_PERM_WRITE (1u << 1)
+#define UVF_FAULT_PERM_EXEC (1u << 2)
+#define UVF_FAULT_PERM_PRIV (1u << 3)
+
+/* One I/O page fault (the kernel's struct iommu_hwpt_pgfault, same
+ * layout). Faults of one page request group share @cookie. */
+struct uvf_vfio_fault {
+	uint32_t flags;		/* UVF_FAULT_PASID_VALID, UVF_FAULT_LAST_PAGE */
+	uint32_t dev_id;	/* iommufd id of the faulting device */
+	uint32_t pasid;
+	uint32_t grpid;		/* page request group index */
+	uint32_t perm;		/* UVF_FAULT_PERM_* asked for */
+	uint32_t reserved;
+	uint64_t addr;		/* faulting IOVA */
+	uint32_t length;	/* hint of bytes the device wants; 0 none */
+	uint32_t cookie;	/* echo in the group's response */
+};
+
+/* A page response (PCIe 10.4.2.1). */
+enum uvf_vfio_fault_code {
+	UVF_FAULT_RESP_SUCCESS = 0,	/* mapped now: retry the access */
+	UVF_FAULT_RESP_INVALID = 1,	/* cannot be mapped: do not retry */
+};
+
+/**
+ * uvf_vfio_fault_queue_alloc() - create an I/O page fault queue
+ * @iommu: iommufd context
+ * @queue: the new queue
+ *
+ * IOMMU_FAULT_QUEUE_ALLOC. HWPTs allocated with the queue in
+ * uvf_vfio_hwpt_opts.fault deliver the I/O page faults of devices
+ * attached to them here; its fd (uvf_vfio_fault_queue_fd()) polls
+ * readable while faults wait.
+ *
+ * Return: 0; -EINVAL (not a VFIO context, @queue NULL); -ENOTSUP (not
+ * iommufd, or built without the 6.11+ uAPI); -ENOMEM; or a kernel error
+ * (-ENOTTY: a kernel without fault queues). Nothing is allocated on
+ * failure.
+ */
+int uvf_vfio_fault_queue_alloc(struct uvf_iommu *iommu,
+			       struct uvf_vfio_fault_queue **queue);
+
+/**
+ * uvf_vfio_fault_queue_destroy() - destroy a fault queue
+ * @queue: queue from uvf_vfio_fault_queue_alloc(); NULL does nothing
+ *
+ * Faults read and not answered yet are answered UVF_FAULT_RESP_INVALID
+ * by the kernel. A queue must go before its context.
+ *
+ * Return: 0; -EBUSY (an HWPT still delivers to it: destroy its domain
+ * first), the queue left as it was.
+ */
+int uvf_vfio_fault_queue_destroy(struct uvf_vfio_fault_queue *queue);
+
+/**
+ * uvf_vfio_fault_queue_fd() - the queue's file, for poll()
+ * @queue: fault queue
+ *
+ * POLLIN while faults wait to be read. uvf owns the fd.
+ *
+ * Return: the fd, or -EINVAL (@queue NULL).
+ */
+int uvf_vfio_fault_queue_fd(const struct uvf_vfio_fault_queue *queue);
+
+/**
+ * uvf_vfio_fault_read() - take the faults waiting in a queue
+ * @queue: fault queue
+ * @faults: room for @max faults
+ * @max: how many fit
+ *
+ * Reads whole page request groups, as many as fit, without waiting. Each
+ * group read must then be answered (uvf_vfio_fault_respond()) with the
+ * cookie of its faults.
+ *
+ * Return: the number of faults read (0: none wait); -EINVAL (NULL, @max
+ * 0, or from the kernel: the first group waiting has more than @max
+ * faults, and stays queued); or a kernel error (-ENOMEM: too many groups
+ * unanswered), nothing taken.
+ */
+int uvf_vfio_fault_read(struct uvf_vfio_fault_queue *queue,
+			struct uvf_vfio_fault *faults, size_t max);
+
+/**
+ * uvf_vfio_fault_respond() - answer a page request group
+ * @queue: the queue it was read from
+ * @cookie: the cookie of the group's faults
+ * @code: UVF_FAULT_RESP_SUCCESS or UVF_FAULT_RESP_INVALID
+ *
+ * The kernel sends the page response to the device; a cookie is answered
+ * once.
+ *
+ * Return: 0; -EINVAL (NULL, bad @code, or from the kernel: @cookie not
+ * read from this queue or answered already); or a kernel error.
+ */
+int uvf_vfio_fault_respond(struct uvf_vfio_fault_queue *queue,
+			   uint32_t cookie, enum uvf_vfio_fault_code code);
+
+/* Handles one fault (maps its page, say): 0 when it can be retried. */
+typedef int (*uvf_vfio_fault_fn)(void *arg, const struct uvf_vfio_fault *f);
+
+/**
+ * uvf_vfio_fault_service() - handle and answer every waiting fault
+ * @queue: fault queue
+ * @fn: called once per fault, in order
+ * @arg: passed to @fn
+ *
+ * What a driver does when the queue's fd polls readable: reads the
+ * waiting groups, calls @fn on each fault and answers each group
+ * UVF_FAULT_RESP_SUCCESS when @fn returned 0 for all its faults, else
+ * UVF_FAULT_RESP_INVALID; until none wait.
+ *
+ * Return: the number of groups answered; -EINVAL (NULL); -ENOMEM; or a
+ * kernel error (groups read before it were answered).
+ */
+int uvf_vfio_fault_service(struct uvf_vfio_fault_queue *queue,
+			   uvf_vfio_fault_fn fn, void *arg);
 
 /**
  * uvf_vfio_device_intx_unmask() - unmask INTx after handling an interrupt
