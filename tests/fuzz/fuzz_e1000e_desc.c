@@ -12,7 +12,6 @@
  * once the port is closed every buffer is back in the pool, once.
  */
 #include <errno.h>
-#include <time.h>
 
 #include "e1000e_priv.h"
 #include "e1kfix.h"
@@ -25,16 +24,6 @@
 
 static struct e1kfix fix;
 
-/* Linked in place of nanosleep(), which only the driver's delays call
- * (meson.build): the fake resets at once, and waits poll it without
- * sleeping. */
-int __wrap_nanosleep(const struct timespec *req, struct timespec *rem);
-int __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
-{
-	(void)req;
-	(void)rem;
-	return 0;
-}
 static struct uvf_e1000e_pool *pool;
 
 static void setup_once(void)
