@@ -26,11 +26,14 @@ static struct e1kfix fix;
 
 static struct uvf_e1000e_pool *pool;
 
-static void setup_once(void)
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	(void)argc;
+	(void)argv;
 	e1kfix_setup(&fix, 1, NULL);
 	FUZZ_CHECK(uvf_e1000e_pool_create(fix.dev[0], POOL_BUFS, &pool) == 0,
 		   "pool");
+	return 0;
 }
 
 static void op_rx(struct uvf_e1000e *nic, struct fuzz_in *in)
@@ -117,8 +120,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct uvf_e1000e *nic;
 	unsigned int ops;
 
-	if (!pool)
-		setup_once();
 	o.pool = pool;
 	if (uvf_e1000e_open(fix.dev[0], &o, &nic))
 		return 0;
