@@ -47,7 +47,7 @@ static struct simfix fixes[4];
 static struct uvf_iova_stats fresh_iova[4];
 static char *arena;
 
-static bool ref_allows(const struct ref_map *m, enum uvf_access a, bool wir)
+FUZZ_NO_COVERAGE static bool ref_allows(const struct ref_map *m, enum uvf_access a, bool wir)
 {
 	switch (m->dir) {
 	case UVF_DMA_BIDIRECTIONAL:
@@ -60,18 +60,19 @@ static bool ref_allows(const struct ref_map *m, enum uvf_access a, bool wir)
 	return false;
 }
 
-static uvf_iova_t page_first(const struct ref_map *m)
+FUZZ_NO_COVERAGE static uvf_iova_t page_first(const struct ref_map *m)
 {
 	return m->iova & ~(uvf_iova_t)(UVF_PAGE_SIZE - 1);
 }
 
-static uvf_iova_t page_last(const struct ref_map *m)
+FUZZ_NO_COVERAGE static uvf_iova_t page_last(const struct ref_map *m)
 {
 	return (m->iova + m->len - 1) | (UVF_PAGE_SIZE - 1);
 }
 
-/* The CPU address a device access should reach, or NULL for a fault. */
-static char *ref_translate(const struct model *m, uvf_iova_t iova,
+/* The CPU address a device access should reach, or NULL for a fault.
+ * The model is the oracle, not the target: left uninstrumented. */
+FUZZ_NO_COVERAGE static char *ref_translate(const struct model *m, uvf_iova_t iova,
 			   enum uvf_access a)
 {
 	unsigned int i;

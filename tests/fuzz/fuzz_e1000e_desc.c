@@ -12,7 +12,6 @@
  * once the port is closed every buffer is back in the pool, once.
  */
 #include <errno.h>
-#include <time.h>
 
 #include "e1000e_priv.h"
 #include "e1kfix.h"
@@ -25,23 +24,16 @@
 
 static struct e1kfix fix;
 
-/* Linked in place of nanosleep(), which only the driver's delays call
- * (meson.build): the fake resets at once, and waits poll it without
- * sleeping. */
-int __wrap_nanosleep(const struct timespec *req, struct timespec *rem);
-int __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
-{
-	(void)req;
-	(void)rem;
-	return 0;
-}
 static struct uvf_e1000e_pool *pool;
 
-static void setup_once(void)
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	(void)argc;
+	(void)argv;
 	e1kfix_setup(&fix, 1, NULL);
 	FUZZ_CHECK(uvf_e1000e_pool_create(fix.dev[0], POOL_BUFS, &pool) == 0,
 		   "pool");
+	return 0;
 }
 
 static void op_rx(struct uvf_e1000e *nic, struct fuzz_in *in)
@@ -128,8 +120,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct uvf_e1000e *nic;
 	unsigned int ops;
 
-	if (!pool)
-		setup_once();
 	o.pool = pool;
 	if (uvf_e1000e_open(fix.dev[0], &o, &nic))
 		return 0;

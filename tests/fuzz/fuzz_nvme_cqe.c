@@ -134,14 +134,20 @@ static void submit(struct uvf_nvme_qpair *qp, uint8_t op)
 	ncmds++;
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	nvmefix_setup(&fix, NULL);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct uvf_nvme_ctrl_opts o;
 	struct uvf_nvme_qpair *qp = NULL;
 	unsigned int ops, i;
 
-	if (!fix.iommu)
-		nvmefix_setup(&fix, NULL);
 	in = (struct fuzz_in){ data, size };
 	ncmds = 0;
 	uvf_nvme_ctrl_opts_default(&o);

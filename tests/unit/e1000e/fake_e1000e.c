@@ -548,6 +548,15 @@ static void deliver(struct fake_regwin *w)
 			rx_frame(peer, out.f[i].data, out.f[i].len);
 		pthread_mutex_unlock(&peer->w.lock);
 	}
+	/* Kept for the next frames unless some came meanwhile: a burst
+	 * then costs no allocation (a frame is jumbo-sized, so the outbox is
+	 * a large one, and under ASan freeing it is a munmap). */
+	pthread_mutex_lock(&w->lock);
+	if (!f->out.f) {
+		f->out = (struct outbox){ .f = out.f, .cap = out.cap };
+		out.f = NULL;
+	}
+	pthread_mutex_unlock(&w->lock);
 	free(out.f);
 }
 
