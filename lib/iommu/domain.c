@@ -152,11 +152,11 @@ int uvf_domain_destroy(struct uvf_domain *dom)
 	while ((c = atomic_load(&dom->cookies))) {
 		atomic_store(&dom->cookies, atomic_load(&c->next));
 		if (c->destroy)
-			c->destroy(dom, c->data);
+			c->destroy(dom, atomic_load(&c->data));
 		free(c);
 	}
 	while ((c = dom->cleared)) {
-		dom->cleared = atomic_load(&c->next);
+		dom->cleared = c->cleared_next;
 		free(c);
 	}
 
@@ -195,32 +195,52 @@ static struct uvf_domain_cookie *cookie_find(struct uvf_domain *dom,
 	return NULL;
 }
 
+/* A cleared node of @key, unchained for reuse, or NULL. Lock held. */
+static struct uvf_domain_cookie *cleared_take(struct uvf_domain *dom,
+					      const void *key)
+{
+	struct uvf_domain_cookie **pp, *c;
+
+	for (pp = &dom->cleared; (c = *pp); pp = &c->cleared_next)
+		if (c->key == key) {
+			*pp = c->cleared_next;
+			c->cleared_next = NULL;
+			return c;
+		}
+	return NULL;
+}
+
 int uvf_domain_cookie_set(struct uvf_domain *dom, const void *key, void *data,
 			  uvf_domain_cookie_fn destroy)
 {
-	struct uvf_domain_cookie *n;
+	struct uvf_domain_cookie *n, *fresh;
 	int ret = 0;
 
 	if (!dom || !key)
 		return -EINVAL;
-	n = calloc(1, sizeof(*n));
-	if (!n)
+	/* Allocated before anything changes; freed again on reuse. */
+	fresh = calloc(1, sizeof(*fresh));
+	if (!fresh)
 		return -ENOMEM;
-	n->key = key;
-	n->data = data;
-	n->destroy = destroy;
 	pthread_mutex_lock(&dom->lock);
 	if (cookie_find(dom, key)) {
 		ret = -EEXIST;
 	} else {
+		n = cleared_take(dom, key);
+		if (!n) {
+			n = fresh;
+			fresh = NULL;
+		}
+		n->key = key;
+		n->destroy = destroy;
+		atomic_store_explicit(&n->data, data, memory_order_relaxed);
 		/* Complete before it is published to lock-free readers. */
 		atomic_store_explicit(&n->next, atomic_load(&dom->cookies),
 				      memory_order_relaxed);
 		atomic_store_explicit(&dom->cookies, n, memory_order_release);
-		n = NULL;
 	}
 	pthread_mutex_unlock(&dom->lock);
-	free(n);
+	free(fresh);
 	return ret;
 }
 
@@ -231,7 +251,7 @@ void *uvf_domain_cookie_get(struct uvf_domain *dom, const void *key)
 	/* No lock: the DMA layer looks its registered memory up here on
 	 * every vtoiova. */
 	c = dom ? cookie_find(dom, key) : NULL;
-	return c ? c->data : NULL;
+	return c ? atomic_load_explicit(&c->data, memory_order_acquire) : NULL;
 }
 
 int uvf_domain_cookie_clear(struct uvf_domain *dom, const void *key)
@@ -246,9 +266,9 @@ int uvf_domain_cookie_clear(struct uvf_domain *dom, const void *key)
 		if (c->key == key) {
 			atomic_store_explicit(pp, atomic_load(&c->next),
 					      memory_order_release);
-			/* A reader may still be on it: freed with the
-			 * domain. */
-			atomic_store(&c->next, dom->cleared);
+			/* A reader may still be on it: its next stays, and
+			 * it is freed with the domain or reused by @key. */
+			c->cleared_next = dom->cleared;
 			dom->cleared = c;
 			break;
 		}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "iommu/domain.h"
 #include "simfix.h"
 
 static struct simfix f;
@@ -358,6 +359,74 @@ START_TEST(test_cookies_are_destroyed_with_the_domain_newest_first)
 }
 END_TEST
 
+static struct uvf_domain *cookie_domain(struct uvf_iommu **iommu)
+{
+	struct uvf_sim_iommu_params p;
+	struct uvf_domain *dom;
+
+	uvf_sim_iommu_params_default(&p, UVF_PGTABLE_VTD_SL4);
+	ck_assert_int_eq(uvf_sim_iommu_create(&p, iommu), 0);
+	ck_assert_int_eq(uvf_domain_create(*iommu, UVF_DOMAIN_TRANSLATED, &dom),
+			 0);
+	return dom;
+}
+
+/* A lock-free reader may stand on a cookie while it is cleared: walking
+ * on from it must reach the live cookies, never an older cleared one of
+ * the same key (whose data its owner has freed). */
+START_TEST(test_a_reader_on_a_cleared_cookie_walks_on_to_live_ones)
+{
+	static int key_a, key_b;
+	int stale = 1, live = 2;
+	struct uvf_domain_cookie *on, *c;
+	struct uvf_iommu *iommu;
+	struct uvf_domain *dom = cookie_domain(&iommu);
+
+	ck_assert_int_eq(uvf_domain_cookie_set(dom, &key_b, &stale, NULL), 0);
+	ck_assert_int_eq(uvf_domain_cookie_clear(dom, &key_b), 0);
+	ck_assert_int_eq(uvf_domain_cookie_set(dom, &key_b, &live, NULL), 0);
+	ck_assert_int_eq(uvf_domain_cookie_set(dom, &key_a, NULL, NULL), 0);
+	/* The reader is on a's node, looking for b; a is cleared. */
+	on = atomic_load(&dom->cookies);
+	ck_assert_ptr_eq(on->key, &key_a);
+	ck_assert_int_eq(uvf_domain_cookie_clear(dom, &key_a), 0);
+	for (c = atomic_load(&on->next); c && c->key != &key_b;
+	     c = atomic_load(&c->next))
+		;
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_eq(atomic_load(&c->data), &live);
+	ck_assert_ptr_eq(uvf_domain_cookie_get(dom, &key_b), &live);
+	ck_assert_int_eq(uvf_domain_destroy(dom), 0);
+	ck_assert_int_eq(uvf_iommu_destroy(iommu), 0);
+}
+END_TEST
+
+/* A driver opened and closed for the life of a domain attaches and
+ * detaches its heap each time: the domain must not grow with it. */
+START_TEST(test_set_and_clear_cycles_reuse_one_cookie)
+{
+	static int key;
+	struct uvf_domain_cookie *c;
+	struct uvf_iommu *iommu;
+	struct uvf_domain *dom = cookie_domain(&iommu);
+	int i, ids[100], nodes = 0;
+
+	for (i = 0; i < 100; i++) {
+		ids[i] = i;
+		ck_assert_int_eq(uvf_domain_cookie_set(dom, &key, &ids[i],
+						       NULL), 0);
+		ck_assert_ptr_eq(uvf_domain_cookie_get(dom, &key), &ids[i]);
+		ck_assert_int_eq(uvf_domain_cookie_clear(dom, &key), 0);
+	}
+	for (c = dom->cleared; c; c = c->cleared_next)
+		nodes++;
+	ck_assert_int_eq(nodes, 1);
+	ck_assert_ptr_null(uvf_domain_cookie_get(dom, &key));
+	ck_assert_int_eq(uvf_domain_destroy(dom), 0);
+	ck_assert_int_eq(uvf_iommu_destroy(iommu), 0);
+}
+END_TEST
+
 Suite *uvf_test_suite(void)
 {
 	Suite *s = suite_create("domain");
@@ -371,6 +440,8 @@ Suite *uvf_test_suite(void)
 	tcase_add_loop_test(tc, test_devices_share_a_domain_and_lifetime_is_enforced, 0, UVF_PGTABLE_NR_FORMATS);
 	tcase_add_test(tc, test_bad_domain_and_iommu_parameters);
 	tcase_add_test(tc, test_cookies_are_destroyed_with_the_domain_newest_first);
+	tcase_add_test(tc, test_a_reader_on_a_cleared_cookie_walks_on_to_live_ones);
+	tcase_add_test(tc, test_set_and_clear_cycles_reuse_one_cookie);
 	suite_add_tcase(s, tc);
 	return s;
 }

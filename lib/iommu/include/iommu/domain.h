@@ -44,12 +44,15 @@ struct uvf_fq_entry {
  * zero IOVA is never a valid DMA address. */
 #define UVF_PAGE_ZERO ((struct uvf_iova_range){ 0, UVF_PAGE_SIZE - 1 })
 
-/* State of another layer hung on a domain (uvf_domain_cookie_set). */
+/* State of another layer hung on a domain (uvf_domain_cookie_set). A
+ * cleared node keeps @next, so a reader standing on it walks on through
+ * the live list; @cleared_next chains it for reuse by the same key. */
 struct uvf_domain_cookie {
 	_Atomic(struct uvf_domain_cookie *) next;
 	const void *key;
-	void *data;
+	_Atomic(void *) data;
 	uvf_domain_cookie_fn destroy;
+	struct uvf_domain_cookie *cleared_next;
 };
 
 struct uvf_domain {
@@ -92,7 +95,8 @@ struct uvf_domain {
 
 	/* Other layers' state (uvf_domain_cookie_set), newest first. Pushed
 	 * under the lock, read without it: nodes are freed only with the
-	 * domain. */
+	 * domain, and a cleared one is reused when its key is set again, so
+	 * attach/detach cycles do not grow the domain. */
 	_Atomic(struct uvf_domain_cookie *) cookies;
 	struct uvf_domain_cookie *cleared;
 };
