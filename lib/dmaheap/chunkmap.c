@@ -5,6 +5,7 @@
  * lock-free loads a lookup. Chunks are 2 MiB-aligned multiples of 2 MiB, so
  * every slot belongs to one chunk at most.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -52,9 +53,15 @@ static void set_slots(struct dh_chunkmap *m, const struct dh_chunk *c,
 	uint64_t s, first = slot_of((uintptr_t)c->va);
 	uint64_t end = first + (c->pc.len >> DH_MAP_SHIFT);
 
-	for (s = first; s < end; s++)
-		atomic_store_explicit(&leaf_of(m, s, false)->slot[s & LEVEL_MASK],
-				      val, memory_order_release);
+	/* dh_map_reserve() made every node of the range, and nodes live as
+	 * long as the map: leaf_of() cannot return NULL here. */
+	for (s = first; s < end; s++) {
+		struct dh_map_leaf *leaf = leaf_of(m, s, false);
+
+		assert(leaf);
+		atomic_store_explicit(&leaf->slot[s & LEVEL_MASK], val,
+				      memory_order_release);
+	}
 }
 
 int dh_map_reserve(struct dh_chunkmap *m, const struct dh_chunk *c)
