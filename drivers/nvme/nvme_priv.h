@@ -196,6 +196,7 @@ struct uvf_nvme_qpair {
 	uint8_t phase;
 	uint64_t sq_db, cq_db;		/* doorbell offsets in BAR 0 */
 	uint32_t sq_rung;		/* SQ tail the controller was given */
+	uint32_t cq_unrung;		/* entries reaped since the CQ head write */
 	bool ring_per_cmd;		/* no batching: admin, or PER_CMD */
 	bool batch_open;		/* uvf_nvme_qpair_batch_begin() */
 	/* This queue's shadow doorbell and EventIdx entries; NULL when
@@ -222,6 +223,7 @@ struct uvf_nvme_qpair {
 	uint32_t ns_block_size;		/* its data bytes per block */
 	uint16_t ns_ms;			/* its metadata bytes per block */
 	bool ns_md_extended;		/* metadata follows each block */
+	struct uvf_nvme_qpair_stats st;
 };
 
 struct uvf_nvme_ctrl {

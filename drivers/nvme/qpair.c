@@ -261,13 +261,25 @@ static bool shadow_needs_write(volatile uint32_t *shadow,
 	return nvme_dbbuf_need_event((uint16_t)*eventidx, (uint16_t)val, old);
 }
 
-static int ring(struct uvf_nvme_qpair *qp, uint64_t off, uint32_t val,
-		volatile uint32_t *shadow, volatile uint32_t *eventidx)
+static int ring(struct uvf_nvme_qpair *qp, bool sq, uint32_t val)
 {
+	volatile uint32_t *shadow = sq ? qp->sq_shadow : qp->cq_shadow;
+	volatile uint32_t *eventidx = sq ? qp->sq_eventidx : qp->cq_eventidx;
+	uint64_t off = sq ? qp->sq_db : qp->cq_db;
+
 	/* The admin queue's shadow entries are kept current, but its
 	 * register is always written (Linux never shadows it). */
-	if (shadow && !shadow_needs_write(shadow, eventidx, val) && qp->qid)
+	if (shadow && !shadow_needs_write(shadow, eventidx, val) && qp->qid) {
+		if (sq)
+			qp->st.sq_shadow_updates++;
+		else
+			qp->st.cq_shadow_updates++;
 		return 0;
+	}
+	if (sq)
+		qp->st.sq_doorbell_writes++;
+	else
+		qp->st.cq_doorbell_writes++;
 	if (qp->ctrl->bar0) {
 		/* Queue entries reach memory before the doorbell write. */
 		uvf_mmio_doorbell32(qp->ctrl->bar0, off, val);
@@ -276,9 +288,40 @@ static int ring(struct uvf_nvme_qpair *qp, uint64_t off, uint32_t val,
 	return uvf_device_bar_write(qp->dev, 0, off, val, 4);
 }
 
+/* Whether the CQ head must be written before the controller is given
+ * @extra more commands. A polled batching pair writes it only when the
+ * controller could otherwise find the queue full: entries it was not told
+ * are free, plus one per command that may still complete, must fit in
+ * size - 1. Interrupt-driven pairs write it at once (the head write is
+ * what lets a level-triggered interrupt drop), and so do the admin queue
+ * and UVF_NVME_DOORBELL_PER_CMD pairs (the old behaviour). */
+static bool cq_head_due(const struct uvf_nvme_qpair *qp, uint32_t extra)
+{
+	if (!qp->cq_unrung)
+		return false;
+	if (qp->ring_per_cmd || qp->irq_vec >= 0)
+		return true;
+	return qp->cq_unrung + (qp->nslots - qp->nfree) + extra > qp->size - 1;
+}
+
+static int ring_cq_head(struct uvf_nvme_qpair *qp)
+{
+	int ret = ring(qp, false, qp->cq_head);
+
+	if (!ret)
+		qp->cq_unrung = 0;
+	return ret;
+}
+
 static int ring_sq_tail(struct uvf_nvme_qpair *qp, uint32_t tail)
 {
-	int ret = ring(qp, qp->sq_db, tail, qp->sq_shadow, qp->sq_eventidx);
+	int ret = 0;
+
+	/* Room for every completion the new tail can bring. */
+	if (cq_head_due(qp, nvme_ring_used(qp->sq_tail, tail, qp->size)))
+		ret = ring_cq_head(qp);
+	if (!ret)
+		ret = ring(qp, true, tail);
 
 	if (!ret)
 		qp->sq_rung = tail;
@@ -374,6 +417,7 @@ int nvme_qpair_submit_xfer(struct uvf_nvme_qpair *qp,
 	}
 	qp->sq_tail = tail;
 	qp->nfree--;
+	qp->st.submitted++;
 	req->cb = cb;
 	req->arg = arg;
 	req->busy = true;
@@ -492,10 +536,14 @@ int uvf_nvme_qpair_process(struct uvf_nvme_qpair *qp, unsigned int max)
 		if (err)
 			break;
 	}
-	/* One CQ head write for the whole batch of completions. */
-	if (n)
-		ring(qp, qp->cq_db, qp->cq_head, qp->cq_shadow,
-		     qp->cq_eventidx);
+	qp->st.polls++;
+	qp->st.completed += n;
+	if (!n)
+		qp->st.idle_polls++;
+	/* At most one CQ head write for the whole batch of completions. */
+	qp->cq_unrung += n;
+	if (cq_head_due(qp, 0))
+		ring_cq_head(qp);
 	/* Slots were freed: children of split requests waiting go out. */
 	if (!err && qp->split_head)
 		nvme_split_kick(qp);
@@ -607,4 +655,13 @@ bool uvf_nvme_qpair_sq_in_cmb(const struct uvf_nvme_qpair *qp)
 unsigned int uvf_nvme_qpair_outstanding(const struct uvf_nvme_qpair *qp)
 {
 	return qp->nslots - qp->nfree;
+}
+
+int uvf_nvme_qpair_get_stats(const struct uvf_nvme_qpair *qp,
+			     struct uvf_nvme_qpair_stats *st)
+{
+	if (!qp || !st)
+		return -EINVAL;
+	*st = qp->st;
+	return 0;
 }

@@ -16,6 +16,7 @@ static void ring_reset(struct uvf_nvme_qpair *qp)
 {
 	qp->sq_tail = qp->sq_head = qp->cq_head = qp->sq_rung = 0;
 	qp->batch_open = false;
+	qp->cq_unrung = 0;
 	qp->phase = 1;
 	qp->next_check_ns = 0;
 	memset((void *)qp->cq, 0, (size_t)qp->size << NVME_CQE_SHIFT);

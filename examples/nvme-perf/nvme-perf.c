@@ -221,6 +221,7 @@ struct uworker {
 	struct stats st;
 	unsigned int id;
 	uint64_t issued;	/* I/Os submitted (one pass: up to the span) */
+	struct uvf_nvme_qpair_stats qst;	/* at the end of the run */
 };
 
 struct uio {
@@ -324,6 +325,7 @@ static void *uworker_main(void *arg)
 			break;
 		}
 	}
+	uvf_nvme_qpair_get_stats(w->qp, &w->qst);
 	atomic_fetch_add(&workers_done, 1);
 	return NULL;
 }
@@ -390,7 +392,11 @@ static int uvf_setup(struct uworker *w, const struct opts *o,
 		return -ENOMEM;
 	ret = io_buf_alloc(o, app, len, &w->mem);
 	if (!ret)
-		ret = uvf_nvme_qpair_create(app->ctrl, o->qd + 1, &w->qp);
+		/* The driver's default size (256) as an application would
+		 * use it; larger only for a deeper queue. */
+		ret = uvf_nvme_qpair_create(app->ctrl,
+					    o->qd + 1 > 256 ? o->qd + 1 : 0,
+					    &w->qp);
 	if (ret) {
 		if (w->mem)
 			io_buf_free(o, app, w->mem, len);
@@ -498,6 +504,14 @@ static const char *sgl_name(const struct opts *o)
 
 /* Whether the last uvf run's controller used shadow doorbells. */
 static bool shadow_used;
+/* The last uvf run's queue pairs' counters, summed: the batching reached.
+ * Zero for the kernel driver's runs. */
+static struct uvf_nvme_qpair_stats qstats;
+
+static double per(uint64_t n, uint64_t d)
+{
+	return d ? (double)n / (double)d : 0;
+}
 /* Its Controller Memory Buffer bytes in use for SQs. */
 static uint64_t cmb_used;
 
@@ -605,13 +619,20 @@ static double report(const struct opts *o, const char *engine,
 		       "\"seconds\":%.3f,\"ios\":%" PRIu64 ",\"errors\":%" PRIu64
 		       ",\"iops\":%.1f,\"mb_s\":%.2f,\"lat_ns\":{\"mean\":%.0f,"
 		       "\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99_9\":%" PRIu64
-		       ",\"max\":%" PRIu64 "}}\n",
+		       ",\"max\":%" PRIu64 "},\"doorbells_per_cmd\":{\"sq\":%.3f,"
+		       "\"cq\":%.3f,\"sq_shadow\":%.3f,\"cq_shadow\":%.3f},"
+		       "\"cpl_per_poll\":%.2f}\n",
 		       engine, backend, o->kernel ? o->kernel : o->bdf,
 		       mem_name(o), o->verify ? "true" : "false",
 		       doorbell_name(o),
 		       !o->kernel && shadow_used ? "true" : "false", sgl_name(o),
 		       o->kernel ? 0 : max_xfer_used, rw_name(o), o->bs, o->qd, o->threads, secs, ios,
-		       t->errors, iops, mbs, mean, p50, p99, p999, t->lat_max);
+		       t->errors, iops, mbs, mean, p50, p99, p999, t->lat_max,
+		       per(qstats.sq_doorbell_writes, qstats.submitted),
+		       per(qstats.cq_doorbell_writes, qstats.submitted),
+		       per(qstats.sq_shadow_updates, qstats.submitted),
+		       per(qstats.cq_shadow_updates, qstats.submitted),
+		       per(qstats.completed, qstats.polls - qstats.idle_polls));
 		return iops;
 	}
 	printf("nvme-perf %s (%s%s) %s: %s%s bs %u qd %u threads %u, %.1f s\n",
@@ -623,6 +644,12 @@ static double report(const struct opts *o, const char *engine,
 		       "bytes per command\n", doorbell_name(o),
 		       shadow_used ? "on" : "off", sgl_name(o), mem_name(o),
 		       max_xfer_used);
+	if (!o->kernel)
+		printf("  per command: %.3f SQ and %.3f CQ doorbell writes; "
+		       "%.2f completions per poll that found any\n",
+		       per(qstats.sq_doorbell_writes, qstats.submitted),
+		       per(qstats.cq_doorbell_writes, qstats.submitted),
+		       per(qstats.completed, qstats.polls - qstats.idle_polls));
 	if (!o->kernel && o->cmb)
 		printf("  CMB for SQs: %" PRIu64 " MiB\n", cmb_used >> 20);
 	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
@@ -759,9 +786,18 @@ static int run_uvf(const struct opts *o, double *iops)
 	for (i = 0; i < o->threads; i++)
 		pthread_create(&w[i].thread, NULL, uworker_main, &w[i]);
 	run_clock(o, st, o->threads, start);
+	memset(&qstats, 0, sizeof(qstats));
 	for (i = 0; i < o->threads; i++) {
 		pthread_join(w[i].thread, NULL);
 		merge(total, &w[i].st);
+		qstats.submitted += w[i].qst.submitted;
+		qstats.completed += w[i].qst.completed;
+		qstats.polls += w[i].qst.polls;
+		qstats.idle_polls += w[i].qst.idle_polls;
+		qstats.sq_doorbell_writes += w[i].qst.sq_doorbell_writes;
+		qstats.cq_doorbell_writes += w[i].qst.cq_doorbell_writes;
+		qstats.sq_shadow_updates += w[i].qst.sq_shadow_updates;
+		qstats.cq_shadow_updates += w[i].qst.cq_shadow_updates;
 	}
 	*iops = report(o, "uvf",
 		       uvf_vfio_backend_name(uvf_vfio_backend(app.iommu)),
@@ -826,6 +862,7 @@ static int run_kernel(const struct opts *o)
 		pthread_join(w[i].thread, NULL);
 		merge(total, &w[i].st);
 	}
+	memset(&qstats, 0, sizeof(qstats));
 	report(o, "kernel", "nvme", total, (uvf_now_ns() - start) / 1e9);
 	if (total->errors)
 		fprintf(stderr, "nvme-perf: %" PRIu64 " errors, first: %s\n",

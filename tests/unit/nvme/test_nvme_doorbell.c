@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Doorbells against the fake controller, which counts the register writes
- * of I/O queues: one SQ tail write per batch of commands and one CQ head
- * write per batch of completions, one per command in per-command mode,
+ * of I/O queues: one SQ tail write per batch of commands, one CQ head
+ * write per batch of completions on an interrupt-driven pair and only when
+ * the queue could fill on a polled one, one per command in per-command mode,
  * waits that ring first, and shadow doorbells (EventIdx) that skip the
  * register while the controller has not caught up.
  */
@@ -95,12 +96,14 @@ START_TEST(test_a_batch_of_n_commands_writes_the_sq_tail_once)
 }
 END_TEST
 
+/* Interrupt-driven: the head write is what lets a level-triggered
+ * interrupt drop, so every batch of completions writes it. */
 START_TEST(test_completions_reaped_together_write_the_cq_head_once)
 {
 	struct uvf_nvme_qpair *qp;
 	struct counter c = { 0 };
 
-	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
+	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, true);
 	qp = nvmefix_qpair(&f, 64);
 	uvf_nvme_qpair_batch_begin(qp);
 	reads(qp, 0, 20, &c);
@@ -116,6 +119,39 @@ START_TEST(test_completions_reaped_together_write_the_cq_head_once)
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 6);
 	ck_assert_uint_eq(nvmefix_stats(&f).cq_doorbell_writes, 3);
 	ck_assert_uint_eq(c.ok, 30);
+	uvf_nvme_qpair_destroy(qp);
+}
+END_TEST
+
+/* Polled and batching: the CQ head is written only when the controller
+ * could otherwise find the queue full, which the fake honours (it stops
+ * fetching): one write late and the last command would never complete. */
+START_TEST(test_a_polled_pair_writes_the_cq_head_only_when_the_queue_could_fill)
+{
+	struct uvf_nvme_qpair_stats st;
+	struct uvf_nvme_qpair *qp;
+	struct counter c = { 0 };
+
+	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
+	qp = nvmefix_qpair(&f, 16);		/* 15 slots */
+	uvf_nvme_qpair_batch_begin(qp);
+	reads(qp, 0, 10, &c);
+	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 10);
+	/* 10 entries not given back, nothing outstanding: room for 5. */
+	uvf_nvme_qpair_batch_begin(qp);
+	reads(qp, 10, 5, &c);
+	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 5);
+	ck_assert_uint_eq(nvmefix_stats(&f).cq_doorbell_writes, 0);
+	/* 15 not given back: the next command needs the head first. */
+	reads(qp, 15, 1, &c);
+	ck_assert_uint_eq(nvmefix_stats(&f).cq_doorbell_writes, 1);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
+	ck_assert_uint_eq(c.ok, 16);
+	ck_assert_int_eq(uvf_nvme_qpair_get_stats(qp, &st), 0);
+	ck_assert_uint_eq(st.cq_doorbell_writes, 1);
+	ck_assert_uint_eq(st.sq_doorbell_writes, 3);
 	uvf_nvme_qpair_destroy(qp);
 }
 END_TEST
@@ -348,6 +384,43 @@ START_TEST(test_shadow_doorbells_skip_the_register_while_the_controller_lags)
 }
 END_TEST
 
+/* The driver's own counters, which nvme-perf reports as batching reached,
+ * agree with the register writes the controller counted. */
+START_TEST(test_the_pairs_counters_agree_with_what_the_controller_saw)
+{
+	struct uvf_nvme_qpair_stats st;
+	struct uvf_nvme_qpair *qp;
+	struct counter c = { 0 };
+
+	open_ctrl(UVF_NVME_DOORBELL_PER_CMD, true, false);
+	qp = nvmefix_qpair(&f, 16);
+	ck_assert_int_eq(uvf_nvme_qpair_get_stats(NULL, &st), -EINVAL);
+	ck_assert_int_eq(uvf_nvme_qpair_get_stats(qp, NULL), -EINVAL);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 0);
+	hold(true);
+	reads(qp, 0, 5, &c);
+	hold(false);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 5);
+	/* Caught up: the next command's tail is written to the register. */
+	reads(qp, 5, 1, &c);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
+	ck_assert_int_eq(uvf_nvme_qpair_get_stats(qp, &st), 0);
+	ck_assert_uint_eq(st.submitted, 6);
+	ck_assert_uint_eq(st.completed, 6);
+	ck_assert_uint_eq(st.polls, 3);
+	ck_assert_uint_eq(st.idle_polls, 1);
+	ck_assert_uint_eq(st.sq_doorbell_writes,
+			  nvmefix_stats(&f).sq_doorbell_writes);
+	ck_assert_uint_eq(st.sq_doorbell_writes, 2);
+	ck_assert_uint_eq(st.sq_shadow_updates, 4);
+	ck_assert_uint_eq(st.cq_doorbell_writes,
+			  nvmefix_stats(&f).cq_doorbell_writes);
+	ck_assert_uint_eq(st.cq_doorbell_writes + st.cq_shadow_updates, 2);
+	ck_assert_uint_eq(c.ok, 6);
+	uvf_nvme_qpair_destroy(qp);
+}
+END_TEST
+
 START_TEST(test_shadow_doorbells_turned_off_write_every_register)
 {
 	struct uvf_nvme_qpair *qp;
@@ -436,6 +509,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_a_batch_of_n_commands_writes_the_sq_tail_once);
 	tcase_add_test(tc, test_completions_reaped_together_write_the_cq_head_once);
+	tcase_add_test(tc, test_a_polled_pair_writes_the_cq_head_only_when_the_queue_could_fill);
 	tcase_add_test(tc, test_per_command_mode_writes_the_sq_tail_for_every_command);
 	tcase_add_test(tc, test_an_idle_queue_pair_rings_its_first_command_at_once);
 	tcase_add_test(tc, test_submissions_while_busy_go_out_together_at_the_next_process);
@@ -446,6 +520,7 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_eventidx_asks_for_a_write_only_when_it_was_passed);
 	tcase_add_test(tc, test_shadow_doorbells_skip_the_register_while_the_controller_lags);
 	tcase_add_test(tc, test_shadow_doorbells_turned_off_write_every_register);
+	tcase_add_test(tc, test_the_pairs_counters_agree_with_what_the_controller_saw);
 	tcase_add_test(tc, test_no_shadow_doorbells_on_a_controller_without_them);
 	tcase_add_test(tc, test_a_recreated_queue_pair_starts_its_shadow_entries_afresh);
 	tcase_add_test(tc, test_a_doorbell_mode_out_of_range_is_einval);

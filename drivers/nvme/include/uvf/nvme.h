@@ -27,16 +27,23 @@
  *
  * Doorbells: every doorbell write is an MMIO exit under virtualization and
  * a posted write on real hardware, so the driver writes the submission
- * queue tail once per batch of commands and the completion queue head once
- * per batch of completions. A submission to an idle queue pair rings at
+ * queue tail once per batch of commands and the completion queue head at
+ * most once per batch of completions. A submission to an idle queue pair rings at
  * once (no latency added at queue depth 1); one made while commands are
  * outstanding is held back until uvf_nvme_qpair_process() or
  * uvf_nvme_qpair_wait() runs (both ring before they look for completions,
  * so waiting never deadlocks), until NVME_SQ_BATCH_MAX (64) are held, or
  * until uvf_nvme_qpair_ring(). uvf_nvme_qpair_batch_begin() holds back
  * every submission, idle or not, until the next ring: N commands, one
- * doorbell write. UVF_NVME_DOORBELL_PER_CMD restores one SQ tail write per
- * command. Where the controller offers shadow doorbells (Doorbell Buffer
+ * doorbell write. A polled queue pair writes the CQ head only when the
+ * controller could otherwise find the completion queue full (entries not
+ * yet given back plus commands outstanding reach size - 1), so at queue
+ * depth 32 on a 256-entry queue about once per 220 completions; a queue
+ * pair with an interrupt writes it after every batch (the write is what
+ * lets a level-triggered interrupt drop). UVF_NVME_DOORBELL_PER_CMD
+ * restores the old behaviour: one SQ tail write per command and one CQ
+ * head write per batch of completions. uvf_nvme_qpair_get_stats() counts
+ * the writes. Where the controller offers shadow doorbells (Doorbell Buffer
  * Config, OACS bit 8) the driver also keeps its doorbell values in the
  * shadow buffer and writes the register only when the controller's
  * EventIdx asks for it; uvf_nvme_ctrl_opts.no_shadow_doorbells turns that
@@ -573,6 +580,36 @@ bool uvf_nvme_qpair_sq_in_cmb(const struct uvf_nvme_qpair *qp);
  */
 unsigned int uvf_nvme_qpair_outstanding(const struct uvf_nvme_qpair *qp);
 
+/* A queue pair's counters since it was created (uvf_nvme_qpair_get_stats).
+ * Doorbell writes are MMIO writes of the register; a shadow update is a
+ * doorbell value stored in the shadow buffer whose EventIdx did not ask
+ * for the register. Commands of a split request count one each. */
+struct uvf_nvme_qpair_stats {
+	uint64_t submitted;		/* commands put in the SQ */
+	uint64_t completed;		/* completion entries reaped */
+	uint64_t polls;			/* uvf_nvme_qpair_process() calls */
+	uint64_t idle_polls;		/* ... that reaped nothing */
+	uint64_t sq_doorbell_writes;
+	uint64_t cq_doorbell_writes;
+	uint64_t sq_shadow_updates;
+	uint64_t cq_shadow_updates;
+};
+
+/**
+ * uvf_nvme_qpair_get_stats() - the pair's submission, completion and
+ *                              doorbell counters
+ * @qp: queue pair
+ * @st: filled in
+ *
+ * sq_doorbell_writes / submitted is the batching a workload reached: 1.0
+ * for UVF_NVME_DOORBELL_PER_CMD, 1/32 for 32 commands per write. Call it
+ * from the thread that uses the pair (the counters are not atomic).
+ *
+ * Return: 0, or -EINVAL for a NULL argument.
+ */
+int uvf_nvme_qpair_get_stats(const struct uvf_nvme_qpair *qp,
+			     struct uvf_nvme_qpair_stats *st);
+
 /**
  * uvf_nvme_buf_alloc() - an I/O buffer the controller reaches without a
  *                        per-command mapping: heap memory, zeroed
@@ -768,7 +805,9 @@ int uvf_nvme_qpair_ring(struct uvf_nvme_qpair *qp);
  *
  * Rings the SQ tail doorbell for submissions held back (before returning,
  * so those made by the callbacks go out in the same write), and writes the
- * CQ head doorbell once for all the completions reaped.
+ * CQ head doorbell at most once for all the completions reaped (a polled
+ * batching pair only when the queue could otherwise fill; see
+ * "Doorbells" above).
  *
  * Return: the number of completions reaped (0 when none arrived), or a
  * negative errno once the controller has failed (its outstanding commands
