@@ -58,7 +58,12 @@
  * sequential read of the same span, verified (two reports).
  *
  * Reports IOPS, MB/s and completion latency (mean, p50, p99, p99.9, max);
- * a progress line on a terminal; one JSON object with --json.
+ * a progress line on a terminal; one JSON object with --json. uvf's runs
+ * also report the batching reached, from uvf_nvme_qpair_get_stats(): SQ
+ * and CQ doorbell register writes per command (doorbells_per_cmd, with the
+ * shadow-only updates) and completions per poll that found any
+ * (cpl_per_poll). Queue pairs have the driver's default size (256
+ * entries; QD + 1 beyond that).
  *
  * --plot DIR: each run's latency CDF (from the histogram) as a TSV file in
  * DIR, then an SVG per workload (rw, bs, QD, threads) drawn by gnuplot
