@@ -294,6 +294,8 @@ static void ctrl_teardown(struct uvf_nvme_ctrl *ctrl)
 	if (ctrl->pci_command_saved)
 		write_command(ctrl, ctrl->pci_command &
 					    (uint16_t)~PCI_COMMAND_MASTER);
+	/* While the queue pairs it detaches still exist. */
+	nvme_dbbuf_free(ctrl);
 	for (qid = 1; ctrl->qpairs && qid <= ctrl->info.io_queues; qid++)
 		if (ctrl->qpairs[qid])
 			nvme_qpair_free(ctrl->qpairs[qid]);
@@ -302,7 +304,6 @@ static void ctrl_teardown(struct uvf_nvme_ctrl *ctrl)
 	if (ctrl->idbuf)
 		nvme_dma_free(ctrl, NVME_IDENTIFY_SIZE, ctrl->idbuf,
 			      ctrl->idbuf_iova);
-	nvme_dbbuf_free(ctrl);
 	nvme_heap_close(ctrl);
 	/* Only now may the command register get back a mastering bit the
 	 * device had before we came. */

@@ -29,16 +29,27 @@ static bool fits_one_page(const struct uvf_nvme_ctrl *ctrl)
 	       NVME_PAGE_SIZE;
 }
 
+/* Every queue pair lets go of the pages first: none may keep pointing
+ * into freed memory, whatever becomes of new ones. */
 static void free_pages(struct uvf_nvme_ctrl *ctrl)
 {
-	if (ctrl->dbbuf_shadow)
-		nvme_dma_free(ctrl, NVME_PAGE_SIZE, ctrl->dbbuf_shadow,
-			      ctrl->dbbuf_shadow_iova);
-	if (ctrl->dbbuf_eventidx)
-		nvme_dma_free(ctrl, NVME_PAGE_SIZE, ctrl->dbbuf_eventidx,
-			      ctrl->dbbuf_eventidx_iova);
+	uint32_t *shadow = ctrl->dbbuf_shadow;
+	uint32_t *eventidx = ctrl->dbbuf_eventidx;
+	unsigned int qid;
+
 	ctrl->dbbuf_shadow = NULL;
 	ctrl->dbbuf_eventidx = NULL;
+	if (ctrl->admin)
+		nvme_dbbuf_attach(ctrl->admin);
+	for (qid = 1; ctrl->qpairs && qid <= ctrl->info.io_queues; qid++)
+		if (ctrl->qpairs[qid])
+			nvme_dbbuf_attach(ctrl->qpairs[qid]);
+	if (shadow)
+		nvme_dma_free(ctrl, NVME_PAGE_SIZE, shadow,
+			      ctrl->dbbuf_shadow_iova);
+	if (eventidx)
+		nvme_dma_free(ctrl, NVME_PAGE_SIZE, eventidx,
+			      ctrl->dbbuf_eventidx_iova);
 }
 
 int nvme_dbbuf_setup(struct uvf_nvme_ctrl *ctrl)

@@ -351,8 +351,10 @@ void nvme_prp_lists_release(struct uvf_nvme_qpair *qp,
 			    struct nvme_prp_page *lists);
 
 /* Shadow doorbells (dbbuf.c): set up when the controller offers them
- * (OACS bit 8) and the options allow, before I/O queues exist; the queue
- * pair's entries once its ID is known; freed at close. */
+ * (OACS bit 8) and the options allow, before I/O queues exist and again
+ * after a reset; the queue pair's entries once its ID is known; freed at
+ * close. Every queue pair lets go of the old pages before they are freed,
+ * on every path, so none writes into freed memory. */
 int nvme_dbbuf_setup(struct uvf_nvme_ctrl *ctrl);
 void nvme_dbbuf_attach(struct uvf_nvme_qpair *qp);
 void nvme_dbbuf_free(struct uvf_nvme_ctrl *ctrl);

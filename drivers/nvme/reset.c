@@ -76,7 +76,6 @@ static int reinit(struct uvf_nvme_ctrl *ctrl)
 	 * re-created. */
 	if (!ret)
 		ret = nvme_dbbuf_setup(ctrl);
-	nvme_dbbuf_attach(ctrl->admin);
 	if (!ret)
 		ret = recreate_queues(ctrl);
 	if (!ret && ctrl->event_cb)

@@ -14,6 +14,7 @@
 #include <uvf/iommu.h>
 
 #include "heap_priv.h"
+#include "util/fault.h"
 
 /* Pools take slabs of at least this much, so growth is rare. */
 #define POOL_SLAB_MIN (64 * 1024)
@@ -98,6 +99,11 @@ int dh_slab_get(struct uvf_dmaheap *heap, uint64_t len, uint32_t nobj,
 	struct dh_slab *s;
 	int64_t at = -1;
 	int ret;
+
+	/* An allocation like malloc's: an injection point whether or not
+	 * the heap must grow for it (fail_nth fails slab allocations). */
+	if (UVF_FAULT_HIT())
+		return -ENOMEM;
 
 	s = slab_desc(heap, nobj);
 	if (!s)
@@ -376,6 +382,8 @@ int uvf_dmaheap_pool_alloc(struct uvf_dmaheap_pool *pool,
 
 	if (!pool || !vaddr || (dom && !iova))
 		return -EINVAL;
+	if (UVF_FAULT_HIT())
+		return -ENOMEM;
 	pthread_mutex_lock(&pool->lock);
 	if (!pool->nfree)
 		ret = pool_refill(pool);
