@@ -136,24 +136,28 @@ static int build_dptr(struct uvf_nvme_qpair *qp, uint16_t cid,
 		      struct uvf_nvme_cmd *cmd, const struct nvme_xfer *x,
 		      nvme_xlate_fn xlate, const void *ctx)
 {
-	const struct nvme_prp_page *lists =
+	struct nvme_prp_page *lists =
 		qp->prp_pages ? &qp->prp[(size_t)cid * qp->prp_pages] : NULL;
 	bool dword = NVME_SGLS_SUPPORT(qp->ctrl->info.sgls) ==
 		     NVME_SGLS_DWORD_ALIGN;
+	bool filled = lists && lists[0].va;
 	struct nvme_sgl_desc sgl1;
 	int ret;
 
-	/* A slot takes its list pages at its first command that may need
-	 * them: PRPs over more than two pages, or an SGL. */
-	if (lists && !lists[0].va &&
-	    (x->sgl || nvme_pages_spanned((uintptr_t)x->buf, x->len) > 2)) {
-		ret = nvme_prp_lists_fill(qp, (struct nvme_prp_page *)lists);
-		if (ret)
-			return ret;
-	}
+	/* A slot takes its list pages at its first command that needs
+	 * them: an SGL of more than one data block, or PRPs over more than
+	 * two pages. Buffers contiguous in device memory never do. */
 	if (x->sgl) {
 		ret = nvme_sgl_build(x->buf, x->len, dword, xlate, ctx, lists,
-				     qp->prp_pages, &sgl1);
+				     filled ? qp->prp_pages : 0, &sgl1);
+		if (ret == -E2BIG && lists && !filled) {
+			ret = nvme_prp_lists_fill(qp, lists);
+			if (ret)
+				return ret;
+			filled = true;
+			ret = nvme_sgl_build(x->buf, x->len, dword, xlate, ctx,
+					     lists, qp->prp_pages, &sgl1);
+		}
 		if (!ret) {
 			memcpy(&cmd->prp1, &sgl1, sizeof(sgl1));
 			cmd->flags = (uint8_t)((cmd->flags & ~NVME_PSDT_MASK) |
@@ -164,6 +168,12 @@ static int build_dptr(struct uvf_nvme_qpair *qp, uint16_t cid,
 			return ret;
 		if (qp->ctrl->opts.sgl == UVF_NVME_SGL_ALWAYS)
 			return -EINVAL;
+	}
+	if (lists && !filled &&
+	    nvme_pages_spanned((uintptr_t)x->buf, x->len) > 2) {
+		ret = nvme_prp_lists_fill(qp, lists);
+		if (ret)
+			return ret;
 	}
 	return nvme_prp_build(x->buf, x->len, xlate, ctx, lists, qp->prp_pages,
 			      &cmd->prp1, &cmd->prp2);

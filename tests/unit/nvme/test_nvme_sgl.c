@@ -214,6 +214,16 @@ static void open_sgl(uint32_t sgls, enum uvf_nvme_sgl mode)
 	open_sgl_mdts(sgls, mode, 7);
 }
 
+/* Command slots of @qp that hold descriptor (PRP list) pages. */
+static unsigned int slots_with_lists(const struct uvf_nvme_qpair *qp)
+{
+	unsigned int cid, n = 0;
+
+	for (cid = 0; qp->prp_pages && cid < qp->nslots; cid++)
+		n += qp->prp[(size_t)cid * qp->prp_pages].va != NULL;
+	return n;
+}
+
 /* @nlb blocks through the arena's first and second 8 MiB. */
 static void round_trip(struct uvf_nvme_qpair *qp, uint32_t nlb, uint32_t seed)
 {
@@ -246,6 +256,8 @@ START_TEST(test_forced_sgl_moves_4k_1m_and_4m_as_one_data_block_each)
 				  after.sgl_cmds - before.sgl_cmds);
 		ck_assert_uint_eq(after.prp_list_pages, before.prp_list_pages);
 	}
+	/* One data block needs no descriptor page: none was taken. */
+	ck_assert_uint_eq(slots_with_lists(qp), 0);
 	uvf_nvme_qpair_destroy(qp);
 	nvmefix_teardown(&f);
 }
@@ -339,6 +351,7 @@ START_TEST(test_discontiguous_buffer_goes_through_chained_segments)
 	st = nvmefix_stats(&f);
 	ck_assert_uint_eq(st.sgl_data_blocks, pages);
 	ck_assert_uint_eq(st.sgl_segments, 2);
+	ck_assert_uint_eq(slots_with_lists(qp), 1);
 	ck_assert(!memcmp(fake_nvme_media(f.dev, 1), buf, len));
 	memset(buf, 0, len);
 	ck_assert_int_eq(nvmefix_io(qp, NVME_CMD_READ, 1, buf, 0,
