@@ -382,9 +382,9 @@ int uvf_nvme_qpair_create(struct uvf_nvme_ctrl *ctrl, unsigned int size,
 	if (ret)
 		return ret;
 	if (!size)
-		size = ctrl->info.mqes < NVME_DEFAULT_QUEUE_SIZE
+		size = ctrl->info.mqes < UVF_NVME_QPAIR_DEFAULT_SIZE
 			       ? ctrl->info.mqes
-			       : NVME_DEFAULT_QUEUE_SIZE;
+			       : UVF_NVME_QPAIR_DEFAULT_SIZE;
 	if (size < 2 || size > ctrl->info.mqes)
 		return -EINVAL;
 	ret = nvme_qpair_alloc(ctrl, size, ctrl->info.max_xfer, &qp);

@@ -18,7 +18,6 @@
 #define NVME_DEFAULT_MAX_XFER (4u << 20)
 /* Data of one admin command (uvf_nvme_admin()). */
 #define NVME_ADMIN_MAX_XFER (64u << 10)
-#define NVME_DEFAULT_QUEUE_SIZE 256u
 /* Submissions a batch holds back at most before the SQ tail is written
  * anyway: the controller should not sit idle behind a long batch. */
 #define NVME_SQ_BATCH_MAX 64u

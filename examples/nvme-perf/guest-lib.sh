@@ -11,8 +11,20 @@ WORKLOADS="randread:4096:1 randread:4096:32 read:131072:4"
 # Each of $WORKLOADS $ROUNDS times, $SECS seconds a run, through nvme-perf
 # with the arguments given (uvf or the kernel driver); a run that fails
 # sets rc=1.
-# shellcheck disable=SC2034 # rc is the sourcing script's exit status
 workload_rounds() { # nvme-perf-arguments...
+    pair_rounds "" "$@"
+}
+
+# workload_rounds for uvf runs of "both" pairs: every second round passes
+# --swap, so each mode of a pair runs first as often as second.
+paired_rounds() { # nvme-perf-arguments...
+    pair_rounds --swap "$@"
+}
+
+# shellcheck disable=SC2034 # rc is the sourcing script's exit status
+pair_rounds() { # SWAP-FLAG-OR-EMPTY nvme-perf-arguments...
+    swap=$1
+    shift
     for w in $WORKLOADS; do
         IFS=: read -r rw bs qd <<EOW
 $w
@@ -20,7 +32,11 @@ EOW
         round=0
         while [ $round -lt "$ROUNDS" ]; do
             round=$((round + 1))
-            $PERF "$@" --rw "$rw" --bs "$bs" --qd "$qd" --time "$SECS" \
+            flag=
+            [ $((round % 2)) -eq 0 ] && flag=$swap
+            # shellcheck disable=SC2086 # the flag, or no word at all
+            $PERF "$@" $flag \
+                --rw "$rw" --bs "$bs" --qd "$qd" --time "$SECS" \
                 --json || rc=1
         done
     done

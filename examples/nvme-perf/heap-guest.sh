@@ -19,7 +19,7 @@ ROUNDS=${3:-2}
 . /uvf/guest-lib.sh
 
 rc=0
-workload_rounds --device $BDF --backend "$BACKEND" --mem both
+paired_rounds --device $BDF --backend "$BACKEND" --mem both
 round=0
 while [ $round -lt "$ROUNDS" ]; do
     round=$((round + 1))

@@ -12,7 +12,7 @@
  *     [--verify] [--doorbell batch|per-cmd|both]
  *     [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]
  *     [--cmb on|off|auto] [--mem heap|map|both] [--max-xfer BYTES]
- *     [--plot DIR]
+ *     [--swap] [--plot DIR]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
@@ -35,6 +35,11 @@
  * the controller's shadow doorbells (Doorbell Buffer Config), which it
  * uses where offered; "both" runs without them, then with them (each
  * doorbell mode, for --doorbell both).
+ *
+ * --swap: every "both" runs its two modes the other way round (batched
+ * before per-command, shadow doorbells on before off, heap before map,
+ * SGLs before PRPs). Rounds that alternate it cancel whatever running
+ * first or second is worth on a shared host (the benchmark scripts do).
  *
  * --sgl: how Reads and Writes point at their data: "auto" (the driver's
  * choice: SGLs from 32 KiB where the controller has them), "on" (SGLs
@@ -121,6 +126,7 @@ struct opts {
 	enum uvf_nvme_cmb cmb;
 	enum { MEM_OWN, MEM_HEAP, MEM_MAP } mem;
 	bool mem_both;
+	bool swap;	/* --swap: each "both" pair runs its second mode first */
 	uint32_t max_xfer;
 	unsigned int hugepages;
 	uint32_t bs, qd, threads, nsid;
@@ -397,10 +403,11 @@ static int uvf_setup(struct uworker *w, const struct opts *o,
 		return -ENOMEM;
 	ret = io_buf_alloc(o, app, len, &w->mem);
 	if (!ret)
-		/* The driver's default size (256) as an application would
-		 * use it; larger only for a deeper queue. */
+		/* The driver's default size as an application would use
+		 * it; larger only for a deeper queue. */
 		ret = uvf_nvme_qpair_create(app->ctrl,
-					    o->qd + 1 > 256 ? o->qd + 1 : 0,
+					    o->qd + 1 > UVF_NVME_QPAIR_DEFAULT_SIZE
+						    ? o->qd + 1 : 0,
 					    &w->qp);
 	if (ret) {
 		if (w->mem)
@@ -895,7 +902,7 @@ static void usage(FILE *out)
 		"         [--verify] [--doorbell batch|per-cmd|both]\n"
 		"         [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]\n"
 		"         [--cmb on|off|auto] [--mem heap|map|both] [--max-xfer BYTES]\n"
-		"         [--plot DIR]\n");
+		"         [--swap] [--plot DIR]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -948,6 +955,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "cmb", required_argument, NULL, 'C' },
 		{ "mem", required_argument, NULL, 'M' },
 		{ "max-xfer", required_argument, NULL, 'X' },
+		{ "swap", no_argument, NULL, 'O' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
 		{ "type1", no_argument, NULL, 'F' },
 		{ "iommufd", no_argument, NULL, 'F' },
@@ -995,6 +1003,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			continue;
 		case 'V':
 			o->verify = true;
+			continue;
+		case 'O':
+			o->swap = true;
 			continue;
 		case 'P':
 			o->plot_dir = optarg;
@@ -1076,7 +1087,8 @@ static int parse(int argc, char **argv, struct opts *o)
 	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8) ||
 	    (o->kernel && (o->doorbell || o->doorbell_both || o->no_shadow ||
 			   o->shadow_both || o->sgl || o->sgl_both ||
-			   o->cmb || o->mem || o->mem_both || o->max_xfer)) ||
+			   o->cmb || o->mem || o->mem_both || o->max_xfer ||
+			   o->swap)) ||
 	    (o->dpdk && (o->mem || o->mem_both)))
 		return -EINVAL;
 	return 0;
@@ -1128,23 +1140,32 @@ static int run_mode(const struct opts *o, double *iops)
 	return ret;
 }
 
+/* Which mode of a "both" pair (0: the first named) runs @i-th. */
+static unsigned int nth(const struct opts *o, unsigned int i)
+{
+	return o->swap ? 1 - i : i;
+}
+
 /* Per command, then batched: one line says what batching gained. */
 static int run_doorbells(const struct opts *o)
 {
+	static const enum uvf_nvme_doorbell db[2] = {
+		UVF_NVME_DOORBELL_PER_CMD, UVF_NVME_DOORBELL_BATCH,
+	};
 	struct opts mode = *o;
-	double per_cmd, batch;
-	int ret;
+	double iops[2] = { 0 };
+	unsigned int i;
+	int ret = 0;
 
 	if (!o->doorbell_both)
-		return run_mode(o, &batch);
-	mode.doorbell = UVF_NVME_DOORBELL_PER_CMD;
-	ret = run_mode(&mode, &per_cmd);
-	mode.doorbell = UVF_NVME_DOORBELL_BATCH;
-	if (!ret)
-		ret = run_mode(&mode, &batch);
-	if (!ret && !o->json && per_cmd > 0)
+		return run_mode(o, &iops[1]);
+	for (i = 0; i < 2 && !ret; i++) {
+		mode.doorbell = db[nth(o, i)];
+		ret = run_mode(&mode, &iops[nth(o, i)]);
+	}
+	if (!ret && !o->json && iops[0] > 0)
 		printf("nvme-perf: batched doorbells / per-command: %.2fx IOPS\n",
-		       batch / per_cmd);
+		       iops[1] / iops[0]);
 	return ret;
 }
 
@@ -1152,14 +1173,16 @@ static int run_doorbells(const struct opts *o)
 static int run_shadow(const struct opts *o)
 {
 	struct opts mode = *o;
-	int ret;
+	unsigned int i;
+	int ret = 0;
 
 	if (!o->shadow_both)
 		return run_doorbells(o);
-	mode.no_shadow = true;
-	ret = run_doorbells(&mode);
-	mode.no_shadow = false;
-	return ret ? ret : run_doorbells(&mode);
+	for (i = 0; i < 2 && !ret; i++) {
+		mode.no_shadow = !nth(o, i);
+		ret = run_doorbells(&mode);
+	}
+	return ret;
 }
 
 /* Per-command maps, then heap buffers: one line says what the heap
@@ -1167,25 +1190,22 @@ static int run_shadow(const struct opts *o)
 static int run_mems(const struct opts *o)
 {
 	struct opts mode = *o;
-	double map, heap;
-	int ret;
+	double iops[2] = { 0 };
+	unsigned int i;
+	int ret = 0;
 
 	if (!o->mem_both)
 		return run_shadow(o);
-	if (o->doorbell_both || o->shadow_both) {
-		mode.mem = MEM_MAP;
-		ret = run_shadow(&mode);
-		mode.mem = MEM_HEAP;
-		return ret ? ret : run_shadow(&mode);
+	for (i = 0; i < 2 && !ret; i++) {
+		mode.mem = nth(o, i) ? MEM_HEAP : MEM_MAP;
+		if (o->doorbell_both || o->shadow_both)
+			ret = run_shadow(&mode);
+		else
+			ret = run_mode(&mode, &iops[nth(o, i)]);
 	}
-	mode.mem = MEM_MAP;
-	ret = run_mode(&mode, &map);
-	mode.mem = MEM_HEAP;
-	if (!ret)
-		ret = run_mode(&mode, &heap);
-	if (!ret && !o->json && map > 0)
+	if (!ret && !o->json && iops[0] > 0)
 		printf("nvme-perf: heap buffers / per-I/O maps: %.2fx IOPS\n",
-		       heap / map);
+		       iops[1] / iops[0]);
 	return ret;
 }
 
@@ -1193,16 +1213,18 @@ static int run_mems(const struct opts *o)
 static int run_modes(const struct opts *o)
 {
 	struct opts mode = *o;
-	int ret;
+	unsigned int i;
+	int ret = 0;
 
 	if (o->kernel)
 		return run_kernel(o);
 	if (!o->sgl_both)
 		return run_mems(o);
-	mode.sgl = UVF_NVME_SGL_OFF;
-	ret = run_mems(&mode);
-	mode.sgl = UVF_NVME_SGL_ALWAYS;
-	return ret ? ret : run_mems(&mode);
+	for (i = 0; i < 2 && !ret; i++) {
+		mode.sgl = nth(o, i) ? UVF_NVME_SGL_ALWAYS : UVF_NVME_SGL_OFF;
+		ret = run_mems(&mode);
+	}
+	return ret;
 }
 
 static int run(const struct opts *o)

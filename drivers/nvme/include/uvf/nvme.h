@@ -524,11 +524,15 @@ int uvf_nvme_admin(struct uvf_nvme_ctrl *ctrl, const struct uvf_nvme_cmd *cmd,
 int uvf_nvme_vf_online(struct uvf_nvme_ctrl *ctrl, unsigned int vf_index,
 		       unsigned int nr_vq, unsigned int nr_vi);
 
+/* Entries per queue of uvf_nvme_qpair_create(ctrl, 0, ...). */
+#define UVF_NVME_QPAIR_DEFAULT_SIZE 256u
+
 /**
  * uvf_nvme_qpair_create() - create an I/O completion and submission queue
  *                           pair for one thread
  * @ctrl: controller
- * @size: entries per queue, 2..CAP.MQES + 1; 0 picks min(256, MQES + 1).
+ * @size: entries per queue, 2..CAP.MQES + 1; 0 picks
+ *        min(UVF_NVME_QPAIR_DEFAULT_SIZE, MQES + 1).
  *        At most @size - 1 commands are outstanding at once.
  * @out: the queue pair
  *
