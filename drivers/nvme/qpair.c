@@ -132,6 +132,17 @@ static int xlate_registered(const void *ctx, const void *vaddr,
 
 /* The data pointer: SGL1 and descriptor pages, else PRPs. An automatic
  * SGL choice falls back to PRPs when the descriptors do not fit. */
+/* A slot takes its list pages at its first command that needs them. */
+static int take_lists(struct uvf_nvme_qpair *qp, struct nvme_prp_page *lists,
+		      bool *filled)
+{
+	int ret = *filled ? 0 : nvme_prp_lists_fill(qp, lists);
+
+	if (!ret)
+		*filled = true;
+	return ret;
+}
+
 static int build_dptr(struct uvf_nvme_qpair *qp, uint16_t cid,
 		      struct uvf_nvme_cmd *cmd, const struct nvme_xfer *x,
 		      nvme_xlate_fn xlate, const void *ctx)
@@ -151,12 +162,11 @@ static int build_dptr(struct uvf_nvme_qpair *qp, uint16_t cid,
 		ret = nvme_sgl_build(x->buf, x->len, dword, xlate, ctx, lists,
 				     filled ? qp->prp_pages : 0, &sgl1);
 		if (ret == -E2BIG && lists && !filled) {
-			ret = nvme_prp_lists_fill(qp, lists);
-			if (ret)
-				return ret;
-			filled = true;
-			ret = nvme_sgl_build(x->buf, x->len, dword, xlate, ctx,
-					     lists, qp->prp_pages, &sgl1);
+			ret = take_lists(qp, lists, &filled);
+			if (!ret)
+				ret = nvme_sgl_build(x->buf, x->len, dword, xlate,
+						     ctx, lists, qp->prp_pages,
+						     &sgl1);
 		}
 		if (!ret) {
 			memcpy(&cmd->prp1, &sgl1, sizeof(sgl1));
@@ -169,9 +179,8 @@ static int build_dptr(struct uvf_nvme_qpair *qp, uint16_t cid,
 		if (qp->ctrl->opts.sgl == UVF_NVME_SGL_ALWAYS)
 			return -EINVAL;
 	}
-	if (lists && !filled &&
-	    nvme_pages_spanned((uintptr_t)x->buf, x->len) > 2) {
-		ret = nvme_prp_lists_fill(qp, lists);
+	if (lists && nvme_pages_spanned((uintptr_t)x->buf, x->len) > 2) {
+		ret = take_lists(qp, lists, &filled);
 		if (ret)
 			return ret;
 	}

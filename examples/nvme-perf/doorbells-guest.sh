@@ -5,7 +5,8 @@
 # driver (O_DIRECT on /dev/nvme0n1), all on one workload list: 4 KiB random
 # reads at QD1 and QD32, 128 KiB sequential reads at QD4. The four uvf
 # modes alternate, ROUNDS times, so a slow spell of a shared host hits them
-# alike; every second round runs each pair the other way round (--swap). One JSON line per run on stdout.
+# alike; every second round runs each pair the other way round (--swap).
+# One JSON line per run on stdout.
 #
 # usage: doorbells-guest.sh BACKEND [SECONDS [ROUNDS]]   (BACKEND: type1|iommufd|noiommu)
 set -u
@@ -19,7 +20,7 @@ ROUNDS=${3:-3}
 
 rc=0
 # Each workload ROUNDS times: uvf in its four modes, or the kernel driver.
-paired_rounds --device $BDF --backend "$BACKEND" --doorbell both --shadow-doorbells both
+workload_rounds --alternate --device $BDF --backend "$BACKEND" --doorbell both --shadow-doorbells both
 to_kernel_driver || exit 1
 workload_rounds --kernel /dev/nvme0n1
 exit $rc

@@ -10,21 +10,16 @@ WORKLOADS="randread:4096:1 randread:4096:32 read:131072:4"
 
 # Each of $WORKLOADS $ROUNDS times, $SECS seconds a run, through nvme-perf
 # with the arguments given (uvf or the kernel driver); a run that fails
-# sets rc=1.
-workload_rounds() { # nvme-perf-arguments...
-    pair_rounds "" "$@"
-}
-
-# workload_rounds for uvf runs of "both" pairs: every second round passes
-# --swap, so each mode of a pair runs first as often as second.
-paired_rounds() { # nvme-perf-arguments...
-    pair_rounds --swap "$@"
-}
-
+# sets rc=1. --alternate first (uvf runs of "both" pairs): every second
+# round passes --swap, so each mode of a pair runs first as often as
+# second.
 # shellcheck disable=SC2034 # rc is the sourcing script's exit status
-pair_rounds() { # SWAP-FLAG-OR-EMPTY nvme-perf-arguments...
-    swap=$1
-    shift
+workload_rounds() { # [--alternate] nvme-perf-arguments...
+    swap=
+    if [ "${1:-}" = --alternate ]; then
+        swap=--swap
+        shift
+    fi
     for w in $WORKLOADS; do
         IFS=: read -r rw bs qd <<EOW
 $w

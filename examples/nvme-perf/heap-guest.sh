@@ -19,7 +19,7 @@ ROUNDS=${3:-2}
 . /uvf/guest-lib.sh
 
 rc=0
-paired_rounds --device $BDF --backend "$BACKEND" --mem both
+workload_rounds --alternate --device $BDF --backend "$BACKEND" --mem both
 round=0
 while [ $round -lt "$ROUNDS" ]; do
     round=$((round + 1))

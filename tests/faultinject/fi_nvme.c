@@ -90,19 +90,14 @@ static void shadow_is_live(const struct uvf_nvme_qpair *qp)
 static void reset_recovers(struct nvmefi *n)
 {
 	struct fi_dom_snap after;
-	uint8_t *back = n->f.arena + 8 * 512;
 
 	shadow_is_live(n->f.ctrl->admin);
 	shadow_is_live(n->qp);
 	ck_assert_int_eq(uvf_nvme_ctrl_reset(n->f.ctrl), 0);
 	ck_assert(n->qp->sq_shadow != NULL);
 	shadow_is_live(n->qp);
-	ck_assert_int_eq(nvmefix_io(n->qp, NVME_CMD_WRITE, 1, n->f.arena, 0,
-				    8, NULL), 0);
-	memset(back, 0, 8 * 512);
-	ck_assert_int_eq(nvmefix_io(n->qp, NVME_CMD_READ, 1, back, 0, 8, NULL),
-			 0);
-	ck_assert_int_eq(memcmp(back, n->f.arena, 8 * 512), 0);
+	nvmefix_write_read_verify(&n->f, n->qp, n->f.arena,
+				  n->f.arena + 8 * 512, 8, 7);
 	fi_dom_snap(n->f.dom, 0, &after);
 	ck_assert_uint_eq(after.nr_mappings, n->before.nr_mappings);
 	ck_assert_uint_eq(after.mapped_bytes, n->before.mapped_bytes);
