@@ -264,15 +264,14 @@ static void unmap_data(struct uvf_nvme_qpair *qp, struct nvme_req *req)
 }
 
 /* With shadow doorbells: store @val in the shadow entry, then ask the
- * controller's EventIdx whether the register must be written too. */
+ * controller's EventIdx whether the step from @old, the value last rung,
+ * must be announced by the register too. */
 static bool shadow_needs_write(volatile uint32_t *shadow,
-			       volatile uint32_t *eventidx, uint32_t val)
+			       volatile uint32_t *eventidx, uint32_t val,
+			       uint16_t old)
 {
-	uint16_t old;
-
 	/* Queue entries reach memory before the shadow value... */
 	uvf_mmio_wmb();
-	old = (uint16_t)*shadow;
 	*shadow = val;
 	/* ...and the shadow value before EventIdx is read: the controller
 	 * orders its side the same way, so one of us sees the other. */
@@ -285,10 +284,14 @@ static int ring(struct uvf_nvme_qpair *qp, bool sq, uint32_t val)
 	volatile uint32_t *shadow = sq ? qp->sq_shadow : qp->cq_shadow;
 	volatile uint32_t *eventidx = sq ? qp->sq_eventidx : qp->cq_eventidx;
 	uint64_t off = sq ? qp->sq_db : qp->cq_db;
+	/* The value last rung: the SQ shadow tail may be ahead of it
+	 * (publish_sq()); the CQ shadow head is written only here. */
+	uint16_t old = (uint16_t)(sq ? qp->sq_rung : shadow ? *shadow : 0);
 
 	/* The admin queue's shadow entries are kept current, but its
 	 * register is always written (Linux never shadows it). */
-	if (shadow && !shadow_needs_write(shadow, eventidx, val) && qp->qid) {
+	if (shadow && !shadow_needs_write(shadow, eventidx, val, old) &&
+	    qp->qid) {
 		if (sq)
 			qp->st.sq_shadow_updates++;
 		else
@@ -362,6 +365,20 @@ int nvme_qpair_ring_sq(struct uvf_nvme_qpair *qp)
 	return ret;
 }
 
+/* A submission held back for the batch's SQ tail write is still stored
+ * in the shadow tail at once: a controller that polls the shadow buffer
+ * (an emulated one, still working through the queue) can take it now. The
+ * EventIdx check, and the register write it may ask for, wait for the
+ * batch. */
+static void publish_sq(struct uvf_nvme_qpair *qp, uint32_t tail)
+{
+	if (!qp->sq_shadow)
+		return;
+	/* The entry reaches memory before the shadow value. */
+	uvf_mmio_wmb();
+	*qp->sq_shadow = tail;
+}
+
 /* Ring now: per-command mode, an idle queue pair (nothing for the
  * controller to work on meanwhile: waiting would only add latency), or a
  * full batch. */
@@ -427,7 +444,10 @@ int nvme_qpair_submit_xfer(struct uvf_nvme_qpair *qp,
 	else
 		qp->sq[qp->sq_tail] = cmd;
 	tail = nvme_ring_next(qp->sq_tail, qp->size);
-	ret = ring_now(qp, tail) ? ring_sq_tail(qp, tail) : 0;
+	if (ring_now(qp, tail))
+		ret = ring_sq_tail(qp, tail);
+	else
+		publish_sq(qp, tail);
 	if (ret) {
 		/* The controller never saw the entry: nothing to undo but
 		 * the mapping. Entries held back before it stay held. */
@@ -659,6 +679,30 @@ int uvf_nvme_qpair_ring(struct uvf_nvme_qpair *qp)
 		return ret;
 	}
 	return nvme_qpair_ring_sq(qp);
+}
+
+int uvf_nvme_qpair_set_doorbell(struct uvf_nvme_qpair *qp,
+				enum uvf_nvme_doorbell mode)
+{
+	int ret;
+
+	if (!qp || !qp->qid || (mode != UVF_NVME_DOORBELL_BATCH &&
+				mode != UVF_NVME_DOORBELL_PER_CMD))
+		return -EINVAL;
+	ret = atomic_load_explicit(&qp->ctrl->error, memory_order_relaxed);
+	if (ret)
+		return ret;
+	if (mode == UVF_NVME_DOORBELL_PER_CMD) {
+		/* Per command, nothing is ever held back: what batching
+		 * held goes out before the switch. */
+		ret = nvme_qpair_ring_sq(qp);
+		if (!ret && qp->cq_unrung)
+			ret = ring_cq_head(qp);
+		if (ret)
+			return ret;
+	}
+	qp->ring_per_cmd = mode == UVF_NVME_DOORBELL_PER_CMD;
+	return 0;
 }
 
 unsigned int uvf_nvme_qpair_id(const struct uvf_nvme_qpair *qp)

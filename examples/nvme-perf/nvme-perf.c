@@ -9,10 +9,10 @@
  *   nvme-perf --kernel /dev/nvme0n1
  *     [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]
  *     [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]
- *     [--verify] [--doorbell batch|per-cmd|both]
+ *     [--verify] [--doorbell batch|per-cmd|both|alternate]
  *     [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]
  *     [--cmb on|off|auto] [--mem heap|map|both] [--max-xfer BYTES]
- *     [--swap] [--plot DIR]
+ *     [--swap] [--slice-ms MS] [--plot DIR]
  *
  * uvf: each thread has its own queue pair with --qd commands in flight,
  * reaped by polling (or MSI-X with --irq). Kernel: each thread runs --qd
@@ -31,10 +31,15 @@
  * out together when completions are reaped), or after every command, as
  * the driver used to. "both" runs the workload per command, then batched,
  * in one process and one controller bring-up each, and reports each run
- * and their IOPS ratio. --shadow-doorbells off keeps the driver from using
- * the controller's shadow doorbells (Doorbell Buffer Config), which it
- * uses where offered; "both" runs without them, then with them (each
- * doorbell mode, for --doorbell both).
+ * and their IOPS ratio. "alternate" runs both in one run on one queue
+ * pair, switching it (uvf_nvme_qpair_set_doorbell()) every slice
+ * (--slice-ms, 100 by default), each slice drained before the next: one
+ * report per mode, over the time its slices took, and their ratio. Runs
+ * seconds apart on a shared host differ by more than a doorbell is worth
+ * at QD1; slices see the same host. --shadow-doorbells off keeps the
+ * driver from using the controller's shadow doorbells (Doorbell Buffer
+ * Config), which it uses where offered; "both" runs without them, then
+ * with them (each doorbell mode, for --doorbell both).
  *
  * --swap: every "both" runs its two modes the other way round (batched
  * before per-command, shadow doorbells on before off, heap before map,
@@ -121,6 +126,8 @@ struct opts {
 	bool rand, write, irq, json, dpdk, verify;
 	enum uvf_nvme_doorbell doorbell;
 	bool doorbell_both, no_shadow, shadow_both;
+	bool alternate;	/* --doorbell alternate: both modes, in slices */
+	uint32_t slice_ms;	/* --slice-ms: their length */
 	enum uvf_nvme_sgl sgl;
 	bool sgl_both;
 	enum uvf_nvme_cmb cmb;
@@ -220,6 +227,13 @@ static void picker_init(struct picker *p, const struct opts *o,
 
 struct uio;
 
+/* --doorbell alternate: the modes of the slices, in turn. Slices put host
+ * drift and stalls of a shared machine on both modes alike, where runs
+ * seconds apart do not. */
+static const enum uvf_nvme_doorbell alt_mode[2] = {
+	UVF_NVME_DOORBELL_PER_CMD, UVF_NVME_DOORBELL_BATCH,
+};
+
 struct uworker {
 	pthread_t thread;
 	const struct opts *o;
@@ -229,10 +243,16 @@ struct uworker {
 	struct uvf_nvme_qpair *qp;
 	uint8_t *mem;
 	struct uio *ios;
-	struct stats st;
 	unsigned int id;
 	uint64_t issued;	/* I/Os submitted (one pass: up to the span) */
-	struct uvf_nvme_qpair_stats qst;	/* at the end of the run */
+	/* Per doorbell mode of --doorbell alternate (alt_mode[]); [0] only
+	 * otherwise. */
+	unsigned int cur;	/* the mode of the slice running */
+	uint64_t slice_end;	/* no resubmission from then on */
+	struct stats st[2];
+	struct uvf_nvme_qpair_stats qst[2];	/* the pair's, in the mode */
+	uint64_t ns[2];		/* time spent in the mode */
+	unsigned int slices[2];
 };
 
 struct uio {
@@ -282,17 +302,20 @@ static bool one_pass_done(const struct uworker *w)
 static void ucomplete(void *arg, int err, const struct uvf_nvme_cpl *cpl)
 {
 	struct uio *io = arg;
+	struct uworker *w = io->w;
+	uint64_t now = uvf_now_ns();
 
 	(void)cpl;
-	if (!err && io->w->o->verify && !io->w->o->write &&
-	    !pattern_ok(io->buf, io->w->o->bs, io->off))
+	if (!err && w->o->verify && !w->o->write &&
+	    !pattern_ok(io->buf, w->o->bs, io->off))
 		err = -EILSEQ;
-	record(&io->w->st, uvf_now_ns() - io->start, err);
+	record(&w->st[w->cur], now - io->start, err);
+	/* A slice drains at its end: its commands complete within it. */
 	if (!err && !atomic_load_explicit(&stop, memory_order_relaxed) &&
-	    !one_pass_done(io->w)) {
+	    !one_pass_done(w) && now < w->slice_end) {
 		err = usubmit(io);
 		if (err)
-			record(&io->w->st, 0, err);
+			record(&w->st[w->cur], 0, err);
 	}
 }
 
@@ -313,30 +336,74 @@ static int usubmit(struct uio *io)
 					   ucomplete, io);
 }
 
-static void *uworker_main(void *arg)
+/* @a - @b into @sum. */
+static void qst_add(struct uvf_nvme_qpair_stats *sum,
+		    const struct uvf_nvme_qpair_stats *a,
+		    const struct uvf_nvme_qpair_stats *b)
 {
-	struct uworker *w = arg;
-	unsigned int i;
-	int ret = 0;
+	sum->submitted += a->submitted - b->submitted;
+	sum->completed += a->completed - b->completed;
+	sum->polls += a->polls - b->polls;
+	sum->idle_polls += a->idle_polls - b->idle_polls;
+	sum->sq_doorbell_writes += a->sq_doorbell_writes - b->sq_doorbell_writes;
+	sum->cq_doorbell_writes += a->cq_doorbell_writes - b->cq_doorbell_writes;
+	sum->sq_shadow_updates += a->sq_shadow_updates - b->sq_shadow_updates;
+	sum->cq_shadow_updates += a->cq_shadow_updates - b->cq_shadow_updates;
+}
 
-	/* The first queue depth's worth: one doorbell write (batch mode). */
+/* One slice (the whole run unless alternating): the queue depth's worth
+ * submitted with one doorbell write (batch mode), resubmitted as they
+ * complete until the slice ends, then drained. Returns an error that
+ * ends the run. */
+static int uworker_slice(struct uworker *w)
+{
+	struct uvf_nvme_qpair_stats before, after;
+	uint64_t start = uvf_now_ns();
+	struct stats *st = &w->st[w->cur];
+	unsigned int i;
+	int ret = 0, err;
+
+	if (w->o->alternate) {
+		ret = uvf_nvme_qpair_set_doorbell(w->qp, alt_mode[w->cur]);
+		w->slice_end = start + w->o->slice_ms * 1000000ull;
+	}
+	uvf_nvme_qpair_get_stats(w->qp, &before);
 	uvf_nvme_qpair_batch_begin(w->qp);
 	for (i = 0; i < w->o->qd && !ret && !one_pass_done(w); i++)
 		ret = usubmit(&w->ios[i]);
 	if (ret)
-		record(&w->st, 0, ret);
-	ret = uvf_nvme_qpair_ring(w->qp);
-	if (ret)
-		record(&w->st, 0, ret);
+		record(st, 0, ret);
+	/* What was submitted goes out, whatever failed after it. */
+	err = uvf_nvme_qpair_ring(w->qp);
+	if (err) {
+		record(st, 0, err);
+		ret = ret ? ret : err;
+	}
 	while (uvf_nvme_qpair_outstanding(w->qp)) {
-		ret = w->o->irq ? uvf_nvme_qpair_wait(w->qp, 100)
-				: uvf_nvme_qpair_process(w->qp, 0);
-		if (ret < 0 && ret != -ETIMEDOUT && ret != -EAGAIN) {
-			record(&w->st, 0, ret);
+		int n = w->o->irq ? uvf_nvme_qpair_wait(w->qp, 100)
+				  : uvf_nvme_qpair_process(w->qp, 0);
+
+		if (n < 0 && n != -ETIMEDOUT && n != -EAGAIN) {
+			record(st, 0, ret = n);
 			break;
 		}
 	}
-	uvf_nvme_qpair_get_stats(w->qp, &w->qst);
+	uvf_nvme_qpair_get_stats(w->qp, &after);
+	qst_add(&w->qst[w->cur], &after, &before);
+	w->ns[w->cur] += uvf_now_ns() - start;
+	w->slices[w->cur]++;
+	return ret;
+}
+
+static void *uworker_main(void *arg)
+{
+	struct uworker *w = arg;
+
+	w->slice_end = UINT64_MAX;
+	while (!uworker_slice(w) && w->o->alternate &&
+	       !atomic_load_explicit(&stop, memory_order_relaxed) &&
+	       !one_pass_done(w))
+		w->cur ^= 1;
 	atomic_fetch_add(&workers_done, 1);
 	return NULL;
 }
@@ -526,6 +593,8 @@ static double per(uint64_t n, uint64_t d)
 }
 /* Its Controller Memory Buffer bytes in use for SQs. */
 static uint64_t cmb_used;
+/* --doorbell alternate: the slices of the mode reported; 0 otherwise. */
+static unsigned int slices_used;
 
 /* --plot: the workloads written (a verified write adds its read back) and
  * the first error writing them. */
@@ -616,7 +685,8 @@ static double report(const struct opts *o, const char *engine,
 		     const char *backend, const struct stats *t, double secs)
 {
 	uint64_t ios = t->ios;
-	double iops = ios / secs, mbs = iops * o->bs / 1e6;
+	/* An alternating run too short for a slice of this mode: 0. */
+	double iops = secs > 0 ? ios / secs : 0, mbs = iops * o->bs / 1e6;
 	double mean = ios ? (double)t->lat_sum / (double)ios : 0;
 	uint64_t p50 = ios ? percentile(t->hist, ios, 50) : 0;
 	uint64_t p99 = ios ? percentile(t->hist, ios, 99) : 0;
@@ -633,7 +703,7 @@ static double report(const struct opts *o, const char *engine,
 		       "\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99_9\":%" PRIu64
 		       ",\"max\":%" PRIu64 "},\"doorbells_per_cmd\":{\"sq\":%.3f,"
 		       "\"cq\":%.3f,\"sq_shadow\":%.3f,\"cq_shadow\":%.3f},"
-		       "\"cpl_per_poll\":%.2f}\n",
+		       "\"cpl_per_poll\":%.2f,\"slices\":%u}\n",
 		       engine, backend, o->kernel ? o->kernel : o->bdf,
 		       mem_name(o), o->verify ? "true" : "false",
 		       doorbell_name(o),
@@ -644,7 +714,8 @@ static double report(const struct opts *o, const char *engine,
 		       per(qstats.cq_doorbell_writes, qstats.submitted),
 		       per(qstats.sq_shadow_updates, qstats.submitted),
 		       per(qstats.cq_shadow_updates, qstats.submitted),
-		       per(qstats.completed, qstats.polls - qstats.idle_polls));
+		       per(qstats.completed, qstats.polls - qstats.idle_polls),
+		       o->kernel ? 0 : slices_used);
 		return iops;
 	}
 	printf("nvme-perf %s (%s%s) %s: %s%s bs %u qd %u threads %u, %.1f s\n",
@@ -664,6 +735,9 @@ static double report(const struct opts *o, const char *engine,
 		       per(qstats.completed, qstats.polls - qstats.idle_polls));
 	if (!o->kernel && o->cmb)
 		printf("  CMB for SQs: %" PRIu64 " MiB\n", cmb_used >> 20);
+	if (!o->kernel && o->alternate)
+		printf("  alternating: %u slices of %u ms in this mode\n",
+		       slices_used, o->slice_ms);
 	printf("  IOPS %.0f  MB/s %.2f  ios %" PRIu64 "  errors %" PRIu64 "\n",
 	       iops, mbs, ios, t->errors);
 	printf("  latency us: mean %.1f  p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
@@ -674,7 +748,7 @@ static double report(const struct opts *o, const char *engine,
 
 /* Sleep for the run, with a progress line on a terminal. */
 static void run_clock(const struct opts *o, struct stats *const *st,
-		      unsigned int n, uint64_t start)
+		      unsigned int nst, unsigned int n, uint64_t start)
 {
 	bool tty = !o->json && isatty(STDERR_FILENO);
 	/* One verified sequential pass runs to its end, however long. */
@@ -691,7 +765,7 @@ static void run_clock(const struct opts *o, struct stats *const *st,
 		nanosleep(&tick, NULL);
 		if (!tty || ++ticks % 10)
 			continue;
-		for (i = 0, ios = 0; i < n; i++)
+		for (i = 0, ios = 0; i < nst; i++)
 			ios += atomic_load_explicit(&st[i]->ios,
 						    memory_order_relaxed);
 		fprintf(stderr, "\r[%4.0f s] %10.0f IOPS %9.2f MB/s   ",
@@ -704,13 +778,49 @@ static void run_clock(const struct opts *o, struct stats *const *st,
 	atomic_store(&stop, true);
 }
 
+/* The run's report into @total[0], or with --doorbell alternate one per
+ * mode into @total[0] and [1], each over the time its slices took, and
+ * their ratio; @total[2] gets both. Returns the IOPS of the whole run. */
+static double report_uvf(const struct opts *o, const char *backend,
+			 const struct uworker *w, struct stats *total,
+			 double secs)
+{
+	static const struct uvf_nvme_qpair_stats none;
+	unsigned int m, i, modes = o->alternate ? 2 : 1;
+	struct opts mo = *o;
+	double iops[2] = { 0 };
+
+	for (m = 0; m < modes; m++) {
+		uint64_t ns = 0;
+
+		memset(&qstats, 0, sizeof(qstats));
+		slices_used = 0;
+		for (i = 0; i < o->threads; i++) {
+			merge(&total[m], &w[i].st[m]);
+			qst_add(&qstats, &w[i].qst[m], &none);
+			ns += w[i].ns[m];
+			slices_used += o->alternate ? w[i].slices[m] : 0;
+		}
+		mo.doorbell = o->alternate ? alt_mode[m] : o->doorbell;
+		/* Alternating: the time each thread spent in the mode. */
+		iops[m] = report(&mo, "uvf", backend, &total[m],
+				 o->alternate ? ns / 1e9 / o->threads : secs);
+		merge(&total[2], &total[m]);
+	}
+	if (o->alternate && !o->json && iops[0] > 0)
+		printf("nvme-perf: batched doorbells / per-command: %.2fx IOPS, "
+		       "alternating in %u ms slices\n", iops[1] / iops[0],
+		       o->slice_ms);
+	return total[2].ios / secs;
+}
+
 static int run_uvf(const struct opts *o, double *iops)
 {
 	struct uvf_nvme_ctrl_opts co;
 	struct uvf_nvme_ns_info ns;
 	struct opts ro;
 	struct uworker *w;
-	struct stats *total, **st;
+	struct stats *total, *all, **st;
 	struct nvme_app app;
 	uint64_t units, start, span;
 	unsigned int i, made = 0, granted;
@@ -777,13 +887,14 @@ static int run_uvf(const struct opts *o, double *iops)
 	}
 	units = (o->size ? o->size : ns.nsze * ns.block_size) / o->bs;
 	w = calloc(o->threads, sizeof(*w));
-	st = calloc(o->threads, sizeof(*st));
-	total = calloc(1, sizeof(*total));
+	st = calloc(2 * (size_t)o->threads, sizeof(*st));
+	total = calloc(3, sizeof(*total));
 	ret = (!w || !st || !total) ? -ENOMEM : !units ? -EINVAL : 0;
 	for (i = 0; i < o->threads && !ret; i++) {
 		ret = uvf_setup(&w[i], o, &app, units, i);
 		if (!ret) {
-			st[i] = &w[i].st;
+			st[2 * i] = &w[i].st[0];
+			st[2 * i + 1] = &w[i].st[1];
 			made++;
 		}
 	}
@@ -797,36 +908,25 @@ static int run_uvf(const struct opts *o, double *iops)
 	start = uvf_now_ns();
 	for (i = 0; i < o->threads; i++)
 		pthread_create(&w[i].thread, NULL, uworker_main, &w[i]);
-	run_clock(o, st, o->threads, start);
-	memset(&qstats, 0, sizeof(qstats));
-	for (i = 0; i < o->threads; i++) {
+	run_clock(o, st, 2 * o->threads, o->threads, start);
+	for (i = 0; i < o->threads; i++)
 		pthread_join(w[i].thread, NULL);
-		merge(total, &w[i].st);
-		qstats.submitted += w[i].qst.submitted;
-		qstats.completed += w[i].qst.completed;
-		qstats.polls += w[i].qst.polls;
-		qstats.idle_polls += w[i].qst.idle_polls;
-		qstats.sq_doorbell_writes += w[i].qst.sq_doorbell_writes;
-		qstats.cq_doorbell_writes += w[i].qst.cq_doorbell_writes;
-		qstats.sq_shadow_updates += w[i].qst.sq_shadow_updates;
-		qstats.cq_shadow_updates += w[i].qst.cq_shadow_updates;
-	}
-	*iops = report(o, "uvf",
-		       uvf_vfio_backend_name(uvf_vfio_backend(app.iommu)),
-		       total, (uvf_now_ns() - start) / 1e9);
+	*iops = report_uvf(o, uvf_vfio_backend_name(uvf_vfio_backend(app.iommu)),
+			   w, total, (uvf_now_ns() - start) / 1e9);
 	/* A verified pass must have covered its whole span. */
+	all = &total[2];
 	for (i = 0, span = 0; i < o->threads; i++)
 		span += w[i].picker.count;
-	if (o->verify && !o->rand && total->ios != span) {
+	if (o->verify && !o->rand && all->ios != span) {
 		fprintf(stderr, "nvme-perf: one pass: %" PRIu64
-			" I/Os completed of %" PRIu64 "\n", total->ios, span);
-		if (!total->errors++)
-			total->first_err = -EIO;
+			" I/Os completed of %" PRIu64 "\n", all->ios, span);
+		if (!all->errors++)
+			all->first_err = -EIO;
 	}
-	if (total->errors)
+	if (all->errors)
 		fprintf(stderr, "nvme-perf: %" PRIu64 " errors, first: %s\n",
-			total->errors, strerror(-total->first_err));
-	ret = total->errors ? -EIO : 0;
+			all->errors, strerror(-all->first_err));
+	ret = all->errors ? -EIO : 0;
 out:
 	for (i = 0; i < made; i++)
 		uvf_teardown(&w[i]);
@@ -869,7 +969,7 @@ static int run_kernel(const struct opts *o)
 	for (i = 0; i < n; i++, started++)
 		if (pthread_create(&w[i].thread, NULL, kworker_main, &w[i]))
 			break;
-	run_clock(o, st, n, start);
+	run_clock(o, st, n, n, start);
 	for (i = 0; i < started; i++) {
 		pthread_join(w[i].thread, NULL);
 		merge(total, &w[i].st);
@@ -899,10 +999,10 @@ static void usage(FILE *out)
 		"       nvme-perf --kernel /dev/nvmeXnY\n"
 		"         [--rw randread|randwrite|read|write] [--bs BYTES] [--qd N]\n"
 		"         [--threads N] [--time SECONDS] [--ns NSID] [--size BYTES] [--json]\n"
-		"         [--verify] [--doorbell batch|per-cmd|both]\n"
+		"         [--verify] [--doorbell batch|per-cmd|both|alternate]\n"
 		"         [--shadow-doorbells on|off|both] [--sgl auto|on|off|both]\n"
 		"         [--cmb on|off|auto] [--mem heap|map|both] [--max-xfer BYTES]\n"
-		"         [--swap] [--plot DIR]\n");
+		"         [--swap] [--slice-ms MS] [--plot DIR]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -956,6 +1056,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "mem", required_argument, NULL, 'M' },
 		{ "max-xfer", required_argument, NULL, 'X' },
 		{ "swap", no_argument, NULL, 'O' },
+		{ "slice-ms", required_argument, NULL, 'L' },
 		/* The tools/vm matrix's flavour flags, as --backend. */
 		{ "type1", no_argument, NULL, 'F' },
 		{ "iommufd", no_argument, NULL, 'F' },
@@ -1012,9 +1113,12 @@ static int parse(int argc, char **argv, struct opts *o)
 			continue;
 		case 'B':
 			o->doorbell_both = !strcmp(optarg, "both");
-			if (!strcmp(optarg, "per-cmd"))
-				o->doorbell = UVF_NVME_DOORBELL_PER_CMD;
-			else if (strcmp(optarg, "batch") && !o->doorbell_both)
+			o->alternate = !strcmp(optarg, "alternate");
+			o->doorbell = !strcmp(optarg, "per-cmd")
+					      ? UVF_NVME_DOORBELL_PER_CMD
+					      : UVF_NVME_DOORBELL_BATCH;
+			if (strcmp(optarg, "batch") && strcmp(optarg, "per-cmd") &&
+			    !o->doorbell_both && !o->alternate)
 				return -EINVAL;
 			continue;
 		case 'W':
@@ -1059,7 +1163,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			exit(0);
 		case 's': case 'q': case 't': case 'n': case 'S': case 'H':
-		case 'X':
+		case 'X': case 'L':
 			if (parse_u64(optarg, &v) || (c != 'S' && !v) ||
 			    (c != 'S' && v > UINT32_MAX))
 				return -EINVAL;
@@ -1079,18 +1183,24 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->hugepages = (uint32_t)v;
 		else if (c == 'X')
 			o->max_xfer = (uint32_t)v;
+		else if (c == 'L')
+			o->slice_ms = (uint32_t)v;
 		else
 			o->size = v;
 	}
 	if (optind != argc || !o->bdf == !o->kernel || o->bs % 512 ||
 	    o->qd > 4096 || o->threads > 1024 || (o->dpdk && o->kernel) ||
 	    (o->hugepages && !o->dpdk) || (o->verify && o->bs % 8) ||
-	    (o->kernel && (o->doorbell || o->doorbell_both || o->no_shadow ||
+	    (o->kernel && (o->doorbell || o->doorbell_both || o->alternate ||
+			   o->no_shadow ||
 			   o->shadow_both || o->sgl || o->sgl_both ||
 			   o->cmb || o->mem || o->mem_both || o->max_xfer ||
 			   o->swap)) ||
+	    (o->slice_ms && !o->alternate) ||
 	    (o->dpdk && (o->mem || o->mem_both)))
 		return -EINVAL;
+	if (!o->slice_ms)
+		o->slice_ms = 100;
 	return 0;
 }
 

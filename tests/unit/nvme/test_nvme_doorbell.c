@@ -73,6 +73,18 @@ static void reads(struct uvf_nvme_qpair *qp, unsigned int first,
 					       count_cb, c), 0);
 }
 
+/* An idle pair: one more read goes out at once, with one SQ register
+ * write, and completes. */
+static void read_rings_at_once(struct uvf_nvme_qpair *qp, unsigned int blk,
+			       struct counter *c)
+{
+	uint64_t writes = nvmefix_stats(&f).sq_doorbell_writes;
+
+	reads(qp, blk, 1, c);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, writes + 1);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
+}
+
 START_TEST(test_a_batch_of_n_commands_writes_the_sq_tail_once)
 {
 	struct uvf_nvme_qpair *qp;
@@ -186,9 +198,7 @@ START_TEST(test_an_idle_queue_pair_rings_its_first_command_at_once)
 	ck_assert_uint_eq(nvmefix_stats(&f).reads, 1);
 	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
 	/* Idle again: the next one goes out at once too. */
-	reads(qp, 1, 1, &c);
-	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 2);
-	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
+	read_rings_at_once(qp, 1, &c);
 	ck_assert_uint_eq(c.ok, 2);
 	uvf_nvme_qpair_destroy(qp);
 }
@@ -376,10 +386,68 @@ START_TEST(test_shadow_doorbells_skip_the_register_while_the_controller_lags)
 	ck_assert_uint_eq(*qp->cq_shadow, 5);
 	/* Caught up: EventIdx asks for the next one. */
 	ck_assert_uint_eq(*qp->sq_eventidx, 5);
-	reads(qp, 5, 1, &c);
+	read_rings_at_once(qp, 5, &c);
 	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 2);
-	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
 	ck_assert_uint_eq(c.ok, 6);
+	uvf_nvme_qpair_destroy(qp);
+}
+END_TEST
+
+/* Batched: a submission held back is in the shadow tail at once, so a
+ * controller still working through the queue takes it without a register
+ * write; the batch's ring writes the register only if EventIdx asks. */
+START_TEST(test_held_submissions_reach_the_shadow_tail_before_the_ring)
+{
+	struct uvf_nvme_qpair_stats st;
+	struct uvf_nvme_qpair *qp;
+	struct counter c = { 0 };
+
+	open_ctrl(UVF_NVME_DOORBELL_BATCH, true, false);
+	qp = nvmefix_qpair(&f, 16);
+	hold(true);
+	reads(qp, 0, 1, &c);		/* idle: rung at once */
+	reads(qp, 1, 4, &c);		/* held back for the batch */
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
+	ck_assert_uint_eq(*qp->sq_shadow, 5);
+	/* The controller reads the shadow tail and runs all five, caught
+	 * up: its EventIdx asks for nothing the batch holds. */
+	hold(false);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 5);
+	ck_assert_uint_eq(*qp->sq_eventidx, 5);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 5);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
+	ck_assert_int_eq(uvf_nvme_qpair_get_stats(qp, &st), 0);
+	ck_assert_uint_eq(st.sq_shadow_updates, 1);
+	/* Idle again, EventIdx at the tail: the next ring writes it. */
+	read_rings_at_once(qp, 5, &c);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 2);
+	ck_assert_uint_eq(c.ok, 6);
+	uvf_nvme_qpair_destroy(qp);
+}
+END_TEST
+
+/* Published but not yet fetched (the controller stopped at its EventIdx,
+ * which the published tail passed): the batch's ring must write the
+ * register, or the commands would wait for ever. */
+START_TEST(test_a_published_batch_still_rings_a_controller_that_stopped)
+{
+	struct uvf_nvme_qpair *qp;
+	struct counter c = { 0 };
+
+	open_ctrl(UVF_NVME_DOORBELL_BATCH, true, false);
+	qp = nvmefix_qpair(&f, 16);
+	reads(qp, 0, 1, &c);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 1);
+	ck_assert_uint_eq(*qp->sq_eventidx, 1);
+	uvf_nvme_qpair_batch_begin(qp);
+	reads(qp, 1, 6, &c);
+	ck_assert_uint_eq(*qp->sq_shadow, 7);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 1);
+	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 2);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 7);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 6);
+	ck_assert_uint_eq(c.ok, 7);
 	uvf_nvme_qpair_destroy(qp);
 }
 END_TEST
@@ -501,6 +569,98 @@ START_TEST(test_a_doorbell_mode_out_of_range_is_einval)
 }
 END_TEST
 
+/* One pair switched between the modes: each behaves as if it had been
+ * opened in it, and the switch to per-command announces what batching
+ * held back (SQ tail) and reaped (CQ head) before it returns. */
+START_TEST(test_a_pair_switched_to_per_command_first_rings_what_batching_held)
+{
+	struct uvf_nvme_qpair *qp;
+	struct counter c = { 0 };
+
+	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
+	qp = nvmefix_qpair(&f, 64);
+	uvf_nvme_qpair_batch_begin(qp);
+	reads(qp, 0, 6, &c);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 0);
+	ck_assert_int_eq(uvf_nvme_qpair_set_doorbell(qp,
+						      UVF_NVME_DOORBELL_PER_CMD), 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
+	ck_assert_uint_eq(nvmefix_stats(&f).reads, 6);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 6);
+	ck_assert_uint_eq(nvmefix_stats(&f).cq_doorbell_writes, 1);
+	/* Per command now: a write for every command, a batch or not. */
+	uvf_nvme_qpair_batch_begin(qp);
+	reads(qp, 6, 4, &c);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 5);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 4);
+	/* Back to batches: one write for the next four. */
+	ck_assert_int_eq(uvf_nvme_qpair_set_doorbell(qp,
+						      UVF_NVME_DOORBELL_BATCH), 0);
+	uvf_nvme_qpair_batch_begin(qp);
+	reads(qp, 10, 4, &c);
+	ck_assert_int_eq(uvf_nvme_qpair_ring(qp), 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 6);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 4);
+	ck_assert_uint_eq(nvmefix_stats(&f).cq_doorbell_writes, 2);
+	/* Reaped but not given back: the switch writes the CQ head. */
+	ck_assert_int_eq(uvf_nvme_qpair_set_doorbell(qp,
+						      UVF_NVME_DOORBELL_PER_CMD), 0);
+	ck_assert_uint_eq(nvmefix_stats(&f).cq_doorbell_writes, 3);
+	ck_assert_uint_eq(c.ok, 14);
+	uvf_nvme_qpair_destroy(qp);
+}
+END_TEST
+
+/* The mode set on the pair outlives a reset, which re-creates its
+ * queues. */
+START_TEST(test_a_pairs_doorbell_mode_survives_a_reset)
+{
+	struct uvf_nvme_qpair *qp;
+	struct counter c = { 0 };
+
+	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
+	qp = nvmefix_qpair(&f, 64);
+	ck_assert_int_eq(uvf_nvme_qpair_set_doorbell(qp,
+						      UVF_NVME_DOORBELL_PER_CMD), 0);
+	ck_assert_int_eq(uvf_nvme_ctrl_reset(f.ctrl), 0);
+	uvf_nvme_qpair_batch_begin(qp);
+	reads(qp, 0, 3, &c);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 3);
+	ck_assert_int_eq(uvf_nvme_qpair_process(qp, 0), 3);
+	ck_assert_uint_eq(c.ok, 3);
+	uvf_nvme_qpair_destroy(qp);
+}
+END_TEST
+
+START_TEST(test_a_bad_doorbell_switch_fails_and_keeps_the_mode)
+{
+	struct fake_nvme_faults flt = { .hold = true, .fatal = true };
+	struct uvf_nvme_qpair *qp;
+	struct counter c = { 0 };
+
+	open_ctrl(UVF_NVME_DOORBELL_BATCH, false, false);
+	qp = nvmefix_qpair(&f, 64);
+	ck_assert_int_eq(uvf_nvme_qpair_set_doorbell(NULL,
+						      UVF_NVME_DOORBELL_BATCH), -EINVAL);
+	ck_assert_int_eq(uvf_nvme_qpair_set_doorbell(qp,
+			 (enum uvf_nvme_doorbell)(UVF_NVME_DOORBELL_PER_CMD + 1)),
+			 -EINVAL);
+	/* Still batching: commands while one is outstanding are held. */
+	hold(true);
+	reads(qp, 0, 3, &c);
+	ck_assert_uint_eq(nvmefix_stats(&f).sq_doorbell_writes, 1);
+	/* A failed controller: its error, and nothing written. */
+	fake_nvme_set_faults(f.dev, &flt);
+	ck_assert_int_eq(uvf_nvme_qpair_wait(qp, -1), -EIO);
+	ck_assert_int_eq(uvf_nvme_qpair_set_doorbell(qp,
+						      UVF_NVME_DOORBELL_PER_CMD), -EIO);
+	ck_assert_uint_eq(c.calls, 3);
+	ck_assert_uint_eq(c.ok, 0);
+	ck_assert(!qp->ring_per_cmd);
+	uvf_nvme_qpair_destroy(qp);
+}
+END_TEST
+
 Suite *uvf_test_suite(void)
 {
 	Suite *s = suite_create("nvme_doorbell");
@@ -519,11 +679,16 @@ Suite *uvf_test_suite(void)
 	tcase_add_test(tc, test_batched_io_moves_the_right_data_across_many_wraps);
 	tcase_add_test(tc, test_eventidx_asks_for_a_write_only_when_it_was_passed);
 	tcase_add_test(tc, test_shadow_doorbells_skip_the_register_while_the_controller_lags);
+	tcase_add_test(tc, test_held_submissions_reach_the_shadow_tail_before_the_ring);
+	tcase_add_test(tc, test_a_published_batch_still_rings_a_controller_that_stopped);
 	tcase_add_test(tc, test_shadow_doorbells_turned_off_write_every_register);
 	tcase_add_test(tc, test_the_pairs_counters_agree_with_what_the_controller_saw);
 	tcase_add_test(tc, test_no_shadow_doorbells_on_a_controller_without_them);
 	tcase_add_test(tc, test_a_recreated_queue_pair_starts_its_shadow_entries_afresh);
 	tcase_add_test(tc, test_a_doorbell_mode_out_of_range_is_einval);
+	tcase_add_test(tc, test_a_pair_switched_to_per_command_first_rings_what_batching_held);
+	tcase_add_test(tc, test_a_pairs_doorbell_mode_survives_a_reset);
+	tcase_add_test(tc, test_a_bad_doorbell_switch_fails_and_keeps_the_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }

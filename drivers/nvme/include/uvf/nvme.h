@@ -42,11 +42,15 @@
  * pair with an interrupt writes it after every batch (the write is what
  * lets a level-triggered interrupt drop). UVF_NVME_DOORBELL_PER_CMD
  * restores the old behaviour: one SQ tail write per command and one CQ
- * head write per batch of completions. uvf_nvme_qpair_get_stats() counts
- * the writes. Where the controller offers shadow doorbells (Doorbell Buffer
+ * head write per batch of completions; uvf_nvme_qpair_set_doorbell()
+ * switches one queue pair between the two. uvf_nvme_qpair_get_stats()
+ * counts the writes. Where the controller offers shadow doorbells (Doorbell Buffer
  * Config, OACS bit 8) the driver also keeps its doorbell values in the
  * shadow buffer and writes the register only when the controller's
- * EventIdx asks for it; uvf_nvme_ctrl_opts.no_shadow_doorbells turns that
+ * EventIdx asks for it. A submission held back for a batch is stored in
+ * the shadow tail at once, so a controller still working through the
+ * queue can take it; the EventIdx check, and the register write, wait for
+ * the batch. uvf_nvme_ctrl_opts.no_shadow_doorbells turns shadow doorbells
  * off. The admin queue always rings per command.
  *
  * Completions are reaped by polling the phase bit (uvf_nvme_qpair_process())
@@ -769,6 +773,26 @@ int uvf_nvme_flush(struct uvf_nvme_qpair *qp, uint32_t nsid, uvf_nvme_cb cb,
 int uvf_nvme_submit(struct uvf_nvme_qpair *qp, const struct uvf_nvme_cmd *cmd,
 		    void *buf, size_t len, enum uvf_dma_dir dir,
 		    uvf_nvme_cb cb, void *arg);
+
+/**
+ * uvf_nvme_qpair_set_doorbell() - change when one I/O queue pair writes
+ *                                 its doorbells
+ * @qp: I/O queue pair
+ * @mode: UVF_NVME_DOORBELL_BATCH or UVF_NVME_DOORBELL_PER_CMD
+ *
+ * The pair starts in uvf_nvme_ctrl_opts.doorbell's mode; this overrides it
+ * for @qp alone (as SPDK's per-qpair delay_cmd_submit does) and lasts
+ * across uvf_nvme_ctrl_reset(). Switching to per-command first writes the
+ * SQ tail of submissions held back and the CQ head of completions reaped,
+ * so none stay unannounced. Call it from the thread that owns @qp; nvme-perf
+ * --doorbell alternate uses it to interleave the two modes on one pair.
+ *
+ * Return: 0; -EINVAL (NULL @qp, a mode out of range); or the error of a
+ * failed controller (a doorbell write that failed). The mode is unchanged
+ * on error.
+ */
+int uvf_nvme_qpair_set_doorbell(struct uvf_nvme_qpair *qp,
+				enum uvf_nvme_doorbell mode);
 
 /**
  * uvf_nvme_qpair_batch_begin() - hold back the SQ tail doorbell of the
