@@ -130,8 +130,6 @@ static int xlate_registered(const void *ctx, const void *vaddr,
 	return uvf_dma_vtoiova(ctx, vaddr, iova);
 }
 
-/* The data pointer: SGL1 and descriptor pages, else PRPs. An automatic
- * SGL choice falls back to PRPs when the descriptors do not fit. */
 /* A slot takes its list pages at its first command that needs them. */
 static int take_lists(struct uvf_nvme_qpair *qp, struct nvme_prp_page *lists,
 		      bool *filled)
@@ -143,6 +141,8 @@ static int take_lists(struct uvf_nvme_qpair *qp, struct nvme_prp_page *lists,
 	return ret;
 }
 
+/* The data pointer: SGL1 and descriptor pages, else PRPs. An automatic
+ * SGL choice falls back to PRPs when the descriptors do not fit. */
 static int build_dptr(struct uvf_nvme_qpair *qp, uint16_t cid,
 		      struct uvf_nvme_cmd *cmd, const struct nvme_xfer *x,
 		      nvme_xlate_fn xlate, const void *ctx)
@@ -263,6 +263,13 @@ static void unmap_data(struct uvf_nvme_qpair *qp, struct nvme_req *req)
 	req->map_vaddr = NULL;
 }
 
+/* Queue entries reach memory before the shadow value. */
+static void shadow_store(volatile uint32_t *shadow, uint32_t val)
+{
+	uvf_mmio_wmb();
+	*shadow = val;
+}
+
 /* With shadow doorbells: store @val in the shadow entry, then ask the
  * controller's EventIdx whether the step from @old, the value last rung,
  * must be announced by the register too. */
@@ -270,11 +277,10 @@ static bool shadow_needs_write(volatile uint32_t *shadow,
 			       volatile uint32_t *eventidx, uint32_t val,
 			       uint16_t old)
 {
-	/* Queue entries reach memory before the shadow value... */
-	uvf_mmio_wmb();
-	*shadow = val;
-	/* ...and the shadow value before EventIdx is read: the controller
-	 * orders its side the same way, so one of us sees the other. */
+	shadow_store(shadow, val);
+	/* The shadow value reaches memory before EventIdx is read: the
+	 * controller orders its side the same way, so one of us sees the
+	 * other. */
 	atomic_thread_fence(memory_order_seq_cst);
 	return nvme_dbbuf_need_event((uint16_t)*eventidx, (uint16_t)val, old);
 }
@@ -372,11 +378,8 @@ int nvme_qpair_ring_sq(struct uvf_nvme_qpair *qp)
  * batch. */
 static void publish_sq(struct uvf_nvme_qpair *qp, uint32_t tail)
 {
-	if (!qp->sq_shadow)
-		return;
-	/* The entry reaches memory before the shadow value. */
-	uvf_mmio_wmb();
-	*qp->sq_shadow = tail;
+	if (qp->sq_shadow)
+		shadow_store(qp->sq_shadow, tail);
 }
 
 /* Ring now: per-command mode, an idle queue pair (nothing for the
